@@ -1,0 +1,59 @@
+# pfdo — two commands: `make run` and `make test`. Everything else is set up by them.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := app.py
+
+.PHONY: run test lint setup vendor migrate seed test-sqlite test-pg test-browser bench clean
+
+# --- set-up (idempotent: each step re-runs only when its inputs change) ---------------
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+.stamp-python: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+# Front-end libraries come from npm and are copied into static/vendor/ (git-ignored).
+static/vendor/.copied: node_modules/.package-lock.json
+	rm -rf static/vendor && mkdir -p static/vendor/htmx static/vendor/bootstrap static/vendor/chart.js
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	cp -r node_modules/bootstrap/dist/css node_modules/bootstrap/dist/js static/vendor/bootstrap/
+	mkdir -p static/vendor/bootstrap-icons && cp -r node_modules/bootstrap-icons/font static/vendor/bootstrap-icons/
+	cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chart.js/
+	touch $@
+
+vendor: static/vendor/.copied
+
+setup: .stamp-python vendor
+
+migrate: setup
+	$(BIN)/flask db upgrade
+
+seed: migrate
+	$(BIN)/flask demo seed
+
+# --- the two commands ---------------------------------------------------------------
+run: seed
+	@$(BIN)/flask demo accounts
+	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl+C stops)"
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+test: setup lint
+	bash scripts/test.sh
+
+lint: .stamp-python
+	$(BIN)/ruff check .
+
+bench: setup
+	@ls bench/*.py >/dev/null 2>&1 || { echo "No benchmarks yet: the first arrives with the navigator."; exit 1; }
+	bash bench/run.sh
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor .stamp-python

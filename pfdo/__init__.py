@@ -1,0 +1,168 @@
+"""pfdo: personified financing of children's additional education (ПФДО) for a municipality."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, g, has_request_context, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from pfdo import config as config_module
+from pfdo import formatting, security
+from pfdo.errors import DomainError, Forbidden, NotFound
+from pfdo.extensions import csrf, db, htmx, limiter, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ERROR_PAGES = (400, 403, 404, 405, 413, 429, 500)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: config, extensions, blueprints, errors, CLI."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(config_module.load(app.instance_path, test_config))
+    configure_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_errorhandlers(app)
+    register_template_context(app)
+    security.init_app(app)
+    from pfdo import cli
+
+    cli.register(app)
+    return app
+
+
+def configure_logging(app: Flask) -> None:
+    logging.basicConfig(
+        level=app.config["LOG_LEVEL"],
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if app.config["PROXY_FIX_HOPS"]:
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.session_protection = None  # the session version does this job, for every browser
+    login_manager.login_view = "accounts.login"
+    from pfdo.accounts import sessions
+
+    login_manager.user_loader(sessions.load_user)
+    # Import every model so that metadata (and Alembic autogenerate) sees it.
+    import pfdo.accounts.models
+    import pfdo.audit.models
+    import pfdo.municipality.models
+    import pfdo.notifications.models  # noqa: F401
+
+
+def register_blueprints(app: Flask) -> None:
+    from pfdo.accounts.access import check_all_views_declared
+    from pfdo.accounts.views import bp as accounts_bp
+    from pfdo.audit.views import bp as audit_bp
+    from pfdo.municipality.views import bp as municipality_bp
+    from pfdo.site.views import bp as site_bp
+
+    for blueprint in (site_bp, accounts_bp, audit_bp, municipality_bp):
+        app.register_blueprint(blueprint)
+    check_all_views_declared(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from pfdo.accounts import access, sessions
+
+    app.before_request(sessions.check_lifetime)
+    app.before_request(access.enforce)
+
+    @app.after_request
+    def deliver_outbox(response):
+        # Development convenience: e-mails show in the log right away. Production uses cron.
+        if g.pop("outbox_dirty", False) and app.config["OUTBOX_DELIVER_INLINE"]:
+            from pfdo.notifications.services import deliver_pending
+
+            try:
+                deliver_pending()
+            except Exception:  # the outbox keeps the message; cron retries
+                app.logger.exception("inline outbox delivery failed")
+        return response
+
+
+def _wants_json() -> bool:
+    return request.path in ("/healthz", "/readyz")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    def render_error(code: int, message: str | None = None):
+        db.session.rollback()  # an error page must not flush a half-done operation
+        if _wants_json():
+            return {"status": "fail", "code": code}, code
+        return render_template(f"errors/{code}.html", message=message), code
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        code = error.code if error.code in ERROR_PAGES else None
+        if code is None:
+            return error
+        return render_error(code)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        app.logger.warning("CSRF refused: %s %s (%s)", request.method, request.path,
+                           error.description)
+        return render_error(400, "Страница устарела или запрос пришёл не с нашего сайта. "
+                                 "Обновите страницу и повторите действие.")
+
+    @app.errorhandler(NotFound)
+    def not_found(error: NotFound):
+        return render_error(404)
+
+    @app.errorhandler(Forbidden)
+    def forbidden(error: Forbidden):
+        return render_error(403, error.message)
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        # A refusal no view caught: show it as a bad request with its Russian message.
+        return render_error(400, error.message)
+
+    @app.errorhandler(500)
+    def internal_error(error):
+        return render_error(500)
+
+
+def register_template_context(app: Flask) -> None:
+    formatting.register(app)
+    from pfdo.accounts.models import ROLE_LABELS, Role
+    from pfdo.accounts.validation import format_phone
+    from pfdo.municipality import services as municipality
+    from pfdo.navigation import menu_for
+
+    app.jinja_env.filters["phone"] = format_phone
+    app.jinja_env.filters["datetime"] = lambda value: formatting.fmt_datetime(
+        value, municipality.timezone()
+    )
+
+    @app.context_processor
+    def inject():
+        return {
+            "municipality": municipality.get(),
+            "nav": menu_for(current_user if has_request_context() else None),
+            "Role": Role,
+            "ROLE_LABELS": ROLE_LABELS,
+        }

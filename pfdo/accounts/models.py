@@ -1,0 +1,118 @@
+"""Users, roles and recorded consents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pfdo import clock
+from pfdo.db import IntPk, Timestamp, db
+
+
+class Role(StrEnum):
+    PARENT = "parent"
+    PROVIDER = "provider_staff"
+    COORDINATOR = "coordinator"
+    HOTLINE = "hotline"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+    @classmethod
+    def staff(cls) -> list[Role]:
+        return [cls.PROVIDER, cls.COORDINATOR, cls.HOTLINE, cls.ADMIN]
+
+
+ROLE_LABELS = {
+    Role.PARENT: "Родитель (законный представитель)",
+    Role.PROVIDER: "Сотрудник поставщика",
+    Role.COORDINATOR: "Муниципальный координатор",
+    Role.HOTLINE: "Оператор горячей линии",
+    Role.ADMIN: "Администратор",
+}
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"  # "user" is reserved in PostgreSQL
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('parent', 'provider_staff', 'coordinator', 'hotline', 'admin')", "role_known"
+        ),
+        CheckConstraint("session_version >= 1", "session_version_positive"),
+        CheckConstraint("email = lower(email)", "email_lower_case"),
+    )
+
+    id: Mapped[IntPk]
+    #: login e-mail, stored lower-case (a CHECK makes sure), so UNIQUE is case-insensitive
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    #: +7XXXXXXXXXX; families may log in with it instead of the e-mail
+    phone: Mapped[str | None] = mapped_column(String(12), unique=True)
+    last_name: Mapped[str] = mapped_column(String(100))
+    first_name: Mapped[str] = mapped_column(String(100))
+    middle_name: Mapped[str | None] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20), index=True)
+    #: argon2id hash; None until a staff member sets a password through the invitation link
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    #: False blocks the account and ends its sessions
+    active: Mapped[bool] = mapped_column(default=True)
+    #: bumped by logout, password change and reset: every cookie carrying an older one is refused
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[Timestamp]
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: the login before the last one, shown to the user ("предыдущий вход")
+    previous_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    consents: Mapped[list[Consent]] = relationship(
+        back_populates="user", order_by="Consent.given_at.desc()"
+    )
+
+    def get_id(self) -> str:
+        # Flask-Login stores this in the cookie; the loader refuses an outdated version.
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+
+    @property
+    def short_name(self) -> str:
+        """Иванова А. П."""
+        initials = " ".join(f"{p[0]}." for p in (self.first_name, self.middle_name) if p)
+        return f"{self.last_name} {initials}".strip()
+
+    def has_role(self, *roles: Role | str) -> bool:
+        return self.role in {str(r) for r in roles}
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"
+
+
+class Consent(db.Model):
+    """A consent to personal-data processing, with the version of the text agreed to."""
+
+    id: Mapped[IntPk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    #: what was agreed to: "personal_data" (152-ФЗ) for now
+    kind: Mapped[str] = mapped_column(String(40))
+    #: version of the consent text shown at that moment, e.g. "2026-01"
+    text_version: Mapped[str] = mapped_column(String(20))
+    given_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    ip: Mapped[str | None] = mapped_column(String(45))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship(back_populates="consents")

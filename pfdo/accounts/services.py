@@ -1,0 +1,352 @@
+"""Accounts: registration, login and logout, passwords, staff accounts, roles."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from flask import current_app, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from pfdo import clock
+from pfdo.accounts.models import Consent, Role, User
+from pfdo.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
+from pfdo.accounts.validation import name_problem, normalize_email, normalize_name, normalize_phone
+from pfdo.audit import services as audit
+from pfdo.db import db, unit_of_work
+from pfdo.errors import DomainError
+from pfdo.notifications.services import queue_email
+
+#: the version of the text in templates/site/consent.html; bump it whenever the text changes
+CONSENT_VERSION = "2026-01"
+
+LOGIN_FAILED = "Неверный адрес почты, телефон или пароль"
+
+
+@dataclass(frozen=True)
+class PersonName:
+    last_name: str
+    first_name: str
+    middle_name: str = ""
+
+
+@dataclass(frozen=True)
+class Registration:
+    name: PersonName
+    email: str
+    phone: str
+    password: str
+    consent: bool
+
+
+@dataclass(frozen=True)
+class StaffAccount:
+    name: PersonName
+    email: str
+    role: str
+    phone: str = ""
+    password: str | None = None  # None: the person sets it through an invitation link
+
+
+def _clean_name(name: PersonName) -> PersonName:
+    for field, label in (("last_name", "фамилию"), ("first_name", "имя")):
+        problem = name_problem(getattr(name, field), label)
+        if problem:
+            raise DomainError(problem, field=field)
+    if name.middle_name.strip():
+        problem = name_problem(name.middle_name, "отчество")
+        if problem:
+            raise DomainError(problem, field="middle_name")
+    return PersonName(
+        normalize_name(name.last_name), normalize_name(name.first_name),
+        normalize_name(name.middle_name),
+    )
+
+
+def _clean_email(email: str) -> str:
+    try:
+        email = normalize_email(email)
+    except ValueError as error:
+        raise DomainError(str(error), field="email") from error
+    if db.session.scalar(select(User.id).where(User.email == email)):
+        raise DomainError(
+            "Этот адрес уже зарегистрирован. Войдите или восстановите пароль", field="email"
+        )
+    return email
+
+
+def _clean_phone(phone: str, *, required: bool) -> str | None:
+    if not phone.strip():
+        if required:
+            raise DomainError("Укажите номер телефона", field="phone")
+        return None
+    normalized = normalize_phone(phone)
+    if normalized is None:
+        raise DomainError("Номер телефона в формате +7 (914) 123-45-67", field="phone")
+    if db.session.scalar(select(User.id).where(User.phone == normalized)):
+        raise DomainError(
+            "Этот номер уже зарегистрирован. Войдите или восстановите пароль", field="phone"
+        )
+    return normalized
+
+
+def _check_password(password: str, *, email: str, phone: str | None, field: str = "password"):
+    problem = password_problem(password, email=email, phone=phone or "")
+    if problem:
+        raise DomainError(problem, field=field)
+
+
+def _insert_user(user: User) -> None:
+    db.session.add(user)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as error:  # a concurrent registration took the e-mail or phone
+        raise DomainError("Этот адрес или телефон уже зарегистрирован", field="email") from error
+
+
+def register_parent(reg: Registration, *, ip: str | None) -> User:
+    """Create a parent's account with the recorded consent, and send a welcome e-mail.
+
+    Refuses: invalid names, e-mail or phone; an e-mail or phone already registered; a weak
+    password; no consent to personal-data processing."""
+    with unit_of_work():
+        name = _clean_name(reg.name)
+        email = _clean_email(reg.email)
+        phone = _clean_phone(reg.phone, required=True)
+        _check_password(reg.password, email=email, phone=phone)
+        if not reg.consent:
+            raise DomainError(
+                "Без согласия на обработку персональных данных мы не можем выдать сертификат",
+                field="consent",
+            )
+        now = clock.now()
+        user = User(
+            email=email, phone=phone, role=Role.PARENT, password_hash=hash_password(reg.password),
+            last_name=name.last_name, first_name=name.first_name,
+            middle_name=name.middle_name or None, password_changed_at=now, created_at=now,
+        )
+        _insert_user(user)
+        db.session.add(Consent(user=user, kind="personal_data", text_version=CONSENT_VERSION,
+                               given_at=now, ip=ip))
+        audit.record(user, "user.registered", user, {"consent_version": CONSENT_VERSION})
+        queue_email(user.email, "Регистрация в системе ПФДО", "emails/welcome.txt", user=user)
+    return user
+
+
+def find_by_login(login: str) -> User | None:
+    """A user by e-mail or phone number, whichever was typed."""
+    login = (login or "").strip()
+    if "@" in login:
+        return db.session.scalars(select(User).where(User.email == login.lower())).first()
+    phone = normalize_phone(login)
+    if phone is None:
+        return None
+    return db.session.scalars(select(User).where(User.phone == phone)).first()
+
+
+def authenticate(login: str, password: str) -> User:
+    """Check the credentials and record the login.
+
+    Refuses, with the same message for an unknown login and a wrong password: wrong
+    credentials, a blocked account, an account whose password has not been set yet."""
+    with unit_of_work():
+        user = find_by_login(login)
+        ok = user is not None and verify_password(user.password_hash, password)
+        if not ok:
+            if user is None:
+                # Spend the same time as a real check, so timing does not reveal the account.
+                verify_password(_DUMMY_HASH, password)
+            audit.record(user, "auth.login_failed", user, {"login": login[:100]})
+        if ok and not user.active:
+            audit.record(user, "auth.login_failed", user, {"reason": "blocked"})
+    # The failure is recorded (committed) before it is reported.
+    if not ok:
+        raise DomainError(LOGIN_FAILED)
+    if not user.active:
+        raise DomainError("Учётная запись заблокирована. Обратитесь к администратору")
+    with unit_of_work():
+        user.previous_login_at = user.last_login_at
+        user.last_login_at = clock.now()
+        if needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+        audit.record(user, "auth.login", user)
+    return user
+
+
+_DUMMY_HASH = hash_password(secrets.token_hex(16))
+
+
+def logout(user: User) -> None:
+    """End every session of the user: the cookie's session version no longer matches."""
+    with unit_of_work():
+        user.session_version += 1
+        audit.record(user, "auth.logout", user)
+
+
+def change_password(user: User, current: str, new: str, confirm: str) -> User:
+    """Set a new password; every other session of the user ends.
+
+    Refuses: a wrong current password, a weak or mismatched new one, the same one again."""
+    if not verify_password(user.password_hash, current):
+        raise DomainError("Текущий пароль введён неверно", field="current_password")
+    _check_password(new, email=user.email, phone=user.phone, field="new_password")
+    if new != confirm:
+        raise DomainError("Пароли не совпадают", field="confirm_password")
+    if verify_password(user.password_hash, new):
+        raise DomainError("Новый пароль совпадает с текущим", field="new_password")
+    with unit_of_work():
+        _set_password(user, new)
+        audit.record(user, "auth.password_changed", user)
+    return user
+
+
+def _set_password(user: User, password: str) -> None:
+    user.password_hash = hash_password(password)
+    user.password_changed_at = clock.now()
+    user.session_version += 1
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def make_reset_token(user: User) -> str:
+    # The session version makes the token single-use: a reset (or any logout) bumps it.
+    return _serializer().dumps({"uid": user.id, "v": user.session_version})
+
+
+def request_password_reset(login: str) -> None:
+    """E-mail a single-use reset link if the login exists. Says nothing either way."""
+    with unit_of_work():
+        user = find_by_login(login)
+        if user is None or not user.active:
+            return
+        token = make_reset_token(user)
+        queue_email(
+            user.email, "Восстановление пароля", "emails/password_reset.txt", user=user,
+            url=_external_url("accounts.reset_password", token=token),
+            hours=current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600,
+        )
+        audit.record(user, "auth.password_reset_requested", user)
+
+
+def user_for_reset_token(token: str) -> User:
+    """The user a valid, unused, unexpired reset token belongs to.
+
+    Refuses: a forged, expired or already used token."""
+    try:
+        data = _serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    except SignatureExpired as error:
+        raise DomainError("Срок действия ссылки истёк. Запросите новую") from error
+    except BadSignature as error:
+        raise DomainError("Ссылка недействительна. Запросите новую") from error
+    user = db.session.get(User, data.get("uid"))
+    if user is None or not user.active or user.session_version != data.get("v"):
+        raise DomainError("Ссылка уже использована или недействительна. Запросите новую")
+    return user
+
+
+def reset_password(token: str, new: str, confirm: str) -> User:
+    """Set a new password by a reset (or invitation) link; every session of the user ends.
+
+    Refuses: an invalid token, a weak or mismatched password."""
+    with unit_of_work():
+        user = user_for_reset_token(token)
+        _check_password(new, email=user.email, phone=user.phone, field="new_password")
+        if new != confirm:
+            raise DomainError("Пароли не совпадают", field="confirm_password")
+        _set_password(user, new)
+        audit.record(user, "auth.password_reset", user)
+    return user
+
+
+def _external_url(endpoint: str, **values) -> str:
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def create_staff_user(account: StaffAccount, *, actor: User | None) -> User:
+    """Create a staff account (provider staff, coordinator, hotline, admin).
+
+    Without a password an invitation with a link to set one is e-mailed.
+    Refuses: an unknown or parent role, invalid or taken e-mail or phone, a weak password."""
+    if account.role not in {str(r) for r in Role.staff()}:
+        raise DomainError("Выберите роль сотрудника", field="role")
+    with unit_of_work():
+        name = _clean_name(account.name)
+        email = _clean_email(account.email)
+        phone = _clean_phone(account.phone, required=False)
+        if account.password is not None:
+            _check_password(account.password, email=email, phone=phone)
+        user = User(
+            email=email, phone=phone, role=account.role, last_name=name.last_name,
+            first_name=name.first_name, middle_name=name.middle_name or None,
+            password_hash=hash_password(account.password) if account.password else None,
+            password_changed_at=clock.now() if account.password else None,
+        )
+        _insert_user(user)
+        audit.record(actor, "user.created", user, {"role": account.role})
+        if account.password is None:
+            queue_email(
+                user.email, "Приглашение в систему ПФДО", "emails/invitation.txt", user=user,
+                url=_external_url("accounts.reset_password", token=make_reset_token(user)),
+                hours=current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600,
+            )
+    return user
+
+
+def change_role(user: User, role: str, *, actor: User) -> User:
+    """Give a staff account another role; its sessions end.
+
+    Refuses: an unknown role, turning staff into a parent or a parent into staff, and an
+    admin taking away their own admin role (the installation would lose its last admin)."""
+    staff_roles = {str(r) for r in Role.staff()}
+    if role not in staff_roles or user.role not in staff_roles:
+        raise DomainError("Роль родителя не меняется на роль сотрудника и обратно", field="role")
+    if user.id == actor.id and role != Role.ADMIN:
+        raise DomainError("Нельзя снять с себя роль администратора", field="role")
+    if user.role == role:
+        return user
+    with unit_of_work():
+        old = user.role
+        user.role = role
+        user.session_version += 1
+        audit.record(actor, "user.role_changed", user, {"from": old, "to": role})
+    return user
+
+
+def set_active(user: User, active: bool, *, actor: User) -> User:
+    """Block (ending every session at once) or unblock an account. Refuses blocking oneself."""
+    if user.id == actor.id and not active:
+        raise DomainError("Нельзя заблокировать свою учётную запись")
+    if user.active == active:
+        return user
+    with unit_of_work():
+        user.active = active
+        user.session_version += 1
+        audit.record(actor, "user.unblocked" if active else "user.blocked", user)
+    return user
+
+
+def list_users(*, role: str = "", query: str = "", page: int = 1, per_page: int = 50):
+    """Users for the admin, filtered by role and by a part of the name or e-mail."""
+    stmt = select(User).order_by(User.last_name, User.first_name, User.id)
+    if role:
+        stmt = stmt.where(User.role == role)
+    query = query.strip()
+    if query:
+        pattern = f"%{query.lower()}%"
+        stmt = stmt.where(
+            func.lower(User.email).like(pattern) | func.lower(User.last_name).like(pattern)
+            | (User.phone == (normalize_phone(query) or ""))
+        )
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def get_user_or_404(user_id: int) -> User:
+    return db.get_or_404(User, user_id)

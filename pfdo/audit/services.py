@@ -1,0 +1,75 @@
+"""One API for the audit log: `record(actor, action, obj, details)`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import has_request_context, request
+from sqlalchemy import select
+
+from pfdo.accounts.models import User
+from pfdo.audit.models import AuditEvent
+from pfdo.db import db
+
+#: Russian names of the actions, for the admin's log view
+ACTION_LABELS = {
+    "auth.login": "Вход",
+    "auth.login_failed": "Неудачная попытка входа",
+    "auth.logout": "Выход",
+    "auth.password_changed": "Смена пароля",
+    "auth.password_reset_requested": "Запрос восстановления пароля",
+    "auth.password_reset": "Восстановление пароля",
+    "auth.session_expired": "Сеанс завершён по времени",
+    "authz.denied": "Отказ в доступе",
+    "user.registered": "Регистрация родителя",
+    "user.created": "Создание учётной записи",
+    "user.role_changed": "Смена роли",
+    "user.blocked": "Блокировка учётной записи",
+    "user.unblocked": "Разблокировка учётной записи",
+    "user.profile_changed": "Изменение профиля",
+    "municipality.updated": "Изменение настроек муниципалитета",
+}
+
+
+def record(actor: User | None, action: str, obj=None, details: dict | None = None) -> AuditEvent:
+    """Append one event to the log in the caller's transaction: it commits or rolls back with it."""
+    event = AuditEvent(
+        actor_id=actor.id if actor is not None else None,
+        actor_role=actor.role if actor is not None else None,
+        ip=request.remote_addr if has_request_context() else None,
+        action=action,
+        object_type=type(obj).__name__ if obj is not None else None,
+        object_id=str(obj.id) if obj is not None and getattr(obj, "id", None) is not None else None,
+        details=details or {},
+    )
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    action: str = ""
+    actor: str = ""  # e-mail or a part of it
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def search(flt: AuditFilter, *, tz: str, page: int = 1, per_page: int = 50):
+    """The admin's view of the log: newest first, filtered, paginated."""
+    query = select(AuditEvent).order_by(AuditEvent.id.desc())
+    if flt.action:
+        query = query.where(AuditEvent.action == flt.action)
+    if flt.actor:
+        query = query.join(User, AuditEvent.actor_id == User.id).where(
+            User.email.contains(flt.actor.strip().lower(), autoescape=True)
+        )
+    zone = ZoneInfo(tz)
+    if flt.date_from:
+        query = query.where(AuditEvent.created_at >= datetime.combine(flt.date_from, time(), zone))
+    if flt.date_to:
+        end = datetime.combine(flt.date_to + timedelta(days=1), time(), zone)
+        query = query.where(AuditEvent.created_at < end)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)

@@ -1,0 +1,31 @@
+"""The admin's view of the audit log."""
+
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from pfdo.accounts.access import roles_required
+from pfdo.accounts.models import Role
+from pfdo.audit import services
+from pfdo.audit.forms import AuditFilterForm
+from pfdo.municipality import services as municipality
+from pfdo.web import render_page_or_block
+
+bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
+
+
+@bp.route("")
+@roles_required(Role.ADMIN)
+def log():
+    filters = AuditFilterForm(request.args)
+    filters.validate()  # bad dates are shown beside their fields and ignored
+    flt = services.AuditFilter(
+        action=filters.action.data or "",
+        actor=filters.actor.data or "",
+        date_from=None if filters.date_from.errors else filters.date_from.data,
+        date_to=None if filters.date_to.errors else filters.date_to.data,
+    )
+    pagination = services.search(flt, tz=municipality.timezone(),
+                                 page=request.args.get("page", 1, type=int))
+    return render_page_or_block("audit/log.html", "results", filters=filters,
+                                pagination=pagination, labels=services.ACTION_LABELS)

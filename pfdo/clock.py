@@ -1,0 +1,48 @@
+"""The one place that reads the time. Tests freeze it with `freeze()`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+_frozen: datetime | None = None
+
+
+def now() -> datetime:
+    """The current moment, timezone-aware, in UTC."""
+    if _frozen is not None:
+        return _frozen
+    return datetime.now(UTC)
+
+
+def today(tz: str | ZoneInfo = "UTC") -> date:
+    """Today's date in the given time zone (the municipality's, for domain rules)."""
+    zone = ZoneInfo(tz) if isinstance(tz, str) else tz
+    return now().astimezone(zone).date()
+
+
+def set_frozen(moment: datetime | None) -> None:
+    """Pin `now()` to `moment` (aware); None unfreezes."""
+    global _frozen
+    if moment is not None and moment.tzinfo is None:
+        raise ValueError("frozen time must be timezone-aware")
+    _frozen = moment.astimezone(UTC) if moment is not None else None
+
+
+def advance(delta: timedelta) -> None:
+    """Move a frozen clock forward."""
+    if _frozen is None:
+        raise RuntimeError("the clock is not frozen")
+    set_frozen(_frozen + delta)
+
+
+@contextmanager
+def freeze(moment: datetime) -> Iterator[None]:
+    previous = _frozen
+    set_frozen(moment)
+    try:
+        yield
+    finally:
+        set_frozen(previous)

@@ -1,0 +1,100 @@
+"""The database object, the model base and the unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime
+from typing import Annotated
+
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import BigInteger, DateTime, MetaData, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, mapped_column
+
+from pfdo import clock
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+IntPk = Annotated[int, mapped_column(primary_key=True)]
+Kopecks = Annotated[int, mapped_column(BigInteger)]  #: money: int kopecks, never float
+Timestamp = Annotated[datetime, mapped_column(DateTime(timezone=True), default=clock.now)]
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+
+# True inside a unit of work on SQLite: the next BEGIN takes the write lock at once.
+_immediate: ContextVar[bool] = ContextVar("pfdo_sqlite_immediate", default=False)
+_depth: ContextVar[int] = ContextVar("pfdo_uow_depth", default=0)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_on_connect(dbapi_connection, connection_record):
+    """WAL, foreign keys, a busy timeout, and our own BEGIN (pysqlite's is deferred)."""
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+    # SQLite's lower() knows only ASCII; Russian names must compare case-insensitively too.
+    dbapi_connection.create_function("lower", 1, _py_lower, deterministic=True)
+
+
+def _py_lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_on_begin(conn):
+    if conn.dialect.name != "sqlite":
+        return
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
+
+
+@contextmanager
+def unit_of_work() -> Iterator[None]:
+    """One business operation: commit on success, roll back on any error.
+
+    On SQLite the transaction starts with BEGIN IMMEDIATE so that read-then-write
+    operations do not fail with SQLITE_BUSY halfway. Nested calls join the outer one."""
+    depth = _depth.get()
+    if depth:
+        token = _depth.set(depth + 1)
+        try:
+            yield
+        finally:
+            _depth.reset(token)
+        return
+    session = db.session()  # the request's Session behind the scoped proxy
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("unsaved changes outside a unit of work")
+    if session.in_transaction():
+        # End the read-only transaction the request opened (the user loader queried), so
+        # the write transaction below begins afresh (and immediately, on SQLite).
+        session.commit()
+    immediate = _immediate.set(session.get_bind().dialect.name == "sqlite")
+    depth_token = _depth.set(1)
+    try:
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        _depth.reset(depth_token)
+        _immediate.reset(immediate)

@@ -1,0 +1,52 @@
+"""Russian presentation of numbers, dates and plurals (Babel), as Jinja filters."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+
+from pfdo.money import format_rub
+
+RU = Locale.parse("ru_RU")
+
+
+def fmt_date(value: date | datetime | None) -> str:
+    """dd.mm.yyyy"""
+    if value is None:
+        return ""
+    return format_date(value, "dd.MM.yyyy", locale=RU)
+
+
+def fmt_datetime(value: datetime | None, tz: str = "UTC") -> str:
+    """dd.mm.yyyy HH:MM in the municipality's time zone."""
+    if value is None:
+        return ""
+    return format_datetime(value, "dd.MM.yyyy HH:mm", tzinfo=ZoneInfo(tz), locale=RU)
+
+
+def fmt_number(value: int) -> str:
+    return format_decimal(value, locale=RU)
+
+
+def plural(count: int, one: str, few: str, many: str) -> str:
+    """Pick the Russian form for `count`: 1 ребёнок, 2 ребёнка, 5 детей (CLDR rules)."""
+    form = RU.plural_form(abs(count))
+    return {"one": one, "few": few}.get(form, many)
+
+
+def count_with_noun(count: int, one: str, few: str, many: str) -> str:
+    """«3 ребёнка», «21 заявка», with Russian digit grouping."""
+    return f"{fmt_number(count)} {plural(count, one, few, many)}"
+
+
+def register(app) -> None:
+    app.jinja_env.filters.update(
+        rub=format_rub,
+        date=fmt_date,
+        number=fmt_number,
+    )
+    app.jinja_env.globals.update(plural=plural, count_with_noun=count_with_noun)

@@ -1,0 +1,86 @@
+"""Reading and changing the municipality's settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from zoneinfo import ZoneInfo, available_timezones
+
+from flask import g
+from sqlalchemy import select
+
+from pfdo.accounts.models import User
+from pfdo.audit import services as audit
+from pfdo.db import db, unit_of_work
+from pfdo.errors import DomainError
+from pfdo.municipality.models import Municipality
+
+#: what the site shows before the admin (or `flask demo seed`) has set the municipality up
+FALLBACK = {
+    "name": "Муниципальное образование",
+    "region_name": "",
+    "timezone": "Europe/Moscow",
+    "hotline_phone": "",
+    "hotline_hours": "",
+    "coordinator_name": "",
+    "address": "",
+    "email": "",
+}
+
+
+@dataclass(frozen=True)
+class MunicipalitySettings:
+    name: str
+    region_name: str
+    region_code: str
+    municipality_code: str
+    timezone: str
+    hotline_phone: str
+    hotline_hours: str
+    coordinator_name: str
+    address: str
+    email: str
+    child_population: int
+
+
+def get() -> Municipality | None:
+    """The municipality, cached for the request."""
+    if "municipality" not in g:
+        g.municipality = db.session.scalars(select(Municipality).limit(1)).first()
+    return g.municipality
+
+
+def timezone() -> str:
+    municipality = get()
+    return municipality.timezone if municipality else FALLBACK["timezone"]
+
+
+def save(settings: MunicipalitySettings, *, actor: User | None) -> Municipality:
+    """Create or update the municipality's settings.
+
+    Refuses: codes that are not two digits, an unknown time zone, a negative population."""
+    if not (settings.region_code.isdigit() and len(settings.region_code) == 2):
+        raise DomainError("Код региона — две цифры, например 79", field="region_code")
+    if not (settings.municipality_code.isdigit() and len(settings.municipality_code) == 2):
+        raise DomainError("Код муниципалитета — две цифры, например 05", field="municipality_code")
+    if settings.timezone not in available_timezones():
+        raise DomainError("Неизвестный часовой пояс", field="timezone")
+    ZoneInfo(settings.timezone)
+    if settings.child_population < 0:
+        raise DomainError("Число детей не может быть отрицательным", field="child_population")
+    with unit_of_work():
+        municipality = db.session.scalars(select(Municipality).limit(1)).first()
+        created = municipality is None
+        if created:
+            municipality = Municipality()
+            db.session.add(municipality)
+        changed = {}
+        for field in fields(settings):
+            value = getattr(settings, field.name)
+            if getattr(municipality, field.name, None) != value:
+                changed[field.name] = value
+                setattr(municipality, field.name, value)
+        db.session.flush()
+        if created or changed:
+            audit.record(actor, "municipality.updated", municipality, {"changed": sorted(changed)})
+    g.pop("municipality", None)
+    return municipality

@@ -1,0 +1,97 @@
+"""Queue e-mails in the outbox and deliver them (log backend in development, SMTP in production).
+
+A failed send is retried with back-off, never lost."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from datetime import timedelta
+from email.message import EmailMessage
+
+from flask import current_app, g, render_template
+from sqlalchemy import select, update
+
+from pfdo import clock
+from pfdo.db import db, unit_of_work
+from pfdo.notifications.models import OutboxMessage
+
+log = logging.getLogger("pfdo.mail")
+MAX_BACKOFF = timedelta(hours=6)
+
+
+def queue_email(recipient: str, subject: str, template: str, **context) -> OutboxMessage:
+    """Render `template` (plain text) and put the message in the outbox (caller's transaction)."""
+    body = render_template(template, **context)
+    message = OutboxMessage(recipient=recipient, subject=subject, body=body)
+    db.session.add(message)
+    db.session.flush()
+    g.outbox_dirty = True
+    return message
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    failed: int = 0
+
+
+def _send(message: OutboxMessage) -> None:
+    config = current_app.config
+    if config["MAIL_BACKEND"] == "log":
+        log.info(
+            "E-mail to %s\nSubject: %s\n\n%s", message.recipient, message.subject, message.body
+        )
+        return
+    email = EmailMessage()
+    email["From"] = config["MAIL_FROM"]
+    email["To"] = message.recipient
+    email["Subject"] = message.subject
+    email.set_content(message.body)
+    with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=20) as smtp:
+        if config["SMTP_STARTTLS"]:
+            smtp.starttls()
+        if config["SMTP_USER"]:
+            smtp.login(config["SMTP_USER"], config["SMTP_PASSWORD"])
+        smtp.send_message(email)
+
+
+def deliver_pending(limit: int = 100) -> DeliveryReport:
+    """Send the messages that are due. Each one is claimed with a guarded UPDATE, so two
+    workers never send the same message twice."""
+    report = DeliveryReport()
+    now = clock.now()
+    due_ids = db.session.scalars(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    ).all()
+    for message_id in due_ids:
+        with unit_of_work():
+            claimed = db.session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None),
+                       OutboxMessage.next_attempt_at <= now)
+                .values(attempts=OutboxMessage.attempts + 1,
+                        next_attempt_at=now + timedelta(minutes=5))
+            ).rowcount
+            message = db.session.get(OutboxMessage, message_id) if claimed else None
+        if message is None:
+            continue
+        try:
+            _send(message)
+        except (OSError, smtplib.SMTPException) as error:
+            with unit_of_work():
+                message = db.session.get(OutboxMessage, message_id)
+                backoff = min(timedelta(minutes=2 ** message.attempts), MAX_BACKOFF)
+                message.next_attempt_at = clock.now() + backoff
+                message.last_error = str(error)[:500]
+            log.warning("E-mail %s to %s failed: %s", message_id, message.recipient, error)
+            report.failed += 1
+        else:
+            with unit_of_work():
+                db.session.get(OutboxMessage, message_id).sent_at = clock.now()
+            report.sent += 1
+    return report

@@ -1,0 +1,44 @@
+// pfdo: small behaviours on top of htmx. Loaded with `defer`; no inline scripts (CSP).
+(function () {
+  "use strict";
+
+  // After htmx swaps a form with errors, move focus to the first invalid field so
+  // keyboard and screen-reader users land where the problem is.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var invalid = event.detail.target.querySelector
+      ? event.detail.target.querySelector("[aria-invalid='true']")
+      : null;
+    if (!invalid && event.detail.elt && event.detail.elt.querySelector) {
+      invalid = event.detail.elt.querySelector("[aria-invalid='true']");
+    }
+    if (invalid) {
+      invalid.focus();
+    }
+  });
+
+  // An htmx request that failed (4xx other than 422, 5xx, network): say so in Russian
+  // above the content instead of silently doing nothing.
+  function showError(text) {
+    var main = document.getElementById("main");
+    if (!main) { return; }
+    var alert = document.createElement("div");
+    alert.className = "alert alert-danger";
+    alert.setAttribute("role", "alert");
+    alert.textContent = text;
+    main.insertBefore(alert, main.firstChild);
+    alert.scrollIntoView({ block: "nearest" });
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (status === 429) {
+      showError("Слишком много попыток. Подождите минуту и попробуйте снова.");
+    } else if (status === 400) {
+      showError("Страница устарела. Обновите её и повторите действие.");
+    } else {
+      showError("Не удалось выполнить действие (код " + status + "). Обновите страницу и попробуйте ещё раз.");
+    }
+  });
+  document.addEventListener("htmx:sendError", function () {
+    showError("Нет связи с сервером. Проверьте интернет и попробуйте ещё раз.");
+  });
+})();
