@@ -4,6 +4,7 @@ services apply, so the form shows every problem at once and the service has the 
 from __future__ import annotations
 
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TelField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from pfdo.accounts.models import ROLE_LABELS, Role
@@ -101,7 +102,7 @@ class ResetPasswordForm(BaseForm):
     )
 
 
-STAFF_ROLE_CHOICES = [(str(r), ROLE_LABELS[r]) for r in Role.staff()]
+STAFF_ROLE_CHOICES = [SelectChoice(str(r), ROLE_LABELS[r]) for r in Role.staff()]
 
 
 class StaffUserForm(NameFields, BaseForm):
@@ -116,5 +117,6 @@ class RoleForm(BaseForm):
 
 class UserFilterForm(FilterForm):
     role = SelectField("Роль", validate_choice=False,
-                       choices=[("", "Все роли")] + [(str(r), ROLE_LABELS[r]) for r in Role])
+                       choices=[SelectChoice("", "Все роли")]
+                       + [SelectChoice(str(r), ROLE_LABELS[r]) for r in Role])
     q = StringField("Поиск", description="Фамилия, почта или телефон")

@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 
 from flask import current_app, url_for
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -209,8 +209,16 @@ def _set_password(user: User, password: str) -> None:
     user.session_version += 1
 
 
+class _ClockSigner(TimestampSigner):
+    """Token timestamps from pfdo.clock, so expiry follows the same (freezable) time."""
+
+    def get_timestamp(self) -> int:
+        return int(clock.now().timestamp())
+
+
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset",
+                                  signer=_ClockSigner)
 
 
 def make_reset_token(user: User) -> str:

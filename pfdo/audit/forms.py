@@ -1,14 +1,18 @@
 from __future__ import annotations
 
 from wtforms import DateField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 
 from pfdo.audit.services import ACTION_LABELS
 from pfdo.forms import FilterForm
 
 
 class AuditFilterForm(FilterForm):
-    action = SelectField("Событие", choices=[("", "Все события")] + sorted(
-        ACTION_LABELS.items(), key=lambda item: item[1]), validate_choice=False)
+    action = SelectField("Событие", validate_choice=False, choices=[
+        SelectChoice("", "Все события"),
+        *(SelectChoice(code, label)
+          for code, label in sorted(ACTION_LABELS.items(), key=lambda item: item[1])),
+    ])
     actor = StringField("Кто (почта)")
     date_from = DateField("С даты", validators=[], render_kw={"type": "date"})
     date_to = DateField("По дату", validators=[], render_kw={"type": "date"})

@@ -3,6 +3,7 @@ from __future__ import annotations
 from zoneinfo import available_timezones
 
 from wtforms import EmailField, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
 from pfdo.forms import BaseForm, required
@@ -23,7 +24,7 @@ class MunicipalityForm(BaseForm):
     region_name = StringField("Субъект Российской Федерации", [required(), Length(max=200)])
     region_code = StringField("Код региона (2 цифры)", [required()])
     municipality_code = StringField("Код муниципалитета (2 цифры)", [required()])
-    timezone = SelectField("Часовой пояс", choices=[(z, z) for z in RUSSIAN_ZONES])
+    timezone = SelectField("Часовой пояс", choices=[SelectChoice(z, z) for z in RUSSIAN_ZONES])
     hotline_phone = StringField("Телефон горячей линии", [required(), Length(max=40)])
     hotline_hours = StringField("Часы работы горячей линии", [required(), Length(max=200)])
     coordinator_name = StringField("Уполномоченный орган (координатор)", [Length(max=300)])

@@ -1,0 +1,54 @@
+"""Every state-changing request needs the CSRF token: in the form field or the htmx header."""
+
+from __future__ import annotations
+
+from tests.conftest import csrf_token
+from tests.factories import PASSWORD
+
+
+def test_plain_form_post_without_token_is_refused(client, make):
+    make.user(email="anna@example.ru")
+    response = client.post("/login", data={"login": "anna@example.ru", "password": PASSWORD})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Страница устарела" in html
+    assert client.get("/cabinet").status_code == 302  # not logged in
+
+
+def test_wrong_token_is_refused(client, make):
+    make.user(email="anna@example.ru")
+    client.get("/login")
+    response = client.post("/login", data={"csrf_token": "forged", "login": "anna@example.ru",
+                                           "password": PASSWORD})
+    assert response.status_code == 400
+
+
+def test_htmx_post_without_header_is_refused(client, login_as):
+    login_as("parent")
+    response = client.post("/logout", headers={"HX-Request": "true"})
+    assert response.status_code == 400
+    assert client.get("/cabinet").status_code == 200  # still logged in
+
+
+def test_htmx_post_with_the_header_token_works(client, login_as):
+    login_as("parent")
+    token = csrf_token(client, "/cabinet")
+    response = client.post("/logout", headers={"HX-Request": "true", "X-CSRFToken": token})
+    assert response.status_code == 204
+    assert response.headers["HX-Redirect"] == "/"
+    assert client.get("/cabinet").status_code == 302
+
+
+def test_token_from_another_session_is_refused(app, client, make):
+    make.user(email="anna@example.ru")
+    other = app.test_client()
+    foreign_token = csrf_token(other, "/login")
+    client.get("/login")
+    response = client.post("/login", data={"csrf_token": foreign_token,
+                                           "login": "anna@example.ru", "password": PASSWORD})
+    assert response.status_code == 400
+
+
+def test_every_page_carries_the_token_for_htmx_on_body(client):
+    html = client.get("/").get_data(as_text=True)
+    assert '<body hx-headers=\'{"X-CSRFToken": "' in html
