@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := app.py
 
-.PHONY: run test lint setup vendor migrate seed test-sqlite test-pg test-browser bench clean
+.PHONY: run test lint setup vendor migrate seed clean
 
 # --- set-up (idempotent: each step re-runs only when its inputs change) ---------------
 $(BIN)/python:
@@ -50,10 +50,6 @@ test: setup lint
 
 lint: .stamp-python
 	$(BIN)/ruff check .
-
-bench: setup
-	@ls bench/*.py >/dev/null 2>&1 || { echo "No benchmarks yet: the first arrives with the navigator."; exit 1; }
-	bash bench/run.sh
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .stamp-python
