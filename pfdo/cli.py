@@ -29,16 +29,17 @@ def create_user(role, email, last_name, first_name, middle_name, phone, password
         name=accounts.PersonName(last_name, first_name, middle_name), email=email, role=role,
         phone=phone, password=password,
     )
-    try:
-        user = accounts.create_staff_user(account, actor=None)
-    except DomainError as error:
-        raise click.ClickException(error.message) from error
-    click.echo(f"Created {user.role} {user.email} (id {user.id}).")
-    if password is None:
-        with current_app.test_request_context():
+    # A request context lets url_for build the invitation link (there is no SERVER_NAME).
+    with current_app.test_request_context():
+        try:
+            user = accounts.create_staff_user(account, actor=None)
+        except DomainError as error:
+            raise click.ClickException(error.message) from error
+        click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+        if password is None:
             link = accounts._external_url("accounts.reset_password",
                                           token=accounts.make_reset_token(user))
-        click.echo(f"Invitation e-mailed; the link to set a password: {link}")
+            click.echo(f"Invitation e-mailed; the link to set a password: {link}")
 
 
 @outbox_cli.command("send")

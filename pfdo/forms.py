@@ -6,13 +6,25 @@ from collections.abc import Callable
 
 from flask_wtf import FlaskForm
 from wtforms import ValidationError
+from wtforms.i18n import get_translations
 from wtforms.validators import StopValidation
 
 REQUIRED = "Заполните это поле"
 
+#: WTForms' own messages («Not a valid choice.») in Russian. Flask-WTF translates them only
+#: through Flask-Babel, which we do not use, so the forms ask WTForms' catalogue directly.
+RUSSIAN = get_translations(["ru"])
+
+
+class RussianMeta:
+    def get_translations(self, form):
+        return RUSSIAN
+
 
 class BaseForm(FlaskForm):
     """A form with CSRF; every state-changing form derives from it."""
+
+    Meta = RussianMeta
 
 
 class EmptyForm(BaseForm):
@@ -22,7 +34,7 @@ class EmptyForm(BaseForm):
 class FilterForm(FlaskForm):
     """A GET form of filters: no CSRF (it changes nothing), shareable URLs."""
 
-    class Meta:
+    class Meta(RussianMeta):
         csrf = False
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import has_request_context, request
@@ -67,9 +67,11 @@ def search(flt: AuditFilter, *, tz: str, page: int = 1, per_page: int = 50):
             User.email.contains(flt.actor.strip().lower(), autoescape=True)
         )
     zone = ZoneInfo(tz)
+    # Local midnights as UTC: SQLite stores UTC wall time and would compare the local one.
     if flt.date_from:
-        query = query.where(AuditEvent.created_at >= datetime.combine(flt.date_from, time(), zone))
+        start = datetime.combine(flt.date_from, time(), zone).astimezone(UTC)
+        query = query.where(AuditEvent.created_at >= start)
     if flt.date_to:
-        end = datetime.combine(flt.date_to + timedelta(days=1), time(), zone)
+        end = datetime.combine(flt.date_to + timedelta(days=1), time(), zone).astimezone(UTC)
         query = query.where(AuditEvent.created_at < end)
     return db.paginate(query, page=page, per_page=per_page, error_out=False)

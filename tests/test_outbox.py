@@ -1,0 +1,142 @@
+"""The e-mail outbox: each due message is sent once; a failed send is retried with back-off."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from pfdo import clock
+from pfdo.accounts import services as accounts
+from pfdo.db import db
+from pfdo.notifications import services as outbox
+from pfdo.notifications.models import OutboxMessage
+
+
+def utc(moment: datetime | None) -> datetime | None:
+    """SQLite gives back naive UTC; PostgreSQL, aware."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def request_reset(app, user) -> None:
+    """A real e-mail in the outbox: the password-reset letter."""
+    with app.test_request_context():
+        accounts.request_password_reset(user.email)
+
+
+def deliver(app) -> outbox.DeliveryReport:
+    with app.app_context():
+        return outbox.deliver_pending()
+
+
+def messages(app) -> list[OutboxMessage]:
+    with app.app_context():
+        return db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """The recipients of every send attempt that reached the mail backend."""
+    attempts: list[str] = []
+    real_send = outbox._send
+
+    def recording_send(message):
+        attempts.append(message.recipient)
+        real_send(message)
+
+    monkeypatch.setattr(outbox, "_send", recording_send)
+    return attempts
+
+
+@pytest.fixture
+def smtp_down(app, monkeypatch):
+    """SMTP pointed at a closed local port; monkeypatch restores the config afterwards."""
+    monkeypatch.setitem(app.config, "MAIL_BACKEND", "smtp")
+    monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
+    monkeypatch.setitem(app.config, "SMTP_PORT", 1)
+    monkeypatch.setitem(app.config, "SMTP_STARTTLS", False)
+    monkeypatch.setitem(app.config, "SMTP_USER", "")
+
+    def restore_log_backend():
+        monkeypatch.setitem(app.config, "MAIL_BACKEND", "log")
+
+    return restore_log_backend
+
+
+def test_due_messages_are_sent_once(app, make, frozen_clock, sent):
+    first, second = make.user(), make.user()
+    request_reset(app, first)
+    request_reset(app, second)
+
+    report = deliver(app)
+    assert (report.sent, report.failed) == (2, 0)
+    assert sent == [first.email, second.email]
+    assert [(m.attempts, utc(m.sent_at)) for m in messages(app)] == [
+        (1, clock.now()), (1, clock.now())]
+
+    frozen_clock.advance(timedelta(hours=1))
+    report = deliver(app)
+    assert (report.sent, report.failed) == (0, 0)
+    assert sent == [first.email, second.email]  # nobody got a second copy
+    assert [m.attempts for m in messages(app)] == [1, 1]
+
+
+def test_message_queued_later_is_sent_by_the_next_run(app, make, frozen_clock, sent):
+    first, second = make.user(), make.user()
+    request_reset(app, first)
+    assert deliver(app).sent == 1
+    request_reset(app, second)
+    assert deliver(app).sent == 1
+    assert sent == [first.email, second.email]
+
+
+def test_failed_send_is_kept_and_retried_after_the_back_off(app, make, frozen_clock, sent,
+                                                            smtp_down):
+    user = make.user()
+    request_reset(app, user)
+    started = clock.now()
+
+    report = deliver(app)
+    assert (report.sent, report.failed) == (0, 1)
+    [message] = messages(app)
+    assert message.sent_at is None
+    assert message.attempts == 1
+    assert message.last_error  # e.g. "[Errno 111] Connection refused"
+    assert utc(message.next_attempt_at) == started + timedelta(minutes=2)
+
+    # Not due yet: the next run leaves it alone.
+    frozen_clock.advance(timedelta(minutes=1))
+    assert deliver(app) == outbox.DeliveryReport(sent=0, failed=0)
+    assert messages(app)[0].attempts == 1
+
+    # Due again, and the server is still down: the wait doubles.
+    frozen_clock.advance(timedelta(minutes=1))
+    assert deliver(app).failed == 1
+    [message] = messages(app)
+    assert message.attempts == 2
+    assert utc(message.next_attempt_at) == clock.now() + timedelta(minutes=4)
+
+    # The mail server is back; once the back-off has passed, the message goes out.
+    smtp_down()
+    frozen_clock.advance(timedelta(minutes=4, seconds=1))
+    assert deliver(app) == outbox.DeliveryReport(sent=1, failed=0)
+    [message] = messages(app)
+    assert message.attempts == 3
+    assert utc(message.sent_at) == clock.now()
+    assert sent == [user.email] * 3
+    assert "/password/reset/" in message.body
+
+
+def test_back_off_is_capped_at_six_hours(app, make, frozen_clock, smtp_down):
+    request_reset(app, make.user())
+    for _ in range(10):
+        with app.app_context():
+            due = utc(db.session.scalars(select(OutboxMessage.next_attempt_at)).one())
+        frozen_clock.set_frozen(max(due, clock.now()))
+        assert deliver(app).failed == 1
+    [message] = messages(app)
+    assert message.attempts == 10
+    assert utc(message.next_attempt_at) == clock.now() + outbox.MAX_BACKOFF
