@@ -149,11 +149,12 @@ def register_errorhandlers(app: Flask) -> None:
 def register_template_context(app: Flask) -> None:
     formatting.register(app)
     from pfdo.accounts.models import ROLE_LABELS, Role
-    from pfdo.accounts.validation import format_phone
+    from pfdo.accounts.validation import format_phone, tel_href
     from pfdo.municipality import services as municipality
     from pfdo.navigation import menu_for
 
     app.jinja_env.filters["phone"] = format_phone
+    app.jinja_env.filters["tel_href"] = tel_href
     app.jinja_env.filters["datetime"] = lambda value: formatting.fmt_datetime(
         value, municipality.timezone()
     )

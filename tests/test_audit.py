@@ -177,3 +177,16 @@ def test_only_the_admin_sees_the_log(app, client, login_as, role):
     login_as(role)
     assert client.get("/admin/audit").status_code == 403
     assert events(app, "authz.denied")[-1].details["endpoint"] == "audit.log"
+
+
+def test_details_are_shown_in_russian():
+    from pfdo.audit.services import describe_details
+
+    assert describe_details({"from": "hotline", "to": "coordinator", "demo": True,
+                             "changed": ["address", "name"], "reason": "blocked"}) == [
+        ("было", "Оператор горячей линии"),
+        ("стало", "Муниципальный координатор"),
+        ("демо-данные", "да"),
+        ("изменены поля", "address, name"),
+        ("причина", "учётная запись заблокирована"),
+    ]

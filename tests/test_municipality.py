@@ -170,3 +170,9 @@ def test_only_the_admin_edits_the_settings(app, client, login_as, role):
     response = form_post(client, "/admin/municipality", SETTINGS, page="/cabinet")
     assert response.status_code == 403
     assert municipality_count(app) == 0
+
+
+def test_hotline_phone_is_a_dialable_link(client, make):
+    make.municipality(hotline_phone="+7 (42663) 2-14-35")
+    html = client.get("/contacts").get_data(as_text=True)
+    assert 'href="tel:+74266321435"' in html

@@ -42,6 +42,12 @@ def format_phone(phone: str | None) -> str:
     return f"+7 ({d[:3]}) {d[3:6]}-{d[6:8]}-{d[8:]}"
 
 
+def tel_href(phone: str | None) -> str:
+    """«+7 (42663) 2-14-35» -> «tel:+74266321435», for a link a phone can dial."""
+    digits = re.sub(r"[^\d+]", "", phone or "")
+    return f"tel:{digits}" if digits else ""
+
+
 def normalize_email(value: str) -> str:
     """Lower-cased, syntax-checked e-mail. Raises ValueError with a Russian message."""
     value = (value or "").strip()

@@ -33,6 +33,50 @@ ACTION_LABELS = {
 }
 
 
+#: Russian names of the logged objects and of the keys of `details`
+OBJECT_LABELS = {
+    "User": "Учётная запись",
+    "Municipality": "Муниципалитет",
+}
+DETAIL_LABELS = {
+    "role": "роль",
+    "from": "было",
+    "to": "стало",
+    "login": "введённый логин",
+    "reason": "причина",
+    "endpoint": "раздел",
+    "method": "метод",
+    "path": "адрес",
+    "changed": "изменены поля",
+    "consent_version": "редакция согласия",
+    "demo": "демо-данные",
+}
+#: Values that are codes: shown by their Russian names
+VALUE_LABELS = {
+    "blocked": "учётная запись заблокирована",
+}
+
+
+def describe_details(details: dict | None) -> list[tuple[str, str]]:
+    """The event's details as (Russian label, readable value) pairs for the admin's log."""
+    from pfdo.accounts.models import ROLE_LABELS, Role
+
+    rows = []
+    for key, value in (details or {}).items():
+        if key in ("role", "from", "to") and value in {str(r) for r in Role}:
+            shown = ROLE_LABELS[Role(value)]
+        elif isinstance(value, list):
+            shown = ", ".join(str(v) for v in value)
+        elif isinstance(value, bool):
+            shown = "да" if value else "нет"
+        elif isinstance(value, str):
+            shown = VALUE_LABELS.get(value, value)
+        else:
+            shown = str(value)
+        rows.append((DETAIL_LABELS.get(key, key), shown))
+    return rows
+
+
 def record(actor: User | None, action: str, obj=None, details: dict | None = None) -> AuditEvent:
     """Append one event to the log in the caller's transaction: it commits or rolls back with it."""
     event = AuditEvent(

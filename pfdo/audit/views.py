@@ -28,4 +28,6 @@ def log():
     pagination = services.search(flt, tz=municipality.timezone(),
                                  page=request.args.get("page", 1, type=int))
     return render_page_or_block("audit/log.html", "results", filters=filters,
-                                pagination=pagination, labels=services.ACTION_LABELS)
+                                pagination=pagination, labels=services.ACTION_LABELS,
+                                object_labels=services.OBJECT_LABELS,
+                                describe=services.describe_details)
