@@ -51,6 +51,20 @@ DETAIL_LABELS = {
     "consent_version": "редакция согласия",
     "demo": "демо-данные",
 }
+#: Names of changed fields (the "changed" detail), as the forms call them
+FIELD_LABELS = {
+    "name": "название",
+    "region_name": "субъект РФ",
+    "region_code": "код региона",
+    "municipality_code": "код муниципалитета",
+    "timezone": "часовой пояс",
+    "hotline_phone": "телефон горячей линии",
+    "hotline_hours": "часы работы горячей линии",
+    "coordinator_name": "уполномоченный орган",
+    "address": "адрес",
+    "email": "почта",
+    "child_population": "число детей",
+}
 #: Values that are codes: shown by their Russian names
 VALUE_LABELS = {
     "blocked": "учётная запись заблокирована",
@@ -66,7 +80,7 @@ def describe_details(details: dict | None) -> list[tuple[str, str]]:
         if key in ("role", "from", "to") and value in {str(r) for r in Role}:
             shown = ROLE_LABELS[Role(value)]
         elif isinstance(value, list):
-            shown = ", ".join(str(v) for v in value)
+            shown = ", ".join(FIELD_LABELS.get(str(v), str(v)) for v in value)
         elif isinstance(value, bool):
             shown = "да" if value else "нет"
         elif isinstance(value, str):

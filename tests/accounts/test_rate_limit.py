@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import csrf_token, form_post, login
 
 
@@ -55,3 +57,38 @@ def test_htmx_login_over_the_limit_gets_429(client, make):
     response = client.post("/login", data={"csrf_token": token, "login": "anna@example.ru",
                                            "password": "x"}, headers={"HX-Request": "true"})
     assert response.status_code == 429
+
+
+def test_limits_live_in_redis_when_configured(app, client, make):
+    """With REDIS_URL every gunicorn worker shares the counters (memory would not)."""
+    import os
+
+    import redis
+
+    from pfdo import create_app
+    from pfdo.db import db
+    from pfdo.extensions import limiter
+
+    redis_url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(redis_url).ping()
+    except redis.ConnectionError:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    store = redis.Redis.from_url(redis_url)
+    store.flushdb()
+    worker = create_app({"TESTING": True, "RATELIMIT_STORAGE_URI": redis_url,
+                         "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    try:
+        make.user(email="anna@example.ru")
+        browser = worker.test_client()
+        for _ in range(5):
+            assert attempt(browser, "anna@example.ru").status_code == 422
+        assert any(b"login:anna@example.ru" in key for key in store.keys("*"))
+        assert attempt(browser, "anna@example.ru").status_code == 429
+    finally:
+        store.flushdb()
+        limiter.init_app(app)  # back to the suite's memory storage
+        with worker.app_context():
+            db.engine.dispose()  # the clean-up copies the database file: no open handles

@@ -28,6 +28,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    "--lang=ru-RU",  # date inputs and number formats as a Russian family's browser shows them
 ]
 
 ACTION_TIMEOUT_MS = 10_000  # Playwright's 30 s default only makes a failing run slow
