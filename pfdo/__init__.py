@@ -68,18 +68,26 @@ def register_extensions(app: Flask) -> None:
     # Import every model so that metadata (and Alembic autogenerate) sees it.
     import pfdo.accounts.models
     import pfdo.audit.models
+    import pfdo.certificates.models
+    import pfdo.families.models
+    import pfdo.ledger.models
     import pfdo.municipality.models
-    import pfdo.notifications.models  # noqa: F401
+    import pfdo.notifications.models
+    import pfdo.periods.models  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
     from pfdo.accounts.access import check_all_views_declared
     from pfdo.accounts.views import bp as accounts_bp
     from pfdo.audit.views import bp as audit_bp
+    from pfdo.certificates.views import bp as certificates_bp
+    from pfdo.coordinator.views import bp as coordinator_bp
+    from pfdo.families.views import bp as families_bp
     from pfdo.municipality.views import bp as municipality_bp
     from pfdo.site.views import bp as site_bp
 
-    for blueprint in (site_bp, accounts_bp, audit_bp, municipality_bp):
+    for blueprint in (site_bp, accounts_bp, audit_bp, municipality_bp, families_bp,
+                      certificates_bp, coordinator_bp):
         app.register_blueprint(blueprint)
     check_all_views_declared(app)
 
@@ -150,11 +158,15 @@ def register_template_context(app: Flask) -> None:
     formatting.register(app)
     from pfdo.accounts.models import ROLE_LABELS, Role
     from pfdo.accounts.validation import format_phone, tel_href
+    from pfdo.certificates.numbers import format_number
+    from pfdo.families.validation import format_snils
     from pfdo.municipality import services as municipality
     from pfdo.navigation import menu_for
 
     app.jinja_env.filters["phone"] = format_phone
     app.jinja_env.filters["tel_href"] = tel_href
+    app.jinja_env.filters["snils"] = format_snils
+    app.jinja_env.filters["certificate_number"] = format_number
     app.jinja_env.filters["datetime"] = lambda value: formatting.fmt_datetime(
         value, municipality.timezone()
     )

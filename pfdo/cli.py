@@ -1,4 +1,5 @@
-"""Command-line tools: `flask users create`, `flask outbox send`, `flask demo seed`."""
+"""Command-line tools: `flask users create`, `flask outbox send`, `flask demo seed`,
+`flask ledger-check`, `flask periods open|close`, `flask certificates expire`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from flask.cli import AppGroup
 
 from pfdo.accounts import services as accounts
 from pfdo.accounts.models import Role
+from pfdo.certificates.cli import certificates_cli, periods_cli
 from pfdo.errors import DomainError
+from pfdo.ledger.cli import ledger_check
 
 users_cli = AppGroup("users", help="User accounts.")
 outbox_cli = AppGroup("outbox", help="The e-mail outbox.")
@@ -54,11 +57,12 @@ def send_outbox(limit):
 
 @demo_cli.command("seed")
 @click.option("--seed", default=2026, show_default=True, help="Same seed, same data.")
-def seed(seed):
+@click.option("--families", default=300, show_default=True, help="How many families.")
+def seed(seed, families):
     """Create the demo municipality and one account per role, if the database is empty."""
     from pfdo import demo
 
-    created = demo.seed(seed)
+    created = demo.seed(seed, families)
     if created:
         click.echo(f"Demo municipality created (seed {seed}).")
     else:
@@ -74,5 +78,6 @@ def print_accounts():
 
 
 def register(app: Flask) -> None:
-    for group in (users_cli, outbox_cli, demo_cli):
+    for group in (users_cli, outbox_cli, demo_cli, periods_cli, certificates_cli):
         app.cli.add_command(group)
+    app.cli.add_command(ledger_check)

@@ -43,6 +43,8 @@ DEMO_ACCOUNTS = [
                 "+79145678901"),
 ]
 
+FAMILIES = 300
+
 DEMO_MUNICIPALITY = municipality.MunicipalitySettings(
     name="Ленинский муниципальный район",
     region_name="Еврейская автономная область",
@@ -62,7 +64,7 @@ def is_empty() -> bool:
     return not db.session.scalar(select(func.count()).select_from(User))
 
 
-def seed(seed_value: int = 2026) -> bool:
+def seed(seed_value: int = 2026, families: int = FAMILIES) -> bool:
     """Create the demo municipality if the database is empty. Returns whether it did."""
     if not is_empty():
         return False
@@ -88,15 +90,21 @@ def seed(seed_value: int = 2026) -> bool:
                 db.session.add(Consent(user=user, kind="personal_data",
                                        text_version=CONSENT_VERSION, given_at=now))
             audit.record(None, "user.created", user, {"role": str(account.role), "demo": True})
-        _seed_families(fake, password_hash, now)
+        _seed_families(fake, password_hash, now, families)
+    with current_app.test_request_context(base_url=current_app.config.get("PUBLIC_BASE_URL")
+                                          or "http://127.0.0.1:5000"):
+        from pfdo.demo_certificates import seed_certificates
+
+        seed_certificates(fake)
     return True
 
 
-def _seed_families(fake: Faker, password_hash: str, now) -> None:
-    """More parents, so the admin's user list looks like a real municipality's."""
+def _seed_families(fake: Faker, password_hash: str, now, families: int) -> None:
+    """About 300 families, so the lists look like a real municipality's."""
     used_emails: set[str] = {a.email for a in DEMO_ACCOUNTS}
     used_phones: set[str] = {a.phone for a in DEMO_ACCOUNTS}
-    for _ in range(40):
+    created = 0
+    while created < families - 1:
         female = fake.boolean(chance_of_getting_true=80)
         last = fake.last_name_female() if female else fake.last_name_male()
         first = fake.first_name_female() if female else fake.first_name_male()
@@ -112,6 +120,7 @@ def _seed_families(fake: Faker, password_hash: str, now) -> None:
         db.session.add(user)
         db.session.add(Consent(user=user, kind="personal_data", text_version=CONSENT_VERSION,
                                given_at=now))
+        created += 1
 
 
 def accounts_table(password: str) -> str:

@@ -22,7 +22,11 @@ PUBLIC_MENU = [
 ROLE_MENUS = {
     Role.PARENT: [MenuItem("Личный кабинет", "accounts.cabinet", "person-circle")],
     Role.PROVIDER: [MenuItem("Кабинет поставщика", "accounts.cabinet", "building")],
-    Role.COORDINATOR: [MenuItem("Кабинет координатора", "accounts.cabinet", "clipboard-check")],
+    Role.COORDINATOR: [
+        MenuItem("Кабинет координатора", "coordinator.dashboard", "clipboard-check"),
+        MenuItem("Заявления", "coordinator.applications", "inbox"),
+        MenuItem("Периоды", "coordinator.period_list", "calendar-range"),
+    ],
     Role.HOTLINE: [MenuItem("Горячая линия", "accounts.cabinet", "headset")],
     Role.ADMIN: [
         MenuItem("Пользователи", "accounts.users", "people"),

@@ -39,6 +39,25 @@ MATRIX = {
     "accounts.unblock_user": {"admin"},
     "audit.log": {"admin"},
     "municipality.settings": {"admin"},
+    "families.add": {"parent"},
+    "families.child": {"parent"},
+    "families.edit": {"parent"},
+    "families.apply": {"parent"},
+    "certificates.detail": {"parent"},
+    "certificates.request_financing": {"parent"},
+    "certificates.join_queue": {"parent"},
+    "certificates.extract": {"parent"},
+    "certificates.qr": {"parent"},
+    "certificates.verify": PUBLIC,
+    "certificates.verify_number": PUBLIC,
+    "coordinator.dashboard": {"coordinator"},
+    "coordinator.applications": {"coordinator"},
+    "coordinator.application": {"coordinator"},
+    "coordinator.confirm": {"coordinator"},
+    "coordinator.refuse": {"coordinator"},
+    "coordinator.period_list": {"coordinator"},
+    "coordinator.new_period": {"coordinator"},
+    "coordinator.edit_period": {"coordinator"},
 }
 
 
@@ -50,9 +69,25 @@ def routes(app):
             yield rule, method
 
 
-def url_for_rule(rule, user_id: int) -> str:
-    values = {"user_id": user_id, "token": "not-a-token"}
+def url_for_rule(rule, user_id: int, **objects: int) -> str:
+    """The rule's URL with real ids: `user_id` and the ids of the objects made by the test."""
+    values = {"user_id": user_id, "token": "not-a-token", **objects}
     return rule.build({arg: values[arg] for arg in rule.arguments})[1]
+
+
+def make_objects(app, make, owner=None) -> dict:
+    """One of each object the routes take an id of, so that allowed roles get a real page.
+    A family's objects belong to `owner` (the signed-in parent), or to another parent."""
+    from tests.certificates import factories as certificate_factories
+
+    make.municipality()
+    owner = owner or make.user(role="parent", email="owner@example.ru")
+    filed = certificate_factories.application(app, owner, last_name="Петрова")
+    certificate = certificate_factories.certificate(app, owner, last_name="Сидорова")
+    period = certificate_factories.period(app)
+    return {"application_id": filed.id, "child_id": filed.child_id,
+            "certificate_id": certificate.id, "number": certificate.number,
+            "period_id": period.id}
 
 
 def test_every_route_is_in_the_matrix(app):
@@ -73,8 +108,9 @@ def allowed(endpoint: str, role: str | None) -> bool:
 def test_role_matrix(app, make, role):
     target = make.user(role="hotline", email="target@example.ru")
     client = app.test_client()
-    if role is not None:
-        user = make.user(role=role, email=f"{role}@example.ru")
+    user = make.user(role=role, email=f"{role}@example.ru") if role is not None else None
+    objects = make_objects(app, make, owner=user if role == "parent" else None)
+    if user is not None:
         token = csrf_token(client, "/login")
         response = client.post("/login", data={"csrf_token": token, "login": user.email,
                                                "password": "синий-кит-плывёт-2026"})
@@ -83,7 +119,7 @@ def test_role_matrix(app, make, role):
     for rule, method in routes(app):
         if rule.endpoint == "accounts.logout":
             continue  # would end the session mid-test; covered in the login tests
-        url = url_for_rule(rule, target.id)
+        url = url_for_rule(rule, target.id, **objects)
         if method == "GET":
             response = client.get(url)
         else:

@@ -128,8 +128,23 @@ def test_demo_seed_creates_the_municipality_and_an_account_per_role(app, client)
     assert {role: by_role[role] for role in ("provider_staff", "coordinator", "hotline",
                                              "admin")} == dict.fromkeys(
         ("provider_staff", "coordinator", "hotline", "admin"), 1)
-    assert by_role["parent"] > 20  # the list looks like a real municipality's
+    assert by_role["parent"] == 300  # the lists look like a real municipality's
     assert rows(app, Consent) == by_role["parent"]  # every parent has consented
+    with app.app_context():
+        from pfdo.certificates.models import Certificate, CertificateApplication
+        from pfdo.families.models import Child
+        from pfdo.ledger.services import check_invariants
+        from pfdo.periods.models import FinancingPeriod
+
+        assert db.session.scalar(select(func.count()).select_from(Child)) >= 400
+        states = set(db.session.scalars(select(CertificateApplication.status)))
+        assert states == {"submitted", "confirmed", "refused"}
+        kinds = set(db.session.execute(select(Certificate.kind, Certificate.status)).tuples())
+        assert {("record", "active"), ("financing", "active"), ("record", "suspended")} <= kinds
+        period = db.session.scalars(select(FinancingPeriod)).one()
+        assert period.nominal == 17_456_00
+        assert 0 < period.quota_used < period.quota
+        assert check_invariants() == []
 
     response = login(client, "admin@demo-pfdo.ru", app.config["DEMO_PASSWORD"])
     assert response.status_code == 302
@@ -137,9 +152,9 @@ def test_demo_seed_creates_the_municipality_and_an_account_per_role(app, client)
 
 
 def test_second_demo_seed_changes_nothing(app):
-    assert run(app, "demo", "seed", "--seed", "7").exit_code == 0
+    assert run(app, "demo", "seed", "--seed", "7", "--families", "12").exit_code == 0
     before, before_emails = all_counts(app), emails(app)
-    result = run(app, "demo", "seed", "--seed", "8")
+    result = run(app, "demo", "seed", "--seed", "8", "--families", "12")
     assert result.exit_code == 0
     assert "nothing seeded" in result.output
     assert all_counts(app) == before
@@ -155,13 +170,13 @@ def test_demo_seed_does_not_touch_a_database_in_use(app, make):
 
 
 def test_demo_seed_is_the_same_for_the_same_seed(app):
-    run(app, "demo", "seed", "--seed", "7")
+    run(app, "demo", "seed", "--seed", "7", "--families", "12")
     first = emails(app)
     _wipe(app)  # the clean database the next test would get
-    run(app, "demo", "seed", "--seed", "7")
+    run(app, "demo", "seed", "--seed", "7", "--families", "12")
     assert emails(app) == first
     _wipe(app)
-    run(app, "demo", "seed", "--seed", "8")
+    run(app, "demo", "seed", "--seed", "8", "--families", "12")
     assert emails(app) != first
 
 

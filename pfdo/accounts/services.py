@@ -50,7 +50,7 @@ class StaffAccount:
     password: str | None = None  # None: the person sets it through an invitation link
 
 
-def _clean_name(name: PersonName) -> PersonName:
+def clean_name(name: PersonName) -> PersonName:
     for field, label in (("last_name", "фамилию"), ("first_name", "имя")):
         problem = name_problem(getattr(name, field), label)
         if problem:
@@ -113,7 +113,7 @@ def register_parent(reg: Registration, *, ip: str | None) -> User:
     Refuses: invalid names, e-mail or phone; an e-mail or phone already registered; a weak
     password; no consent to personal-data processing."""
     with unit_of_work():
-        name = _clean_name(reg.name)
+        name = clean_name(reg.name)
         email = _clean_email(reg.email)
         phone = _clean_phone(reg.phone, required=True)
         _check_password(reg.password, email=email, phone=phone)
@@ -286,7 +286,7 @@ def create_staff_user(account: StaffAccount, *, actor: User | None) -> User:
     if account.role not in {str(r) for r in Role.staff()}:
         raise DomainError("Выберите роль сотрудника", field="role")
     with unit_of_work():
-        name = _clean_name(account.name)
+        name = clean_name(account.name)
         email = _clean_email(account.email)
         phone = _clean_phone(account.phone, required=False)
         if account.password is not None:

@@ -103,7 +103,13 @@ def register():
 @bp.route("/cabinet")
 @login_required
 def cabinet():
-    return render_template("accounts/cabinet.html", user=current_user)
+    context = {}
+    if current_user.role == Role.PARENT:
+        from pfdo.certificates.services import family_overview
+        from pfdo.notifications.services import recent_notices
+
+        context = {"family": family_overview(current_user), "notices": recent_notices(current_user)}
+    return render_template("accounts/cabinet.html", user=current_user, **context)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

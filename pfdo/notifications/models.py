@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, String, Text
+from sqlalchemy import DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pfdo import clock
@@ -23,3 +23,15 @@ class OutboxMessage(db.Model):
     #: the earliest moment of the next try (exponential back-off after a failure)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     last_error: Mapped[str | None] = mapped_column(String(500))
+
+
+class Notice(db.Model):
+    """An in-app notice: something a person must know or act on, shown in their cabinet."""
+
+    id: Mapped[IntPk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    created_at: Mapped[Timestamp]
+    text: Mapped[str] = mapped_column(String(500))
+    #: where to go to act on it (a path of this site)
+    url: Mapped[str | None] = mapped_column(String(300))
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

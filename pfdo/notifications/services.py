@@ -95,3 +95,25 @@ def deliver_pending(limit: int = 100) -> DeliveryReport:
                 db.session.get(OutboxMessage, message_id).sent_at = clock.now()
             report.sent += 1
     return report
+
+
+def notify(user, text: str, *, url: str | None = None, subject: str | None = None,
+           template: str | None = None, **context) -> None:
+    """An in-app notice for `user`, and an e-mail through the outbox when a template is given.
+
+    Runs in the caller's transaction: nothing is announced for an operation that rolled back."""
+    from pfdo.notifications.models import Notice
+
+    db.session.add(Notice(user_id=user.id, text=text, url=url))
+    if template and user.email:
+        queue_email(user.email, subject or text, template, user=user, text=text, url=url,
+                    **context)
+    db.session.flush()
+
+
+def recent_notices(user, limit: int = 10):
+    from pfdo.notifications.models import Notice
+
+    return db.session.scalars(
+        select(Notice).where(Notice.user_id == user.id).order_by(Notice.id.desc()).limit(limit)
+    ).all()

@@ -5,9 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, render_template
 from sqlalchemy import text
 
+from pfdo import clock
 from pfdo.accounts.access import public
 from pfdo.accounts.services import CONSENT_VERSION
 from pfdo.db import db
+from pfdo.municipality import services as municipality
+from pfdo.periods import services as periods
 from pfdo.site import health
 
 bp = Blueprint("site", __name__)
@@ -22,7 +25,9 @@ def home():
 @bp.route("/rules")
 @public
 def rules():
-    return render_template("site/rules.html")
+    """The rules for families, with the current period's figures (rules are data, §14)."""
+    return render_template("site/rules.html", period=periods.current_period(
+        clock.today(municipality.timezone())))
 
 
 @bp.route("/contacts")

@@ -29,7 +29,7 @@ def test_concurrent_registrations_with_one_email_create_exactly_one_account(app)
             password="гроза-над-озером-7", consent=True,
         )
         with app.test_request_context():
-            barrier.wait()
+            barrier.wait(timeout=60)
             try:
                 services.register_parent(registration, ip="127.0.0.1")
                 result = "ok"

@@ -1,0 +1,201 @@
+"""Certificate applications, certificates, number serials, financing grants and the queue."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pfdo import clock
+from pfdo.accounts.models import User
+from pfdo.db import IntPk, Kopecks, Timestamp, db
+from pfdo.families.models import Child
+from pfdo.periods.models import FinancingPeriod
+
+
+class ApplicationStatus(StrEnum):
+    SUBMITTED = "submitted"
+    CONFIRMED = "confirmed"
+    REFUSED = "refused"
+
+
+APPLICATION_STATUS_LABELS = {
+    ApplicationStatus.SUBMITTED: "на рассмотрении",
+    ApplicationStatus.CONFIRMED: "подтверждено",
+    ApplicationStatus.REFUSED: "отказано",
+}
+
+
+class CertificateKind(StrEnum):
+    RECORD = "record"
+    FINANCING = "financing"
+
+
+KIND_LABELS = {
+    CertificateKind.RECORD: "сертификат учёта",
+    CertificateKind.FINANCING: "сертификат персонифицированного финансирования",
+}
+
+
+class CertificateStatus(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    CLOSED = "closed"
+
+
+CERTIFICATE_STATUS_LABELS = {
+    CertificateStatus.ACTIVE: "действует",
+    CertificateStatus.SUSPENDED: "приостановлен",
+    CertificateStatus.CLOSED: "закрыт",
+}
+
+
+class CertificateApplication(db.Model):
+    """A parent's application for a child's certificate (заявление на получение сертификата).
+
+    The identity columns are a snapshot taken when it was filed: the duplicate rule ("one child,
+    one certificate") is enforced by partial unique indexes over them, so two racing
+    applications cannot both get through."""
+
+    __table_args__ = (
+        CheckConstraint("status IN ('submitted', 'confirmed', 'refused')", "status_known"),
+        CheckConstraint("status <> 'refused' OR refusal_reason IS NOT NULL", "refusal_has_reason"),
+        Index("uq_certificate_application_snils_live", "snils", unique=True,
+              sqlite_where=text("status <> 'refused'"),
+              postgresql_where=text("status <> 'refused'")),
+        Index("uq_certificate_application_identity_live", "identity_key", unique=True,
+              sqlite_where=text("status <> 'refused'"),
+              postgresql_where=text("status <> 'refused'")),
+    )
+
+    id: Mapped[IntPk]
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default=ApplicationStatus.SUBMITTED,
+                                        index=True)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now,
+                                                   index=True)
+    #: the version of the consent text agreed to with this application
+    consent_version: Mapped[str] = mapped_column(String(20))
+    snils: Mapped[str] = mapped_column(String(11))
+    #: lower-cased «фамилия|имя|отчество|yyyy-mm-dd»
+    identity_key: Mapped[str] = mapped_column(String(320))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    refusal_reason: Mapped[str | None] = mapped_column(String(500))
+    certificate_id: Mapped[int | None] = mapped_column(ForeignKey("certificate.id"))
+
+    child: Mapped[Child] = relationship()
+    applicant: Mapped[User] = relationship(foreign_keys=[applicant_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    certificate: Mapped[Certificate | None] = relationship()
+
+    @property
+    def status_label(self) -> str:
+        return APPLICATION_STATUS_LABELS[ApplicationStatus(self.status)]
+
+
+class Certificate(db.Model):
+    __table_args__ = (
+        CheckConstraint("kind IN ('record', 'financing')", "kind_known"),
+        CheckConstraint("status IN ('active', 'suspended', 'closed')", "status_known"),
+        CheckConstraint("length(number) = 10", "number_ten_digits"),
+    )
+
+    id: Mapped[IntPk]
+    #: 10 digits: region, municipality, serial, Luhn check digit; never reused
+    number: Mapped[str] = mapped_column(String(10), unique=True)
+    #: one child, one certificate, ever
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), unique=True)
+    kind: Mapped[str] = mapped_column(String(10), default=CertificateKind.RECORD)
+    status: Mapped[str] = mapped_column(String(10), default=CertificateStatus.ACTIVE, index=True)
+    issued_at: Mapped[Timestamp]
+    #: the child's 18th birthday: the certificate closes that day
+    valid_until: Mapped[date] = mapped_column(Date)
+    status_reason: Mapped[str | None] = mapped_column(String(500))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    child: Mapped[Child] = relationship()
+    grants: Mapped[list[FinancingGrant]] = relationship(back_populates="certificate",
+                                                        order_by="FinancingGrant.id")
+
+    @property
+    def account_code(self) -> str:
+        return f"certificate:{self.id}"
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[CertificateKind(self.kind)]
+
+    @property
+    def status_label(self) -> str:
+        return CERTIFICATE_STATUS_LABELS[CertificateStatus(self.status)]
+
+    @property
+    def is_financing(self) -> bool:
+        return self.kind == CertificateKind.FINANCING
+
+
+class NumberSerial(db.Model):
+    """The last serial used for a region + municipality; only ever incremented."""
+
+    prefix: Mapped[str] = mapped_column(String(4), primary_key=True)
+    last_serial: Mapped[int] = mapped_column(default=0)
+
+
+class FinancingGrant(db.Model):
+    """A certificate financed in a period: the quota place it took and the sum topped up."""
+
+    __table_args__ = (
+        UniqueConstraint("certificate_id", "period_id",
+                         name="uq_financing_grant_certificate_period"),
+        CheckConstraint("months > 0", "months_positive"),
+        CheckConstraint("amount > 0", "amount_positive"),
+    )
+
+    id: Mapped[IntPk]
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificate.id"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("financing_period.id"), index=True)
+    granted_at: Mapped[Timestamp]
+    #: months of the period it covers (the rest of the period when granted late)
+    months: Mapped[int]
+    #: the sum topped up, kopecks (the nominal, pro-rated)
+    amount: Mapped[Kopecks]
+    #: why: "request" (the parent asked), "queue", "period_open", "enrolment"
+    source: Mapped[str] = mapped_column(String(20))
+    #: set when the place was given back (the certificate closed during the period)
+    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    certificate: Mapped[Certificate] = relationship(back_populates="grants")
+    period: Mapped[FinancingPeriod] = relationship()
+
+
+class QueueEntry(db.Model):
+    """A family waiting for a freed financing place in a period, first come first served."""
+
+    __table_args__ = (
+        CheckConstraint("status IN ('waiting', 'granted', 'cancelled')", "status_known"),
+        Index("uq_queue_entry_waiting", "certificate_id", "period_id", unique=True,
+              sqlite_where=text("status = 'waiting'"),
+              postgresql_where=text("status = 'waiting'")),
+    )
+
+    id: Mapped[IntPk]
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificate.id"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("financing_period.id"), index=True)
+    queued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    status: Mapped[str] = mapped_column(String(10), default="waiting")
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    certificate: Mapped[Certificate] = relationship()

@@ -1,0 +1,126 @@
+"""The family's certificate page, the printable extract with its QR code, conversion to a
+financing certificate, the queue, and the public verification page."""
+
+from __future__ import annotations
+
+import io
+
+import segno
+from flask import Blueprint, Response, current_app, flash, render_template, request, url_for
+from flask_login import current_user
+
+from pfdo import clock
+from pfdo.accounts.access import public, roles_required
+from pfdo.accounts.models import Role
+from pfdo.certificates import services
+from pfdo.certificates.numbers import number_problem
+from pfdo.errors import DomainError
+from pfdo.forms import EmptyForm
+from pfdo.money import format_rub
+from pfdo.municipality import services as municipality
+from pfdo.periods import services as periods
+from pfdo.web import redirect_to
+
+bp = Blueprint("certificates", __name__)
+
+
+def _today():
+    return clock.today(municipality.timezone())
+
+
+def _page_context(certificate):
+    today = _today()
+    period = periods.current_period(today)
+    return {
+        "certificate": certificate, "child": certificate.child, "today": today,
+        "period": period,
+        "grant": services.grant_for(certificate, period) if period else None,
+        "queue_entry": services.queue_entry(certificate, period) if period else None,
+        "balance": services.balance(certificate, today=today),
+        "history": services.history(certificate),
+        "action_form": EmptyForm(),
+        "services": services,
+    }
+
+
+@bp.route("/certificates/<int:certificate_id>")
+@roles_required(Role.PARENT)
+def detail(certificate_id: int):
+    certificate = services.get_own_certificate_or_404(current_user, certificate_id)
+    return render_template("certificates/detail.html", **_page_context(certificate))
+
+
+@bp.route("/certificates/<int:certificate_id>/financing", methods=["POST"])
+@roles_required(Role.PARENT)
+def request_financing(certificate_id: int):
+    certificate = services.get_own_certificate_or_404(current_user, certificate_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            grant = services.grant_financing(certificate, actor=current_user._get_current_object(),
+                                             today=_today())
+        except DomainError as error:
+            flash(str(error), "warning")
+        else:
+            flash(f"Готово: сертификат переведён в сертификат ПФ, зачислено "
+                  f"{format_rub(grant.amount)}", "success")
+    return redirect_to(url_for("certificates.detail", certificate_id=certificate.id))
+
+
+@bp.route("/certificates/<int:certificate_id>/queue", methods=["POST"])
+@roles_required(Role.PARENT)
+def join_queue(certificate_id: int):
+    certificate = services.get_own_certificate_or_404(current_user, certificate_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            entry = services.join_queue(certificate, actor=current_user._get_current_object(),
+                                        today=_today())
+        except DomainError as error:
+            flash(str(error), "warning")
+        else:
+            flash(f"Вы в очереди: место № {services.queue_position(entry)}. Когда место "
+                  "освободится, сертификат переведут автоматически", "success")
+    return redirect_to(url_for("certificates.detail", certificate_id=certificate.id))
+
+
+@bp.route("/certificates/<int:certificate_id>/extract")
+@roles_required(Role.PARENT)
+def extract(certificate_id: int):
+    certificate = services.get_own_certificate_or_404(current_user, certificate_id)
+    return render_template("certificates/extract.html", **_page_context(certificate),
+                           verify_url=_verify_url(certificate.number))
+
+
+@bp.route("/certificates/<int:certificate_id>/qr.svg")
+@roles_required(Role.PARENT)
+def qr(certificate_id: int):
+    certificate = services.get_own_certificate_or_404(current_user, certificate_id)
+    buffer = io.BytesIO()
+    segno.make(_verify_url(certificate.number), error="m").save(
+        buffer, kind="svg", scale=4, border=2, title=f"Проверка сертификата {certificate.number}")
+    return Response(buffer.getvalue(), mimetype="image/svg+xml")
+
+
+def _verify_url(number: str) -> str:
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    path = url_for("certificates.verify_number", number=number)
+    return base.rstrip("/") + path if base else url_for("certificates.verify_number",
+                                                         number=number, _external=True)
+
+
+@bp.route("/verify")
+@public
+def verify():
+    number = (request.args.get("number") or "").strip()
+    problem = number_problem(number) if number else None
+    result = services.verify(number, today=_today()) if number and not problem else None
+    return render_template("certificates/verify.html", number=number, problem=problem,
+                           result=result)
+
+
+@bp.route("/verify/<number>")
+@public
+def verify_number(number: str):
+    problem = number_problem(number)
+    result = None if problem else services.verify(number, today=_today())
+    return render_template("certificates/verify.html", number=number, problem=problem,
+                           result=result)

@@ -1,0 +1,171 @@
+"""The coordinator's pages: the dashboard, the certificate application queue and decisions,
+the financing periods."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, render_template, request, url_for
+from flask_login import current_user
+
+from pfdo import clock
+from pfdo.accounts.access import roles_required
+from pfdo.accounts.models import Role
+from pfdo.certificates import services as certificates
+from pfdo.certificates.numbers import format_number
+from pfdo.coordinator import services
+from pfdo.coordinator.forms import ApplicationFilterForm, PeriodForm, RefusalForm
+from pfdo.errors import DomainError
+from pfdo.families.models import DOCUMENT_LABELS, SEX_LABELS
+from pfdo.families.validation import format_snils
+from pfdo.formatting import plural
+from pfdo.forms import EmptyForm
+from pfdo.municipality import services as municipality
+from pfdo.periods import services as periods
+from pfdo.web import add_error, form_status, redirect_to, render_page_or_block
+
+bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
+
+
+def _today():
+    return clock.today(municipality.timezone())
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+@bp.route("")
+@roles_required(Role.COORDINATOR)
+def dashboard():
+    today = _today()
+    return render_template("coordinator/dashboard.html", summary=services.dashboard(today),
+                           today=today)
+
+
+# --- Certificate applications --------------------------------------------------------------
+
+@bp.route("/applications")
+@roles_required(Role.COORDINATOR)
+def applications():
+    filters = ApplicationFilterForm(request.args)
+    filters.validate()  # bad dates are shown beside their fields and ignored
+    flt = certificates.ApplicationFilter(
+        status=filters.status_value,
+        query=filters.q.data or "",
+        date_from=None if filters.date_from.errors else filters.date_from.data,
+        date_to=None if filters.date_to.errors else filters.date_to.data,
+    )
+    pagination = certificates.search_applications(flt, page=request.args.get("page", 1,
+                                                                              type=int))
+    return render_page_or_block("coordinator/applications.html", "results", filters=filters,
+                                pagination=pagination, today=_today(),
+                                days_waiting=services.days_waiting)
+
+
+def _detail(application, *, refusal_form=None, status: int = 200):
+    """The application's page; the full page is a view of the child's record and is logged."""
+    if request.headers.get("HX-Request") != "true":
+        certificates.view_application(application, actor=_actor())
+    return render_page_or_block(
+        "coordinator/application.html", "decision", status, application=application,
+        child=application.child, confirm_form=EmptyForm(),
+        refusal_form=refusal_form or RefusalForm(formdata=None), today=_today(),
+        snils=format_snils(application.child.snils), sex_labels=SEX_LABELS,
+        document_labels=DOCUMENT_LABELS, format_number=format_number)
+
+
+@bp.route("/applications/<int:application_id>")
+@roles_required(Role.COORDINATOR)
+def application(application_id: int):
+    return _detail(certificates.get_application_or_404(application_id))
+
+
+@bp.route("/applications/<int:application_id>/confirm", methods=["POST"])
+@roles_required(Role.COORDINATOR)
+def confirm(application_id: int):
+    application = certificates.get_application_or_404(application_id)
+    if not EmptyForm().validate_on_submit():
+        flash("Страница устарела. Обновите её и повторите действие.", "danger")
+        return redirect_to(url_for("coordinator.application", application_id=application.id))
+    try:
+        certificate = certificates.confirm_application(application, actor=_actor())
+    except DomainError as error:
+        flash(str(error), "warning")
+        return redirect_to(url_for("coordinator.application", application_id=application.id))
+    flash(f"Сертификат № {format_number(certificate.number)} выдан: "
+          f"{application.child.short_name}", "success")
+    return redirect_to(url_for("coordinator.applications"))
+
+
+@bp.route("/applications/<int:application_id>/refuse", methods=["POST"])
+@roles_required(Role.COORDINATOR)
+def refuse(application_id: int):
+    application = certificates.get_application_or_404(application_id)
+    form = RefusalForm()
+    if form.validate_on_submit():
+        try:
+            certificates.refuse_application(application, form.reason.data, actor=_actor())
+        except DomainError as error:
+            if error.field:
+                add_error(form, error)
+            else:  # already decided by someone else: say so on the page, change nothing
+                flash(str(error), "warning")
+                return redirect_to(url_for("coordinator.application",
+                                           application_id=application.id))
+        else:
+            flash(f"Отказ отправлен родителю: {application.child.short_name}", "success")
+            return redirect_to(url_for("coordinator.applications"))
+    return _detail(application, refusal_form=form, status=form_status(form))
+
+
+# --- Financing periods -------------------------------------------------------------------
+
+@bp.route("/periods")
+@roles_required(Role.COORDINATOR)
+def period_list():
+    today = _today()
+    return render_template("coordinator/periods.html", periods=periods.all_periods(),
+                           today=today, state_of=services.period_state,
+                           states=services.PERIOD_STATES)
+
+
+def _save_period(form: PeriodForm, period=None):
+    """Validate and save; on success flash and redirect, else None (errors are on the form)."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        saved, granted = services.save_period(form.period_data(), actor=_actor(),
+                                              today=_today(), period=period)
+    except DomainError as error:
+        if error.field == "bands":  # about the bands together: shown above their fieldset
+            form.band_errors.append(error.message)
+        else:
+            add_error(form, error)
+        return None
+    flash(f"Период «{saved.title}» сохранён", "success")
+    if granted:
+        flash(f"Освободившиеся места получили {granted} "
+              f"{plural(granted, 'сертификат', 'сертификата', 'сертификатов')} из очереди",
+              "info")
+    return redirect_to(url_for("coordinator.period_list"))
+
+
+def _period_status(form: PeriodForm) -> int:
+    return 422 if form.band_errors else form_status(form)
+
+
+@bp.route("/periods/new", methods=["GET", "POST"])
+@roles_required(Role.COORDINATOR)
+def new_period():
+    form = PeriodForm() if request.method == "POST" else PeriodForm.for_new(_today())
+    return _save_period(form) or render_page_or_block(
+        "coordinator/period_form.html", "form", _period_status(form), form=form, period=None)
+
+
+@bp.route("/periods/<int:period_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.COORDINATOR)
+def edit_period(period_id: int):
+    period = periods.get_or_404(period_id)
+    form = PeriodForm() if request.method == "POST" else PeriodForm.for_period(period)
+    return _save_period(form, period) or render_page_or_block(
+        "coordinator/period_form.html", "form", _period_status(form), form=form,
+        period=period)

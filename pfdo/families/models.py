@@ -1,0 +1,75 @@
+"""A parent's children."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pfdo.accounts.models import User
+from pfdo.db import IntPk, Timestamp, db
+
+
+class Sex(StrEnum):
+    MALE = "male"
+    FEMALE = "female"
+
+
+class DocumentType(StrEnum):
+    BIRTH_CERTIFICATE = "birth_certificate"
+    PASSPORT = "passport"
+
+
+SEX_LABELS = {Sex.MALE: "мужской", Sex.FEMALE: "женский"}
+DOCUMENT_LABELS = {DocumentType.BIRTH_CERTIFICATE: "свидетельство о рождении",
+                   DocumentType.PASSPORT: "паспорт"}
+
+
+class Child(db.Model):
+    __table_args__ = (
+        CheckConstraint("sex IN ('male', 'female')", "sex_known"),
+        CheckConstraint("document_type IN ('birth_certificate', 'passport')", "document_known"),
+        CheckConstraint("length(snils) = 11", "snils_eleven_digits"),
+    )
+
+    id: Mapped[IntPk]
+    #: the parent (legal representative) who added the child; only they see it
+    parent_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    last_name: Mapped[str] = mapped_column(String(100))
+    first_name: Mapped[str] = mapped_column(String(100))
+    middle_name: Mapped[str | None] = mapped_column(String(100))
+    birth_date: Mapped[date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(6))
+    document_type: Mapped[str] = mapped_column(String(20))
+    document_series: Mapped[str] = mapped_column(String(10))
+    document_number: Mapped[str] = mapped_column(String(10))
+    #: 11 digits without separators; shown masked to staff who do not need it
+    snils: Mapped[str] = mapped_column(String(11), index=True)
+    address: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[Timestamp]
+
+    parent: Mapped[User] = relationship()
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+
+    @property
+    def short_name(self) -> str:
+        initials = " ".join(f"{p[0]}." for p in (self.first_name, self.middle_name) if p)
+        return f"{self.last_name} {initials}"
+
+    def age_on(self, day: date) -> int:
+        years = day.year - self.birth_date.year
+        if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
+            years -= 1
+        return years
+
+    @property
+    def eighteenth_birthday(self) -> date:
+        try:
+            return self.birth_date.replace(year=self.birth_date.year + 18)
+        except ValueError:  # born on 29 February
+            return date(self.birth_date.year + 18, 3, 1)

@@ -1,0 +1,107 @@
+"""The parent's children: list, add, edit, the child's page, the certificate application."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, render_template, url_for
+from flask_login import current_user
+
+from pfdo import clock
+from pfdo.accounts.access import roles_required
+from pfdo.accounts.models import Role
+from pfdo.accounts.services import PersonName
+from pfdo.certificates import services as certificates
+from pfdo.errors import DomainError
+from pfdo.families import services
+from pfdo.families.forms import ApplyForm, ChildForm
+from pfdo.families.validation import format_snils
+from pfdo.municipality import services as municipality
+from pfdo.web import add_error, form_status, redirect_to, render_page_or_block
+
+bp = Blueprint("families", __name__, url_prefix="/children")
+
+
+def _today():
+    return clock.today(municipality.timezone())
+
+
+def _data(form: ChildForm) -> services.ChildData:
+    return services.ChildData(
+        name=PersonName(form.last_name.data or "", form.first_name.data or "",
+                        form.middle_name.data or ""),
+        birth_date=form.birth_date.data, sex=form.sex.data or "",
+        document_type=form.document_type.data or "", document_series=form.document_series.data
+        or "", document_number=form.document_number.data or "", snils=form.snils.data or "",
+        address=form.address.data or "")
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(Role.PARENT)
+def add():
+    form = ChildForm()
+    if form.validate_on_submit():
+        try:
+            child = services.add_child(current_user._get_current_object(), _data(form),
+                                       today=_today())
+        except DomainError as error:
+            add_error(form, error)
+        else:
+            flash(f"{child.first_name} добавлен(а). Теперь можно подать заявление на сертификат",
+                  "success")
+            return redirect_to(url_for("families.child", child_id=child.id))
+    return render_page_or_block("families/child_form.html", "form", form_status(form),
+                                form=form, child=None)
+
+
+@bp.route("/<int:child_id>")
+@roles_required(Role.PARENT)
+def child(child_id: int):
+    child = services.get_own_child_or_404(current_user, child_id)
+    return render_template("families/child.html", **_child_context(child, ApplyForm()))
+
+
+def _child_context(child, apply_form):
+    today = _today()
+    return {
+        "child": child, "today": today, "age": child.age_on(today),
+        "application": certificates.live_application(child),
+        "certificate": certificates.certificate_of(child),
+        "apply_form": apply_form,
+    }
+
+
+@bp.route("/<int:child_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.PARENT)
+def edit(child_id: int):
+    child = services.get_own_child_or_404(current_user, child_id)
+    form = ChildForm(obj=child)
+    if not form.is_submitted():
+        form.snils.data = format_snils(child.snils)
+    if form.validate_on_submit():
+        try:
+            services.update_child(current_user._get_current_object(), child, _data(form),
+                                  today=_today())
+        except DomainError as error:
+            add_error(form, error)
+        else:
+            flash("Данные сохранены", "success")
+            return redirect_to(url_for("families.child", child_id=child.id))
+    return render_page_or_block("families/child_form.html", "form", form_status(form),
+                                form=form, child=child)
+
+
+@bp.route("/<int:child_id>/apply", methods=["POST"])
+@roles_required(Role.PARENT)
+def apply(child_id: int):
+    child = services.get_own_child_or_404(current_user, child_id)
+    form = ApplyForm()
+    if form.validate_on_submit():
+        try:
+            certificates.apply_for_certificate(current_user._get_current_object(), child,
+                                               consent=form.consent.data, today=_today())
+        except DomainError as error:
+            add_error(form, error)
+        else:
+            flash("Заявление отправлено координатору. Мы сообщим о решении в кабинете и по почте",
+                  "success")
+            return redirect_to(url_for("families.child", child_id=child.id))
+    return render_template("families/child.html", **_child_context(child, form)), 422

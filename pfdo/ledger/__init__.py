@@ -1,0 +1,1 @@
+"""The ledger: accounts and transfers, the only code that moves money."""

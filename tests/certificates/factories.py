@@ -1,0 +1,136 @@
+"""Children, certificate applications, certificates and financing periods for tests, built
+through the real services (so every rule and audit row applies), one call each.
+
+Each function takes the app, runs inside its own `app.test_request_context()` (the services
+build links with url_for), commits through the service, and returns the object refreshed and
+detached: its columns are readable afterwards, its relationships are not — reload it with
+`db.session.get(Model, obj.id)` inside your own `with app.app_context():` to follow them.
+Users may be passed as objects (e.g. from `make.user()` or `login_as()`) or ids.
+
+    parent = make.user("parent")
+    kid = factories.child(app, parent, last_name="Петрова", birth_date=date(2015, 4, 1))
+    filed = factories.application(app, parent, kid)          # or: application(app, parent)
+    cert = factories.certificate(app, parent)                # needs make.municipality()
+    period = factories.period(app, nominal=1_745_600, quota=2)
+    factories.financing(app, cert)                           # turn it into a financing one
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+from pfdo import clock
+from pfdo.accounts.models import User
+from pfdo.accounts.services import PersonName
+from pfdo.certificates import services as certificates
+from pfdo.certificates.models import Certificate, CertificateApplication, FinancingGrant
+from pfdo.db import db
+from pfdo.families import services as families
+from pfdo.families.models import Child
+from pfdo.families.validation import snils_check_number
+from pfdo.municipality import services as municipality
+from pfdo.periods import services as periods
+from pfdo.periods.models import FinancingPeriod
+from tests.factories import Factories
+
+_serial = itertools.count(1)
+
+#: the nominal of the municipality's act for 2026 (17 456,00 ₽), in kopecks
+NOMINAL = 1_745_600
+
+
+def valid_snils(n: int | None = None) -> str:
+    """An 11-digit СНИЛС with a correct check number; a new one on every call by default."""
+    body = f"{112_233_000 + (next(_serial) if n is None else n):09d}"
+    return body + f"{snils_check_number(body):02d}"
+
+
+def today() -> date:
+    """The municipality's date, as the services see it (follows a frozen clock)."""
+    return clock.today(municipality.timezone())
+
+
+def _user(user) -> User:
+    return db.session.get(User, user if isinstance(user, int) else user.id)
+
+
+def _detached(obj):
+    db.session.refresh(obj)
+    db.session.expunge(obj)
+    return obj
+
+
+def child(app, parent, **kw) -> Child:
+    """A child of `parent` via families.services.add_child. Defaults: Иванова Анна Петровна,
+    born 10.05.2016, female, birth certificate II-АБ 123456, a fresh valid СНИЛС."""
+    with app.test_request_context():
+        data = families.ChildData(
+            name=PersonName(kw.get("last_name", "Иванова"), kw.get("first_name", "Анна"),
+                            kw.get("middle_name", "Петровна")),
+            birth_date=kw.get("birth_date", date(2016, 5, 10)),
+            sex=kw.get("sex", "female"),
+            document_type=kw.get("document_type", "birth_certificate"),
+            document_series=kw.get("document_series", "II-АБ"),
+            document_number=kw.get("document_number", "123456"),
+            snils=kw.get("snils") or valid_snils(),
+            address=kw.get("address", "с. Ленинское, ул. Ленина, д. 5, кв. 1"),
+        )
+        return _detached(families.add_child(_user(parent), data, today=today()))
+
+
+def application(app, parent, child_=None, **child_kw) -> CertificateApplication:
+    """An application filed by `parent` for `child_` (a new child from `child_kw` if None)."""
+    if child_ is None:
+        child_ = child(app, parent, **child_kw)
+    with app.test_request_context():
+        kid = db.session.get(Child, child_.id)
+        return _detached(certificates.apply_for_certificate(_user(parent), kid, consent=True,
+                                                            today=today()))
+
+
+def confirm(app, filed: CertificateApplication, coordinator=None) -> Certificate:
+    """Confirm an application (a new coordinator account if none is given)."""
+    coordinator = coordinator or Factories(app).user("coordinator")
+    with app.test_request_context():
+        found = db.session.get(CertificateApplication, filed.id)
+        return _detached(certificates.confirm_application(found, actor=_user(coordinator)))
+
+
+def certificate(app, parent, child_=None, *, coordinator=None, **child_kw) -> Certificate:
+    """A confirmed, active record certificate (needs the municipality: `make.municipality()`)."""
+    return confirm(app, application(app, parent, child_, **child_kw), coordinator)
+
+
+def period(app, actor=None, **overrides) -> FinancingPeriod:
+    """A financing period via periods.services.save_period. Defaults: «2026 год»,
+    01.01.2026–31.12.2026, nominal 17 456,00 ₽, quota 100, budget nominal × quota, at most 3
+    free programs, 5 days for providers to answer. `bands` is a list of periods.services.Band."""
+    values = {
+        "title": "2026 год", "starts_on": date(2026, 1, 1), "ends_on": date(2026, 12, 31),
+        "nominal": NOMINAL, "quota": 100, "free_program_limit": 3, "provider_answer_days": 5,
+        "bands": [], "hour_costs": {},
+    }
+    values.update(overrides)
+    values.setdefault("budget", values["nominal"] * values["quota"])
+    with app.test_request_context():
+        saved = periods.save_period(periods.PeriodData(**values),
+                                    actor=_user(actor) if actor is not None else None,
+                                    today=today())
+        return _detached(saved)
+
+
+def financing(app, certificate_: Certificate, *, on: date | None = None) -> FinancingGrant:
+    """Turn the certificate into a financing one for the period current on `on` (default:
+    today), as if the parent asked."""
+    with app.test_request_context():
+        found = db.session.get(Certificate, certificate_.id)
+        return _detached(certificates.grant_financing(found, actor=found.child.parent,
+                                                      today=on or today()))
+
+
+def queue(app, certificate_: Certificate):
+    """Put the certificate in the queue for a freed financing place (the quota must be used up)."""
+    with app.test_request_context():
+        found = db.session.get(Certificate, certificate_.id)
+        return _detached(certificates.join_queue(found, actor=found.child.parent, today=today()))

@@ -1,0 +1,99 @@
+"""Certificate applications: consent, age, duplicates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from pfdo.accounts.services import PersonName
+from pfdo.certificates import services
+from pfdo.certificates.models import CertificateApplication
+from pfdo.db import db
+from pfdo.families.models import Child
+from tests.conftest import form_post
+from tests.families.helpers import add_child
+
+
+def applications(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(CertificateApplication))
+
+
+def test_parent_applies_and_sees_it_under_review(app, client, login_as, frozen_clock):
+    parent = login_as("parent")
+    child_id = add_child(app, parent)
+    response = form_post(client, f"/children/{child_id}/apply", {"consent": "y"},
+                         page=f"/children/{child_id}")
+    assert response.status_code == 302
+    page = client.get(f"/children/{child_id}").get_data(as_text=True)
+    assert "Заявление на рассмотрении" in page
+    with app.app_context():
+        application = db.session.scalars(select(CertificateApplication)).one()
+        assert application.consent_version == "2026-01"
+        assert application.snils == "11223344595"
+
+
+def test_no_consent_no_application(app, client, login_as, frozen_clock):
+    parent = login_as("parent")
+    child_id = add_child(app, parent)
+    response = form_post(client, f"/children/{child_id}/apply", {}, page=f"/children/{child_id}")
+    assert response.status_code == 422
+    assert "Нужно согласие" in response.get_data(as_text=True)
+    assert applications(app) == 0
+
+
+def test_a_child_under_five_is_told_when_to_come_back(app, client, login_as, frozen_clock):
+    parent = login_as("parent")
+    child_id = add_child(app, parent, birth_date=date(2021, 6, 1), snils="087-654-303 00")
+    page = client.get(f"/children/{child_id}").get_data(as_text=True)
+    assert "Сертификат выдаётся с 5 лет" in page
+    response = form_post(client, f"/children/{child_id}/apply", {"consent": "y"},
+                         page=f"/children/{child_id}")
+    assert "сможет его получить с 01.06.2026" in response.get_data(as_text=True)
+    assert applications(app) == 0
+
+
+def test_same_snils_from_another_family_is_refused_with_what_to_do(app, client, make, login_as,
+                                                                  frozen_clock):
+    mother = make.user("parent", email="mother@example.ru")
+    first = add_child(app, mother)
+    with app.test_request_context():
+
+        child = db.session.get(Child, first)
+        services.apply_for_certificate(child.parent, child, consent=True, today=date(2026, 3, 15))
+    father = login_as("parent")
+    child_id = add_child(app, father, name=PersonName("Смирнов", "Артемий", ""))
+    response = form_post(client, f"/children/{child_id}/apply", {"consent": "y"},
+                         page=f"/children/{child_id}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "совпадают СНИЛС" in html and "горячей линии" in html
+    assert applications(app) == 1
+
+
+def test_same_name_and_birth_date_is_refused_even_with_another_snils(app, client, login_as,
+                                                                    frozen_clock):
+    parent = login_as("parent")
+    first = add_child(app, parent)
+    second = add_child(app, parent, snils="087-654-303 00",
+                       name=PersonName("СМИРНОВ", "артём", "Олегович"))
+    form_post(client, f"/children/{first}/apply", {"consent": "y"}, page=f"/children/{first}")
+    response = form_post(client, f"/children/{second}/apply", {"consent": "y"},
+                         page=f"/children/{second}")
+    assert "совпадают ФИО и дата рождения" in response.get_data(as_text=True)
+    assert applications(app) == 1
+
+
+def test_identity_is_locked_after_applying(app, client, login_as, frozen_clock):
+    parent = login_as("parent")
+    child_id = add_child(app, parent)
+    form_post(client, f"/children/{child_id}/apply", {"consent": "y"},
+              page=f"/children/{child_id}")
+    response = form_post(client, f"/children/{child_id}/edit", {
+        "last_name": "Петров", "first_name": "Артём", "middle_name": "Олегович",
+        "birth_date": "2016-05-20", "sex": "male", "document_type": "birth_certificate",
+        "document_series": "II-АБ", "document_number": "123456", "snils": "112-233-445 95",
+        "address": "с. Ленинское, ул. Ленина, д. 10, кв. 2"})
+    assert response.status_code == 422
+    assert "меняет только координатор" in response.get_data(as_text=True)
