@@ -54,6 +54,7 @@ def required(message: str = REQUIRED):
 
     def validate(form, field):
         if field.data is None or (isinstance(field.data, str) and not field.data.strip()):
+            field.errors[:] = []  # «Неверное значение даты» adds nothing to «Укажите дату»
             raise StopValidation(message)
 
     validate.field_flags = {"required": True}

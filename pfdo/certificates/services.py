@@ -426,8 +426,9 @@ def balance(certificate: Certificate, *, today: date) -> Balance:
     released = sum(t.amount for t in transfers if t.kind == TransferKind.RELEASE)
     paid = 0
     if escrow_ids:
-        paid = db.session.scalar(select(func.coalesce(func.sum(Transfer.amount), 0)).where(
-            Transfer.kind == TransferKind.PAYMENT, Transfer.debit_account_id.in_(escrow_ids)))
+        # int(): PostgreSQL sums a bigint column as numeric, which arrives as a Decimal.
+        paid = int(db.session.scalar(select(func.coalesce(func.sum(Transfer.amount), 0)).where(
+            Transfer.kind == TransferKind.PAYMENT, Transfer.debit_account_id.in_(escrow_ids))))
     return Balance(nominal=grant.amount if grant else 0,
                    reserved=max(reserved_out - released - paid, 0), paid=paid,
                    available=ledger.balance(account))

@@ -45,8 +45,9 @@ def period_state(period: FinancingPeriod, today: date) -> str:
 
 def granted_amount(period: FinancingPeriod) -> int:
     """Kopecks topped up to certificates in the period (the sum of its grants)."""
-    return db.session.scalar(select(func.coalesce(func.sum(FinancingGrant.amount), 0)).where(
-        FinancingGrant.period_id == period.id))
+    # int(): PostgreSQL sums a bigint column as numeric, which arrives as a Decimal.
+    return int(db.session.scalar(select(func.coalesce(func.sum(FinancingGrant.amount), 0))
+                                 .where(FinancingGrant.period_id == period.id)))
 
 
 @dataclass(frozen=True)

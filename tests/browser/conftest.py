@@ -28,7 +28,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
-    "--lang=ru-RU",  # date inputs and number formats as a Russian family's browser shows them
+    "--lang=ru-RU",  # Russian UI language for the browser (date inputs may still follow the OS)
 ]
 
 ACTION_TIMEOUT_MS = 10_000  # Playwright's 30 s default only makes a failing run slow

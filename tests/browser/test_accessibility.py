@@ -7,11 +7,19 @@ import re
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
+from pfdo import clock
+from pfdo.accounts.models import User
+from pfdo.certificates import services as certificates
+from pfdo.db import db
+from pfdo.municipality import services as municipality
+from pfdo.periods import services as periods
 from tests.browser.support import PHONE, VIEWPORTS, assert_accessible
 
-# (path, demo account signed in or None, screenshot name)
+# (path, demo account signed in or None, screenshot name); {fields} are filled from demo_ids
 PAGES = [
     ("/", None, "home"),
     ("/login", None, "login"),
@@ -23,7 +31,42 @@ PAGES = [
     ("/admin/users", "admin@demo-pfdo.ru", "admin-users"),
     ("/admin/audit", "admin@demo-pfdo.ru", "admin-audit"),
     ("/admin/municipality", "admin@demo-pfdo.ru", "admin-municipality"),
+    ("/children/new", "parent@demo-pfdo.ru", "child-new"),
+    ("/children/{child}", "parent@demo-pfdo.ru", "child"),
+    ("/certificates/{certificate}", "parent@demo-pfdo.ru", "certificate"),
+    ("/certificates/{certificate}/extract", "parent@demo-pfdo.ru", "extract"),
+    ("/verify/{number}", None, "verify"),
+    ("/coordinator", "coordinator@demo-pfdo.ru", "coordinator"),
+    ("/coordinator/applications", "coordinator@demo-pfdo.ru", "coordinator-applications"),
+    ("/coordinator/applications/{application}", "coordinator@demo-pfdo.ru",
+     "coordinator-application"),
+    ("/coordinator/periods", "coordinator@demo-pfdo.ru", "coordinator-periods"),
+    ("/coordinator/periods/{period}/edit", "coordinator@demo-pfdo.ru", "coordinator-period-form"),
 ]
+
+# (path, demo account or None, submit button, an error the empty form gets, screenshot name)
+FORMS_WITH_ERRORS = [
+    ("/register", None, "Зарегистрироваться", ("#last_name-error", "Укажите фамилию"),
+     "register-errors"),
+    ("/children/new", "parent@demo-pfdo.ru", "Сохранить", ("#snils-error", "Укажите СНИЛС"),
+     "child-new-errors"),
+]
+
+
+@pytest.fixture(scope="session")
+def demo_ids(live_app: Flask) -> dict[str, int | str]:
+    """The demo records the pages about one record show: the demo parent's financing
+    certificate and its child, the oldest waiting application, the current period."""
+    with live_app.app_context():
+        parent = db.session.scalars(
+            select(User).where(User.email == "parent@demo-pfdo.ru")).one()
+        financed = next(item for item in certificates.family_overview(parent)
+                        if item.certificate and item.certificate.is_financing)
+        waiting = certificates.search_applications(certificates.ApplicationFilter()).items[0]
+        period = periods.current_period(clock.today(municipality.timezone()))
+        return {"child": financed.child.id, "certificate": financed.certificate.id,
+                "number": financed.certificate.number, "application": waiting.id,
+                "period": period.id}
 
 
 def screenshot(page: Page, folder: Path, name: str, width: str) -> None:
@@ -45,9 +88,10 @@ def open_page(watched_context, signed_in_state, width: str, account: str | None)
 
 @pytest.mark.parametrize("width", VIEWPORTS)
 @pytest.mark.parametrize(("path", "account", "name"), PAGES, ids=[p[2] for p in PAGES])
-def test_page_is_accessible(watched_context, signed_in_state, problems, screenshots_dir, path,
-                            account, name, width):
+def test_page_is_accessible(watched_context, signed_in_state, problems, screenshots_dir,
+                            demo_ids, path, account, name, width):
     page = open_page(watched_context, signed_in_state, width, account)
+    path = path.format(**demo_ids)
     response = page.goto(path)
     assert response is not None and response.status == 200, (
         f"{path} answered {response and response.status}")
@@ -60,15 +104,18 @@ def test_page_is_accessible(watched_context, signed_in_state, problems, screensh
 
 
 @pytest.mark.parametrize("width", VIEWPORTS)
-def test_registration_errors_are_accessible(watched_context, signed_in_state, problems,
-                                            screenshots_dir, width):
+@pytest.mark.parametrize(("path", "account", "button", "error", "name"), FORMS_WITH_ERRORS,
+                         ids=[f[4] for f in FORMS_WITH_ERRORS])
+def test_form_errors_are_accessible(watched_context, signed_in_state, problems, screenshots_dir,
+                                    path, account, button, error, name, width):
     problems.expect_form_errors()
-    page = open_page(watched_context, signed_in_state, width, None)
-    page.goto("/register")
-    page.get_by_role("button", name="Зарегистрироваться").click()
-    expect(page.locator("#last_name-error")).to_have_text("Укажите фамилию")
+    page = open_page(watched_context, signed_in_state, width, account)
+    page.goto(path)
+    page.get_by_role("button", name=button).click()
+    selector, message = error
+    expect(page.locator(selector)).to_have_text(message)
 
-    screenshot(page, screenshots_dir, "register-errors", width)
+    screenshot(page, screenshots_dir, name, width)
     assert_no_horizontal_scroll(page)
     assert_accessible(page)
     problems.assert_none()
