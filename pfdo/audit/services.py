@@ -30,6 +30,19 @@ ACTION_LABELS = {
     "user.unblocked": "Разблокировка учётной записи",
     "user.profile_changed": "Изменение профиля",
     "municipality.updated": "Изменение настроек муниципалитета",
+    "child.added": "Добавлен ребёнок",
+    "child.updated": "Изменены данные ребёнка",
+    "child.viewed": "Просмотр карточки ребёнка сотрудником",
+    "certificate_application.submitted": "Заявление на сертификат",
+    "certificate_application.confirmed": "Сертификат выдан",
+    "certificate_application.refused": "Отказ в выдаче сертификата",
+    "certificate.financing_granted": "Перевод в сертификат ПФ",
+    "certificate.queued": "Очередь на сертификат ПФ",
+    "certificate.closed": "Сертификат закрыт",
+    "certificate.suspended": "Сертификат приостановлен",
+    "period.created": "Создан период финансирования",
+    "period.updated": "Изменён период финансирования",
+    "period.closed": "Период финансирования закрыт",
 }
 
 
@@ -37,6 +50,10 @@ ACTION_LABELS = {
 OBJECT_LABELS = {
     "User": "Учётная запись",
     "Municipality": "Муниципалитет",
+    "Child": "Ребёнок",
+    "CertificateApplication": "Заявление",
+    "Certificate": "Сертификат",
+    "FinancingPeriod": "Период",
 }
 DETAIL_LABELS = {
     "role": "роль",

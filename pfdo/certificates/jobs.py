@@ -57,6 +57,7 @@ def open_period(*, today: date) -> JobReport:
             with unit_of_work():
                 grant = certificates._grant(certificate, period, today=today,
                                             source="period_open", actor=None)
+                certificates._resolve_queue_entry(certificate, period)
                 audit.record(None, "certificate.financing_granted", certificate,
                              {"period": period.title, "amount": grant.amount,
                               "source": "period_open"})

@@ -399,6 +399,10 @@ def process_queue(period: FinancingPeriod, *, today: date) -> int:
             grant_financing(certificate, actor=None, today=today, source="queue")
         except periods.QuotaExhausted:
             return granted
+        except DomainError:  # e.g. financed meanwhile: this entry cannot be served, the next can
+            with unit_of_work():
+                entry.status, entry.resolved_at = "cancelled", clock.now()
+            continue
         granted += 1
 
 
