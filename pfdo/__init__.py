@@ -73,7 +73,10 @@ def register_extensions(app: Flask) -> None:
     import pfdo.ledger.models
     import pfdo.municipality.models
     import pfdo.notifications.models
-    import pfdo.periods.models  # noqa: F401
+    import pfdo.periods.models
+    import pfdo.programs.models
+    import pfdo.providers.models
+    import pfdo.storage  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
@@ -84,10 +87,13 @@ def register_blueprints(app: Flask) -> None:
     from pfdo.coordinator.views import bp as coordinator_bp
     from pfdo.families.views import bp as families_bp
     from pfdo.municipality.views import bp as municipality_bp
+    from pfdo.navigator.views import bp as navigator_bp
+    from pfdo.programs.views import bp as programs_bp
+    from pfdo.providers.views import bp as providers_bp
     from pfdo.site.views import bp as site_bp
 
     for blueprint in (site_bp, accounts_bp, audit_bp, municipality_bp, families_bp,
-                      certificates_bp, coordinator_bp):
+                      certificates_bp, coordinator_bp, providers_bp, programs_bp, navigator_bp):
         app.register_blueprint(blueprint)
     check_all_views_declared(app)
 

@@ -39,7 +39,11 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "SECRET_KEY": env.get("SECRET_KEY") or ("" if production else DEV_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": normalize_database_url(env.get("DATABASE_URL") or default_db),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "MAX_CONTENT_LENGTH": 10 * 1024 * 1024 + 64 * 1024,
+        # A provider's application carries up to four PDFs of 10 MB each; each file's own
+        # limit is checked by pfdo.storage, which answers beside the field.
+        "MAX_CONTENT_LENGTH": 45 * 1024 * 1024,
+        # Uploaded documents: outside static/, served only through views that check access.
+        "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(Path(instance_path) / "uploads"),
         # Sessions: signed cookie + per-user session version (see accounts.sessions).
         "SESSION_COOKIE_NAME": "__Host-pfdo" if production else "pfdo_session",
         "SESSION_COOKIE_SECURE": production,

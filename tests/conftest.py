@@ -57,6 +57,7 @@ def app(tmp_path_factory):
         "OUTBOX_DELIVER_INLINE": False,
         "SERVER_NAME": None,
         "PUBLIC_BASE_URL": "http://pfdo.test",
+        "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
         # The race tests hold one connection per thread at once.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_size": 40, "max_overflow": 10}
         if ON_PG else {},

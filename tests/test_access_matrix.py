@@ -58,6 +58,9 @@ MATRIX = {
     "coordinator.period_list": {"coordinator"},
     "coordinator.new_period": {"coordinator"},
     "coordinator.edit_period": {"coordinator"},
+    # --- providers rows ---
+    # --- programs rows ---
+    # --- navigator rows ---
 }
 
 
@@ -75,19 +78,27 @@ def url_for_rule(rule, user_id: int, **objects: int) -> str:
     return rule.build({arg: values[arg] for arg in rule.arguments})[1]
 
 
-def make_objects(app, make, owner=None) -> dict:
+def make_objects(app, make, owner=None, provider_staff=None) -> dict:
     """One of each object the routes take an id of, so that allowed roles get a real page.
-    A family's objects belong to `owner` (the signed-in parent), or to another parent."""
+    A family's objects belong to `owner` (the signed-in parent), or to another parent; a
+    provider's objects to `provider_staff` (the signed-in staff member), or to another one."""
     from tests.certificates import factories as certificate_factories
+    from tests.providers import factories as provider_factories
 
     make.municipality()
     owner = owner or make.user(role="parent", email="owner@example.ru")
     filed = certificate_factories.application(app, owner, last_name="Петрова")
     certificate = certificate_factories.certificate(app, owner, last_name="Сидорова")
     period = certificate_factories.period(app)
+    staff = provider_staff or make.user(role="provider_staff", email="staff@example.ru")
+    provider = provider_factories.provider(app, staff=staff)
+    document = provider_factories.document(app, provider)
+    program = provider_factories.program(app, provider, document=True)
+    group = provider_factories.group(app, program)
     return {"application_id": filed.id, "child_id": filed.child_id,
             "certificate_id": certificate.id, "number": certificate.number,
-            "period_id": period.id}
+            "period_id": period.id, "provider_id": provider.id, "document_id": document.id,
+            "program_id": program.id, "group_id": group.id}
 
 
 def test_every_route_is_in_the_matrix(app):
@@ -109,7 +120,8 @@ def test_role_matrix(app, make, role):
     target = make.user(role="hotline", email="target@example.ru")
     client = app.test_client()
     user = make.user(role=role, email=f"{role}@example.ru") if role is not None else None
-    objects = make_objects(app, make, owner=user if role == "parent" else None)
+    objects = make_objects(app, make, owner=user if role == "parent" else None,
+                           provider_staff=user if role == "provider_staff" else None)
     if user is not None:
         token = csrf_token(client, "/login")
         response = client.post("/login", data={"csrf_token": token, "login": user.email,

@@ -43,6 +43,28 @@ ACTION_LABELS = {
     "period.created": "Создан период финансирования",
     "period.updated": "Изменён период финансирования",
     "period.closed": "Период финансирования закрыт",
+    # providers
+    "provider.applied": "Заявка поставщика на включение в реестр",
+    "provider.resubmitted": "Заявка поставщика подана повторно",
+    "provider.approved": "Поставщик включён в реестр",
+    "provider.rejected": "Заявка поставщика отклонена",
+    "provider.updated": "Изменены сведения о поставщике",
+    "provider.document_added": "Документ поставщика приложен",
+    "provider.document_removed": "Документ поставщика удалён",
+    "provider.document_viewed": "Документ поставщика открыт",
+    # (providers: more labels here)
+    # programs
+    "program.created": "Создана программа",
+    "program.updated": "Изменена программа",
+    "program.submitted": "Программа отправлена на модерацию",
+    "program.published": "Программа опубликована",
+    "program.returned": "Программа возвращена на доработку",
+    "program.remoderation": "Программа снова на модерации после изменения",
+    "group.created": "Создана группа",
+    "group.updated": "Изменена группа",
+    "group.opened": "Группа открыта для записи",
+    "group.closed": "Группа закрыта для записи",
+    # (programs: more labels here)
 }
 
 
@@ -54,6 +76,10 @@ OBJECT_LABELS = {
     "CertificateApplication": "Заявление",
     "Certificate": "Сертификат",
     "FinancingPeriod": "Период",
+    "Provider": "Поставщик",
+    "ProviderDocument": "Документ поставщика",
+    "Program": "Программа",
+    "Group": "Группа",
 }
 DETAIL_LABELS = {
     "role": "роль",

@@ -1,0 +1,1 @@
+"""Enrolment: what a family pays, requests, offers and contracts."""

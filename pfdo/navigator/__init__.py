@@ -1,0 +1,1 @@
+"""The public navigator: search and filters over published programs, program and provider pages."""

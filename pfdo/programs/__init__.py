@@ -1,0 +1,1 @@
+"""Programs and groups: the provider's catalogue entries, their moderation and search terms."""

@@ -1,0 +1,1 @@
+"""Providers: registry applications with documents, the coordinator's review, the registry."""

@@ -1,0 +1,68 @@
+"""ИНН and ОГРН/ОГРНИП: formats and check digits (ФНС rules)."""
+
+from __future__ import annotations
+
+import re
+
+_INN10_WEIGHTS = (2, 4, 10, 3, 5, 9, 4, 6, 8)
+_INN12_WEIGHTS_1 = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
+_INN12_WEIGHTS_2 = (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
+
+
+def digits_only(value: str | None) -> str:
+    return re.sub(r"[\s-]", "", value or "")
+
+
+def _inn_digit(digits: str, weights: tuple[int, ...]) -> int:
+    return sum(int(d) * w for d, w in zip(digits, weights, strict=False)) % 11 % 10
+
+
+def inn_is_valid(value: str) -> bool:
+    """10 digits for an organisation, 12 for a person, with the check digits right."""
+    if not re.fullmatch(r"\d{10}|\d{12}", value or ""):
+        return False
+    if len(value) == 10:
+        return _inn_digit(value, _INN10_WEIGHTS) == int(value[9])
+    return (_inn_digit(value, _INN12_WEIGHTS_1) == int(value[10])
+            and _inn_digit(value, _INN12_WEIGHTS_2) == int(value[11]))
+
+
+def ogrn_is_valid(value: str) -> bool:
+    """ОГРН: 13 digits, the last = (first 12 mod 11) mod 10.
+    ОГРНИП: 15 digits, the last = (first 14 mod 13) mod 10."""
+    if not re.fullmatch(r"\d{13}|\d{15}", value or ""):
+        return False
+    if len(value) == 13:
+        return int(value[:12]) % 11 % 10 == int(value[12])
+    return int(value[:14]) % 13 % 10 == int(value[14])
+
+
+def inn_problem(value: str, *, individual: bool) -> str | None:
+    """A Russian message about what is wrong with the ИНН, or None."""
+    value = digits_only(value)
+    if not value:
+        return "Укажите ИНН"
+    if not value.isdigit():
+        return "ИНН состоит только из цифр"
+    expected = 12 if individual else 10
+    if len(value) != expected:
+        who = "индивидуального предпринимателя" if individual else "организации"
+        return f"ИНН {who} — {expected} цифр, введено {len(value)}"
+    if not inn_is_valid(value):
+        return "ИНН с ошибкой: не сходится контрольная цифра. Проверьте по свидетельству"
+    return None
+
+
+def ogrn_problem(value: str, *, individual: bool) -> str | None:
+    value = digits_only(value)
+    name = "ОГРНИП" if individual else "ОГРН"
+    if not value:
+        return f"Укажите {name}"
+    if not value.isdigit():
+        return f"{name} состоит только из цифр"
+    expected = 15 if individual else 13
+    if len(value) != expected:
+        return f"{name} — {expected} цифр, введено {len(value)}"
+    if not ogrn_is_valid(value):
+        return f"{name} с ошибкой: не сходится контрольная цифра. Проверьте по выписке"
+    return None

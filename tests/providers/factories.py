@@ -1,0 +1,181 @@
+"""Providers, programs and groups for tests, one call each.
+
+The rows are written directly (the state a test needs, e.g. an approved provider with a
+published program), with the program's search terms indexed as the services do. Each
+function runs in its own app context, commits, and returns the object detached: its columns
+are readable, its relationships are not.
+
+    staff = make.user("provider_staff")
+    prov = factories.provider(app, staff=staff)                     # approved, in the registry
+    prog = factories.program(app, prov, title="Робототехника", age_from=7, age_to=12)
+    grp = factories.group(app, prog, price=250_000, weekdays=(1, 3))
+    pdf = factories.pdf_bytes()                                     # a small valid PDF
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, time
+
+from pfdo import clock
+from pfdo.accounts.models import User
+from pfdo.db import db, unit_of_work
+from pfdo.programs import search
+from pfdo.programs.models import Group, GroupSession, Program, ProgramEvent
+from pfdo.providers.models import Provider, ProviderDocument, ProviderEvent, ProviderStaff
+from pfdo.storage import Upload, store
+
+_serial = itertools.count(1)
+
+
+def inn10(n: int | None = None) -> str:
+    """A valid 10-digit ИНН of an organisation; a new one on every call."""
+    from pfdo.providers.validation import _INN10_WEIGHTS, _inn_digit
+
+    body = f"79{(next(_serial) if n is None else n):07d}"
+    return body + str(_inn_digit(body, _INN10_WEIGHTS))
+
+
+def inn12(n: int | None = None) -> str:
+    """A valid 12-digit ИНН of a person."""
+    from pfdo.providers.validation import _INN12_WEIGHTS_1, _INN12_WEIGHTS_2, _inn_digit
+
+    body = f"79{(next(_serial) if n is None else n):08d}"
+    body += str(_inn_digit(body, _INN12_WEIGHTS_1))
+    return body + str(_inn_digit(body, _INN12_WEIGHTS_2))
+
+
+def ogrn(n: int | None = None) -> str:
+    """A valid 13-digit ОГРН."""
+    body = f"10279{(next(_serial) if n is None else n):07d}"
+    return body + str(int(body) % 11 % 10)
+
+
+def ogrnip(n: int | None = None) -> str:
+    """A valid 15-digit ОГРНИП."""
+    body = f"30479{(next(_serial) if n is None else n):09d}"
+    return body + str(int(body) % 13 % 10)
+
+
+def pdf_bytes(text: str = "Учебный план") -> bytes:
+    """A minimal well-formed one-page PDF."""
+    stream = b"BT /F1 12 Tf 72 720 Td (Plan) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return bytes(out)
+
+
+def _detached(obj):
+    db.session.refresh(obj)
+    db.session.expunge(obj)
+    return obj
+
+
+def provider(app, *, staff: User | int | None = None, status: str = "approved",
+             legal_form: str = "mbu_do", short_name: str | None = None,
+             district: str = "Ленинский район", **kw) -> Provider:
+    """A provider (approved by default) with `staff` as its member, if given."""
+    n = next(_serial)
+    individual = legal_form == "ip"
+    with app.app_context():
+        with unit_of_work():
+            row = Provider(
+                full_name=kw.pop("full_name", None) or f"Центр детского творчества № {n}",
+                short_name=short_name or f"ЦДТ № {n}",
+                legal_form=legal_form,
+                inn=kw.pop("inn", None) or (inn12() if individual else inn10()),
+                ogrn=kw.pop("ogrn", None) or (ogrnip() if individual else ogrn()),
+                address=kw.pop("address", "с. Ленинское, ул. Школьная, 1"),
+                district=district,
+                contact_name=kw.pop("contact_name", "Петрова Анна Сергеевна"),
+                phone=kw.pop("phone", "+74266321000"),
+                email=kw.pop("email", f"cdt{n}@example.ru"),
+                licence_number=kw.pop("licence_number", None if individual else f"ЛО35-{n:05d}"),
+                status=status,
+                approved_at=clock.now() if status == "approved" else None,
+                **kw,
+            )
+            db.session.add(row)
+            db.session.flush()
+            db.session.add(ProviderEvent(provider_id=row.id, action="submitted",
+                                         status="submitted"))
+            if status != "submitted":
+                db.session.add(ProviderEvent(provider_id=row.id, action=status, status=status,
+                                             comment="Нет лицензии" if status == "rejected"
+                                             else None))
+            if staff is not None:
+                user_id = staff if isinstance(staff, int) else staff.id
+                db.session.add(ProviderStaff(provider_id=row.id, user_id=user_id))
+        return _detached(row)
+
+
+def program(app, provider_: Provider | int, *, title: str = "Робототехника для начинающих",
+            direction: str = "technical", status: str = "published",
+            description: str = "Собираем и программируем роботов из конструктора.",
+            age_from: int = 7, age_to: int = 12, funding: str = "certified",
+            district: str = "Ленинский район", months: int = 9, hours_per_week: int = 2,
+            teacher: str = "Смирнов Олег Игоревич", document: bool = False, **kw) -> Program:
+    """A program (published by default); `document=True` attaches a program PDF."""
+    provider_id = provider_ if isinstance(provider_, int) else provider_.id
+    with app.app_context():
+        with unit_of_work():
+            if document:
+                kw["document_id"] = store(Upload("Учебный план.pdf", pdf_bytes())).id
+            row = Program(
+                provider_id=provider_id, title=title, direction=direction, status=status,
+                description=description, age_from=age_from, age_to=age_to, funding=funding,
+                district=district, address=kw.pop("address", "с. Ленинское, ул. Школьная, 1"),
+                teacher=teacher, months=months, hours_per_week=hours_per_week,
+                submitted_at=clock.now() if status != "draft" else None,
+                published_at=clock.now() if status == "published" else None, **kw)
+            db.session.add(row)
+            db.session.flush()
+            db.session.add(ProgramEvent(program_id=row.id, action="created", status="draft"))
+            search.index_program(row)
+        return _detached(row)
+
+
+def group(app, program_: Program | int, *, name: str = "Группа 1", capacity: int = 12,
+          seats_taken: int = 0, price: int = 250_000, is_open: bool = True,
+          starts_on: date = date(2026, 9, 1), ends_on: date = date(2027, 5, 31),
+          weekdays: tuple[int, ...] = (1, 3), starts_at: time = time(15, 0),
+          ends_at: time = time(16, 30)) -> Group:
+    program_id = program_ if isinstance(program_, int) else program_.id
+    with app.app_context():
+        with unit_of_work():
+            row = Group(program_id=program_id, name=name, capacity=capacity,
+                        seats_taken=seats_taken, price_per_month=price, is_open=is_open,
+                        starts_on=starts_on, ends_on=ends_on,
+                        sessions=[GroupSession(weekday=d, starts_at=starts_at, ends_at=ends_at)
+                                  for d in weekdays])
+            db.session.add(row)
+        return _detached(row)
+
+
+def document(app, provider_: Provider | int, *, kind: str = "charter",
+             name: str = "Устав.pdf") -> ProviderDocument:
+    """A PDF attached to the provider's application (stored in the test upload folder)."""
+    provider_id = provider_ if isinstance(provider_, int) else provider_.id
+    with app.app_context():
+        with unit_of_work():
+            stored = store(Upload(name, pdf_bytes()))
+            row = ProviderDocument(provider_id=provider_id, kind=kind, file_id=stored.id)
+            db.session.add(row)
+        return _detached(row)
