@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := app.py
 
-.PHONY: run test lint setup vendor migrate seed clean
+.PHONY: run test lint setup vendor migrate seed clean bench
 
 # --- set-up (idempotent: each step re-runs only when its inputs change) ---------------
 $(BIN)/python:
@@ -50,6 +50,10 @@ test: setup lint
 
 lint: .stamp-python
 	$(BIN)/ruff check .
+
+# Navigator benchmark on a fresh PostgreSQL database (not part of `make test`): bench/RESULTS.md
+bench: setup
+	$(BIN)/python bench/navigator.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .stamp-python

@@ -98,8 +98,10 @@ def seed(seed_value: int = 2026, families: int = FAMILIES) -> bool:
     with current_app.test_request_context(base_url=current_app.config.get("PUBLIC_BASE_URL")
                                           or "http://127.0.0.1:5000"):
         from pfdo.demo_certificates import seed_certificates
+        from pfdo.demo_providers import seed_providers
 
         seed_certificates(fake)
+        seed_providers(fake)
     return True
 
 

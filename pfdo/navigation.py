@@ -15,17 +15,22 @@ class MenuItem:
 
 
 PUBLIC_MENU = [
+    MenuItem("Кружки и секции", "navigator.index", "search"),
+    MenuItem("Реестр поставщиков", "providers.registry", "buildings"),
     MenuItem("Правила", "site.rules", "journal-text"),
     MenuItem("Контакты", "site.contacts", "telephone"),
 ]
 
 ROLE_MENUS = {
     Role.PARENT: [MenuItem("Личный кабинет", "accounts.cabinet", "person-circle")],
-    Role.PROVIDER: [MenuItem("Кабинет поставщика", "accounts.cabinet", "building")],
+    Role.PROVIDER: [MenuItem("Кабинет поставщика", "providers.cabinet", "building"),
+                    MenuItem("Программы", "programs.index", "journal-bookmark")],
     Role.COORDINATOR: [
         MenuItem("Кабинет координатора", "coordinator.dashboard", "clipboard-check"),
         MenuItem("Заявления", "coordinator.applications", "inbox"),
+        MenuItem("Поставщики", "providers.queue", "building-check"),
         MenuItem("Периоды", "coordinator.period_list", "calendar-range"),
+        MenuItem("Программы", "programs.moderation", "journal-check"),
     ],
     Role.HOTLINE: [MenuItem("Горячая линия", "accounts.cabinet", "headset")],
     Role.ADMIN: [

@@ -59,8 +59,37 @@ MATRIX = {
     "coordinator.new_period": {"coordinator"},
     "coordinator.edit_period": {"coordinator"},
     # --- providers rows ---
+    "providers.apply": PUBLIC,
+    "providers.registry": PUBLIC,
+    "providers.cabinet": {"provider_staff"},
+    "providers.edit": {"provider_staff"},
+    "providers.add_document": {"provider_staff"},
+    "providers.remove_document": {"provider_staff"},
+    "providers.resubmit": {"provider_staff"},
+    "providers.document": {"provider_staff", "coordinator"},
+    "providers.queue": {"coordinator"},
+    "providers.review": {"coordinator"},
+    "providers.approve": {"coordinator"},
+    "providers.reject": {"coordinator"},
     # --- programs rows ---
+    "programs.new": {"provider_staff"},
+    "programs.edit": {"provider_staff"},
+    "programs.detail": {"provider_staff"},
+    "programs.document": {"provider_staff", "coordinator"},
+    "programs.submit": {"provider_staff"},
+    "programs.new_group": {"provider_staff"},
+    "programs.edit_group": {"provider_staff"},
+    "programs.toggle_group": {"provider_staff"},
+    "programs.moderation": {"coordinator"},
+    "programs.review": {"coordinator"},
+    "programs.publish": {"coordinator"},
+    "programs.return_program": {"coordinator"},
+    "programs.index": {"provider_staff"},
     # --- navigator rows ---
+    "navigator.index": PUBLIC,
+    "navigator.program": PUBLIC,
+    "navigator.program_document": PUBLIC,
+    "navigator.provider": PUBLIC,
 }
 
 

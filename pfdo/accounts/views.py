@@ -103,6 +103,11 @@ def register():
 @bp.route("/cabinet")
 @login_required
 def cabinet():
+    if current_user.role == Role.PROVIDER:
+        from pfdo.providers.access import provider_of
+
+        if provider_of(current_user) is not None:  # staff of a provider have their own cabinet
+            return redirect_to(url_for("providers.cabinet"))
     context = {}
     if current_user.role == Role.PARENT:
         from pfdo.certificates.services import family_overview

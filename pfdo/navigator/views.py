@@ -2,6 +2,80 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+
+from pfdo import clock, storage
+from pfdo.accounts.access import public
+from pfdo.accounts.models import Role
+from pfdo.municipality import services as municipality
+from pfdo.navigator import services
+from pfdo.navigator.forms import ChildChoiceForm, ProgramFilterForm
+from pfdo.providers.models import OWNERSHIP_LABELS
+from pfdo.web import render_page_or_block
 
 bp = Blueprint("navigator", __name__)
+
+
+def _today():
+    return clock.today(municipality.timezone())
+
+
+def _filter_form() -> ProgramFilterForm:
+    form = ProgramFilterForm(request.args, districts=services.districts_in_use(),
+                             providers=services.providers_in_use())
+    form.validate()  # unreadable values are shown beside their fields and ignored
+    return form
+
+
+@bp.route("/programs")
+@public
+def index():
+    form = _filter_form()
+    flt = form.to_filter()
+    results = services.find_programs(flt, today=_today(),
+                                     page=request.args.get("page", 1, type=int))
+    return render_page_or_block("navigator/index.html", "results", filters=form, flt=flt,
+                                results=results)
+
+
+@bp.route("/programs/<int:program_id>")
+@public
+def program(program_id: int):
+    today = _today()
+    program = services.get_public_program_or_404(program_id)
+    context = {"program": program, "today": today, "schedule": services.schedule_text,
+               "groups": services.open_groups(program, today),
+               "similar": services.similar_programs(program, today=today),
+               "child_form": None, "pricing": None, "has_children": False}
+    if current_user.is_authenticated and current_user.role == Role.PARENT:
+        eligible = services.children_with_certificates(current_user)
+        form = ChildChoiceForm(request.args, children=[child for child, _ in eligible])
+        if "child" not in request.args and len(eligible) == 1:
+            form.child.data = str(eligible[0][0].id)
+        form.validate()  # another family's child is not in the list: refused beside the field
+        chosen = next(((child, certificate) for child, certificate in eligible
+                       if not form.child.errors and str(child.id) == form.child.data), None)
+        context.update(child_form=form, has_children=bool(eligible)
+                       or services.has_children(current_user))
+        if chosen is not None:
+            context["pricing"] = services.price_for_child(program, *chosen, today=today)
+    return render_page_or_block("navigator/program.html", "pricing", **context)
+
+
+@bp.route("/programs/<int:program_id>/document")
+@public
+def program_document(program_id: int):
+    program = services.get_public_program_or_404(program_id)
+    if program.document is None:
+        abort(404)
+    return storage.send(program.document, inline=True)
+
+
+@bp.route("/providers/<int:provider_id>")
+@public
+def provider(provider_id: int):
+    provider = services.get_public_provider_or_404(provider_id)
+    return render_template("navigator/provider.html", provider=provider,
+                           ownership=OWNERSHIP_LABELS[provider.form.ownership],
+                           cards=services.provider_programs(provider, today=_today()))

@@ -3,6 +3,241 @@ public registry."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, flash, request, url_for
+from flask_login import current_user
+
+from pfdo import clock, storage
+from pfdo.accounts import sessions
+from pfdo.accounts.access import public, roles_required
+from pfdo.accounts.models import Role
+from pfdo.accounts.services import CONSENT_VERSION
+from pfdo.coordinator.services import days_waiting
+from pfdo.errors import DomainError, NotFound
+from pfdo.forms import EmptyForm
+from pfdo.municipality import services as municipality
+from pfdo.providers import services
+from pfdo.providers.access import own_provider_or_404
+from pfdo.providers.forms import (
+    ApplicationForm,
+    DocumentForm,
+    ProfileForm,
+    QueueFilterForm,
+    RegistryFilterForm,
+    RejectionForm,
+)
+from pfdo.providers.models import DOCUMENT_KIND_LABELS, OWNERSHIP_LABELS
+from pfdo.web import add_error, form_status, redirect_to, render_page_or_block
 
 bp = Blueprint("providers", __name__)
+
+STALE = "Страница устарела. Обновите её и повторите действие."
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _today():
+    return clock.today(municipality.timezone())
+
+
+# --- The public application ------------------------------------------------------------------
+
+@bp.route("/providers/apply", methods=["GET", "POST"])
+@public
+def apply():
+    if current_user.is_authenticated:
+        flash("Заявку на включение в реестр подают без входа в систему: выйдите из учётной "
+              "записи и заполните форму заново", "info")
+        return redirect_to(url_for("accounts.cabinet"))
+    form = ApplicationForm()
+    if form.validate_on_submit():
+        try:
+            _provider, user = services.apply(form.application(), ip=request.remote_addr)
+        except DomainError as error:
+            add_error(form, error)
+        else:
+            sessions.start(user)
+            flash("Заявка отправлена координатору. Решение придёт на почту и появится "
+                  "в этом кабинете", "success")
+            return redirect_to(url_for("providers.cabinet"))
+    return render_page_or_block("providers/apply.html", "form", form_status(form), form=form,
+                                consent_version=CONSENT_VERSION,
+                                posted=request.method == "POST")
+
+
+# --- The provider's cabinet -------------------------------------------------------------------
+
+def _cabinet(provider, *, document_form=None, status: int = 200):
+    return render_page_or_block(
+        "providers/cabinet.html", "documents", status, provider=provider,
+        documents=services.documents_of(provider), events=services.history(provider),
+        missing=services.missing_documents(provider), kind_labels=DOCUMENT_KIND_LABELS,
+        document_form=document_form or DocumentForm(formdata=None))
+
+
+@bp.route("/provider")
+@roles_required(Role.PROVIDER)
+def cabinet():
+    return _cabinet(own_provider_or_404(current_user))
+
+
+@bp.route("/provider/profile", methods=["GET", "POST"])
+@roles_required(Role.PROVIDER)
+def edit():
+    provider = own_provider_or_404(current_user)
+    form = ProfileForm.for_provider(provider, submitted=request.method == "POST")
+    if form.validate_on_submit():
+        try:
+            changed = services.update_provider(provider, form.provider_data(provider=provider),
+                                               actor=_actor())
+        except DomainError as error:
+            add_error(form, error)
+        else:
+            flash("Сведения сохранены" if changed else "Изменений нет",
+                  "success" if changed else "info")
+            return redirect_to(url_for("providers.cabinet"))
+    return render_page_or_block("providers/edit.html", "form", form_status(form), form=form,
+                                provider=provider)
+
+
+@bp.route("/provider/documents", methods=["POST"])
+@roles_required(Role.PROVIDER)
+def add_document():
+    provider = own_provider_or_404(current_user)
+    form = DocumentForm()
+    if form.validate_on_submit():
+        try:
+            document = services.add_document(provider, form.kind.data,
+                                             getattr(form.file, "upload", None),
+                                             actor=_actor())
+        except DomainError as error:
+            add_error(form, error)
+        else:
+            flash(f"Документ приложен: {document.kind_label}", "success")
+            return redirect_to(url_for("providers.cabinet"))
+    return _cabinet(provider, document_form=form, status=form_status(form))
+
+
+@bp.route("/provider/documents/<int:document_id>/remove", methods=["POST"])
+@roles_required(Role.PROVIDER)
+def remove_document(document_id: int):
+    provider = own_provider_or_404(current_user)
+    if not EmptyForm().validate_on_submit():
+        flash(STALE, "danger")
+        return redirect_to(url_for("providers.cabinet"))
+    try:
+        services.remove_document(provider, document_id, actor=_actor())
+    except NotFound:
+        raise
+    except DomainError as error:
+        flash(str(error), "warning")
+    else:
+        flash("Документ удалён", "success")
+    return redirect_to(url_for("providers.cabinet"))
+
+
+@bp.route("/provider/resubmit", methods=["POST"])
+@roles_required(Role.PROVIDER)
+def resubmit():
+    provider = own_provider_or_404(current_user)
+    if not EmptyForm().validate_on_submit():
+        flash(STALE, "danger")
+        return redirect_to(url_for("providers.cabinet"))
+    try:
+        services.resubmit(provider, actor=_actor())
+    except DomainError as error:
+        flash(str(error), "warning")
+    else:
+        flash("Заявка отправлена координатору повторно", "success")
+    return redirect_to(url_for("providers.cabinet"))
+
+
+@bp.route("/provider/documents/<int:document_id>")
+@roles_required(Role.PROVIDER, Role.COORDINATOR)
+def document(document_id: int):
+    document = services.get_document_for(_actor(), document_id)
+    if current_user.role == Role.COORDINATOR:
+        services.record_document_view(document, actor=_actor())
+    return storage.send(document.file)
+
+
+# --- The coordinator's review ------------------------------------------------------------------
+
+@bp.route("/coordinator/providers")
+@roles_required(Role.COORDINATOR)
+def queue():
+    filters = QueueFilterForm(request.args)
+    pagination = services.search_queue(filters.queue_filter(),
+                                       page=request.args.get("page", 1, type=int))
+    return render_page_or_block("providers/queue.html", "results", filters=filters,
+                                pagination=pagination, today=_today(),
+                                days_waiting=days_waiting)
+
+
+def _review(provider, *, rejection_form=None, status: int = 200):
+    return render_page_or_block(
+        "providers/review.html", "decision", status, provider=provider,
+        documents=services.documents_of(provider), events=services.history(provider),
+        missing=services.missing_documents(provider), approve_form=EmptyForm(),
+        rejection_form=rejection_form or RejectionForm(formdata=None), today=_today(),
+        days_waiting=days_waiting, ownership_labels=OWNERSHIP_LABELS,
+        kind_labels=DOCUMENT_KIND_LABELS)
+
+
+@bp.route("/coordinator/providers/<int:provider_id>")
+@roles_required(Role.COORDINATOR)
+def review(provider_id: int):
+    return _review(services.get_provider_or_404(provider_id))
+
+
+@bp.route("/coordinator/providers/<int:provider_id>/approve", methods=["POST"])
+@roles_required(Role.COORDINATOR)
+def approve(provider_id: int):
+    provider = services.get_provider_or_404(provider_id)
+    if not EmptyForm().validate_on_submit():
+        flash(STALE, "danger")
+        return redirect_to(url_for("providers.review", provider_id=provider.id))
+    try:
+        services.approve(provider, actor=_actor())
+    except DomainError as error:
+        flash(str(error), "warning")
+        return redirect_to(url_for("providers.review", provider_id=provider.id))
+    flash(f"{provider.short_name} включён в реестр поставщиков", "success")
+    return redirect_to(url_for("providers.queue"))
+
+
+@bp.route("/coordinator/providers/<int:provider_id>/reject", methods=["POST"])
+@roles_required(Role.COORDINATOR)
+def reject(provider_id: int):
+    provider = services.get_provider_or_404(provider_id)
+    form = RejectionForm()
+    if form.validate_on_submit():
+        try:
+            services.reject(provider, form.reason.data, actor=_actor())
+        except DomainError as error:
+            if error.field:
+                add_error(form, error)
+            else:  # already decided by someone else: say so, change nothing
+                flash(str(error), "warning")
+                return redirect_to(url_for("providers.review", provider_id=provider.id))
+        else:
+            flash(f"Заявка {provider.short_name} отклонена, поставщик получит причину",
+                  "success")
+            return redirect_to(url_for("providers.queue"))
+    return _review(provider, rejection_form=form, status=form_status(form))
+
+
+# --- The public registry ------------------------------------------------------------------------
+
+@bp.route("/providers")
+@public
+def registry():
+    filters = RegistryFilterForm(request.args)
+    result = services.registry(query=filters.q.data or "", ownership=filters.ownership_value,
+                               page=request.args.get("page", 1, type=int))
+    return render_page_or_block("providers/registry.html", "results", filters=filters,
+                                result=result, ownership_labels=OWNERSHIP_LABELS)
+
+
+

@@ -10,16 +10,24 @@ from pfdo.accounts.access import public
 from pfdo.accounts.services import CONSENT_VERSION
 from pfdo.db import db
 from pfdo.municipality import services as municipality
+from pfdo.navigator import services as navigator
 from pfdo.periods import services as periods
 from pfdo.site import health
 
 bp = Blueprint("site", __name__)
 
 
+#: a Bootstrap icon for each direction's tile on the home page
+DIRECTION_ICONS = {"technical": "cpu", "science": "flower1", "sports": "trophy",
+                   "arts": "palette", "tourism": "compass", "social": "people"}
+
+
 @bp.route("/")
 @public
 def home():
-    return render_template("site/home.html")
+    """The navigator's front door: search box, directions with their program counts."""
+    return render_template("site/home.html", directions=navigator.direction_counts(),
+                           direction_icons=DIRECTION_ICONS)
 
 
 @bp.route("/rules")

@@ -69,6 +69,7 @@ def live_app(tmp_path_factory) -> Flask:
     app = pfdo.create_app({
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+        "UPLOAD_DIR": str(database.parent / "uploads"),
     })
     with app.app_context():
         flask_migrate.upgrade()

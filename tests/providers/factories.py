@@ -179,3 +179,41 @@ def document(app, provider_: Provider | int, *, kind: str = "charter",
             row = ProviderDocument(provider_id=provider_id, kind=kind, file_id=stored.id)
             db.session.add(row)
         return _detached(row)
+
+
+# --- The public application form (added with the providers' views) ----------------------------
+
+def application_form(*, legal_form: str = "ano", files: bool = True, **overrides) -> dict:
+    """The fields of a valid application for the test client (multipart with PDF files);
+    `overrides` replace fields, a value of None drops the field."""
+    import io
+
+    from tests.factories import PASSWORD
+
+    individual = legal_form == "ip"
+    data = {
+        "legal_form": legal_form,
+        "full_name": ("Индивидуальный предприниматель Кузнецова Анна Викторовна" if individual
+                      else "Автономная некоммерческая организация «Радуга»"),
+        "short_name": "ИП Кузнецова А. В." if individual else "АНО «Радуга»",
+        "inn": inn12() if individual else inn10(),
+        "ogrn": ogrnip() if individual else ogrn(),
+        "address": "с. Ленинское, ул. Мира, 5",
+        "district": "Ленинский район",
+        "last_name": "Кузнецова", "first_name": "Анна", "middle_name": "Викторовна",
+        "email": "raduga@example.ru",
+        "phone": "+7 914 555-12-34",
+        "website": "raduga-lenino.ru",
+        "licence_number": "" if individual else "ЛО35-01234",
+        "licence_date": "" if individual else "2020-05-12",
+        "description": "Кружки рисования и робототехники для детей 7–14 лет.",
+        "password": PASSWORD, "password_confirm": PASSWORD,
+        "consent": "y",
+    }
+    if files:
+        data["charter_file"] = (io.BytesIO(pdf_bytes()), "устав.pdf")
+        data["egrul_file"] = (io.BytesIO(pdf_bytes()), "выписка.pdf")
+        if not individual:
+            data["licence_file"] = (io.BytesIO(pdf_bytes()), "лицензия.pdf")
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}

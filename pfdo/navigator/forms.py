@@ -1,0 +1,143 @@
+"""The navigator's GET forms: the catalogue's filters and the choice of a child on a program
+page. No CSRF (they change nothing); a value that cannot be read is shown beside its field and
+ignored, so a mistyped shared link still opens."""
+
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, Optional, ValidationError
+from wtforms.widgets import html_params
+
+from pfdo.forms import FilterForm
+from pfdo.money import parse_rub
+from pfdo.navigator.services import ProgramFilter, Sort
+from pfdo.periods.models import DIRECTION_LABELS
+from pfdo.programs.models import WEEKDAY_LABELS, Funding
+
+MIN_AGE, MAX_AGE = 5, 17
+
+FUNDING_CHOICES = [
+    SelectChoice("", "Любое"),
+    SelectChoice(Funding.MUNICIPAL.value, "Бесплатно"),
+    SelectChoice(Funding.CERTIFIED.value, "По сертификату"),
+]
+
+SORT_CHOICES = [
+    SelectChoice(Sort.RELEVANCE, "по соответствию запросу"),
+    SelectChoice(Sort.PRICE, "сначала дешевле"),
+    SelectChoice(Sort.RATING, "по рейтингу"),
+    SelectChoice(Sort.SEATS, "больше свободных мест"),
+]
+
+
+def _age(form, field):
+    text = (field.data or "").strip()
+    if not text:
+        return
+    if not text.isdigit() or not MIN_AGE <= int(text) <= MAX_AGE:
+        raise ValidationError(f"Возраст — целое число от {MIN_AGE} до {MAX_AGE}")
+
+
+def _price(form, field):
+    text = (field.data or "").strip()
+    if not text:
+        return
+    try:
+        value = parse_rub(text)
+    except ValueError as error:
+        raise ValidationError("Сумма в рублях, например 3000") from error
+    if value < 0:
+        raise ValidationError("Сумма не может быть отрицательной")
+
+
+def known_choice(message: str = "Такого значения нет в списке — фильтр не применён"):
+    """A select whose value is not among its options (a stale shared link): say so, ignore it."""
+
+    def validate(form, field):
+        if field.data and field.data not in {str(c[0]) for c in field.iter_choices_values()}:
+            raise ValidationError(message)
+
+    return validate
+
+
+_known_choice = known_choice()
+
+
+def _fast_select(field, **kwargs) -> Markup:
+    """A <select> whose options are written in one pass: a regional catalogue lists hundreds
+    of providers, and WTForms' per-option rendering costs more than the search itself."""
+    kwargs.setdefault("id", field.id)
+    chosen = str(field.data) if field.data is not None else ""
+    options = "".join(
+        f'<option{" selected" if str(value) == chosen else ""} value="{escape(value)}">'
+        f"{escape(label)}</option>"
+        for value, label in field.iter_choices_values())
+    # every value and label is escaped above; html_params escapes the attributes
+    return Markup(f"<select {html_params(name=field.name, **kwargs)}>{options}</select>")  # noqa: S704
+
+
+class _Select(SelectField):
+    widget = staticmethod(_fast_select)
+
+    def iter_choices_values(self):
+        for choice in self.choices or []:
+            yield (choice.value, choice.label) if isinstance(choice, SelectChoice) else choice
+
+    def pre_validate(self, form):  # validated by _known_choice, with a Russian message
+        pass
+
+
+class ProgramFilterForm(FilterForm):
+    q = StringField("Что ищем", validators=[Optional(), Length(max=200)],
+                    description="Например: робототехника, плавание, рисование")
+    direction = _Select("Направленность", validators=[_known_choice], choices=[
+        SelectChoice("", "Все"),
+        *(SelectChoice(str(d), label.capitalize()) for d, label in DIRECTION_LABELS.items())])
+    age = StringField("Возраст ребёнка", validators=[_age],
+                      render_kw={"inputmode": "numeric", "maxlength": 2})
+    district = _Select("Район", validators=[_known_choice])
+    funding = _Select("Оплата", validators=[_known_choice], choices=FUNDING_CHOICES)
+    weekday = _Select("День недели", validators=[_known_choice], choices=[
+        SelectChoice("", "Любой"),
+        *(SelectChoice(str(n), label.capitalize()) for n, label in enumerate(WEEKDAY_LABELS))])
+    max_price = StringField("Цена в месяц до, ₽", validators=[_price],
+                            render_kw={"inputmode": "decimal"})
+    free_seats = BooleanField("Только со свободными местами")
+    provider = _Select("Организация", validators=[_known_choice])
+    sort = _Select("Сортировка", validators=[_known_choice], choices=SORT_CHOICES)
+
+    def __init__(self, formdata, *, districts: list[str], providers: list, **kwargs):
+        super().__init__(formdata, **kwargs)
+        self.district.choices = [SelectChoice("", "Все"),
+                                 *(SelectChoice(d, d) for d in districts)]
+        self.provider.choices = [SelectChoice("", "Все"),
+                                 *(SelectChoice(str(p_id), name) for p_id, name in providers)]
+
+    def _ok(self, field) -> str:
+        return "" if field.errors else (field.data or "").strip()
+
+    def to_filter(self) -> ProgramFilter:
+        """The filter from the values that could be read; the others are left out."""
+        age = self._ok(self.age)
+        price = self._ok(self.max_price)
+        weekday = self._ok(self.weekday)
+        provider = self._ok(self.provider)
+        return ProgramFilter(
+            q=self._ok(self.q), direction=self._ok(self.direction),
+            age=int(age) if age else None, district=self._ok(self.district),
+            funding=self._ok(self.funding), weekday=int(weekday) if weekday else None,
+            max_price=parse_rub(price) if price else None,
+            free_seats=bool(self.free_seats.data), provider_id=int(provider) if provider else None,
+            sort=self._ok(self.sort))
+
+
+class ChildChoiceForm(FilterForm):
+    child = _Select("Ребёнок", validators=[known_choice("Выберите ребёнка из списка")])
+
+    def __init__(self, formdata, *, children: list, **kwargs):
+        super().__init__(formdata, **kwargs)
+        self.child.choices = [SelectChoice("", "Выберите ребёнка"),
+                              *(SelectChoice(str(c.id), f"{c.first_name} {c.last_name}")
+                                for c in children)]

@@ -1,0 +1,391 @@
+"""The public navigator: which programs a family sees, found by words and filters, and what a
+chosen child's certificate would pay for them. Read-only: nothing here changes state.
+
+Only published programs of providers in the registry are ever shown. Every list is loaded in a
+fixed number of queries whatever its length (the cards' prices, seats and days come from two
+grouped queries over the page's programs)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import abort
+from sqlalchemy import Float, and_, case, cast, exists, func, select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from pfdo.accounts.models import User
+from pfdo.certificates import services as certificates
+from pfdo.certificates.models import Certificate, CertificateStatus
+from pfdo.db import db
+from pfdo.enrollments import pricing
+from pfdo.families.models import Child
+from pfdo.periods import services as periods
+from pfdo.periods.models import Direction, FinancingPeriod
+from pfdo.programs import search
+from pfdo.programs.models import (
+    WEEKDAY_SHORT,
+    Funding,
+    Group,
+    GroupSession,
+    Program,
+    ProgramStatus,
+)
+from pfdo.providers.models import Provider, ProviderStatus
+
+PER_PAGE = 20
+SIMILAR_LIMIT = 4
+
+
+class Sort:
+    RELEVANCE = "relevance"
+    PRICE = "price"
+    RATING = "rating"
+    SEATS = "seats"
+
+
+def _visible(stmt):
+    """Published programs of providers in the registry (the statement must join Provider)."""
+    return stmt.where(Program.status == ProgramStatus.PUBLISHED,
+                      Provider.status == ProviderStatus.APPROVED)
+
+
+def _open_group(today: date):
+    """A group still taking children: open for enrolment and not yet over."""
+    return and_(Group.is_open.is_(True), Group.ends_on >= today)
+
+
+# --- The catalogue ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ProgramFilter:
+    q: str = ""
+    direction: str = ""
+    age: int | None = None
+    district: str = ""
+    funding: str = ""
+    weekday: int | None = None
+    #: kopecks a month, the most a family wants to pay (the group's price)
+    max_price: int | None = None
+    free_seats: bool = False
+    provider_id: int | None = None
+    sort: str = ""
+
+    @property
+    def effective_sort(self) -> str:
+        if self.sort in (Sort.PRICE, Sort.RATING, Sort.SEATS):
+            return self.sort
+        return Sort.RELEVANCE
+
+
+@dataclass(frozen=True)
+class ProgramCard:
+    """A program as a card in a list: what the family compares at a glance."""
+
+    program: Program
+    #: the lowest price a month among the open groups; None when no group is open
+    min_price: int | None
+    #: free seats over the open groups
+    seats_free: int
+    #: weekdays (0 = Monday) of the open groups' classes
+    weekdays: list[int] = field(default_factory=list)
+
+    @property
+    def has_open_group(self) -> bool:
+        return self.min_price is not None
+
+    @property
+    def days(self) -> str:
+        """«пн, ср»"""
+        return ", ".join(WEEKDAY_SHORT[d] for d in self.weekdays)
+
+
+def _group_stats(today: date):
+    return (select(Group.program_id.label("program_id"),
+                   func.min(Group.price_per_month).label("min_price"),
+                   func.sum(Group.capacity - Group.seats_taken).label("seats_free"))
+            .where(_open_group(today)).group_by(Group.program_id).subquery("open_stats"))
+
+
+def _cards(programs: list[Program], today: date) -> list[ProgramCard]:
+    """Cards for the programs in two queries, whatever their number."""
+    ids = [p.id for p in programs]
+    if not ids:
+        return []
+    stats = {row.program_id: row for row in db.session.execute(
+        select(Group.program_id, func.min(Group.price_per_month).label("min_price"),
+               func.sum(Group.capacity - Group.seats_taken).label("seats_free"))
+        .where(Group.program_id.in_(ids), _open_group(today)).group_by(Group.program_id))}
+    days: dict[int, set[int]] = {}
+    for program_id, weekday in db.session.execute(
+            select(Group.program_id, GroupSession.weekday).select_from(GroupSession)
+            .join(GroupSession.group)
+            .where(Group.program_id.in_(ids), _open_group(today)).distinct()):
+        days.setdefault(program_id, set()).add(weekday)
+    cards = []
+    for program in programs:
+        row = stats.get(program.id)
+        cards.append(ProgramCard(
+            program=program, min_price=int(row.min_price) if row else None,
+            seats_free=int(row.seats_free or 0) if row else 0,
+            weekdays=sorted(days.get(program.id, ()))))
+    return cards
+
+
+def _group_filter(flt: ProgramFilter, today: date):
+    """One EXISTS: some single open group satisfies the day, the price and the free seats."""
+    conditions = [Group.program_id == Program.id, _open_group(today)]
+    if flt.max_price is not None:
+        conditions.append(Group.price_per_month <= flt.max_price)
+    if flt.free_seats:
+        conditions.append(Group.seats_taken < Group.capacity)
+    if flt.weekday is not None:
+        conditions.append(exists().where(GroupSession.group_id == Group.id,
+                                         GroupSession.weekday == flt.weekday))
+    return exists().where(*conditions)
+
+
+@dataclass
+class Results:
+    """One page of the catalogue: cards plus what the pager needs."""
+
+    pagination: object
+    cards: list[ProgramCard]
+
+    @property
+    def total(self) -> int:
+        return self.pagination.total or 0
+
+
+def find_programs(flt: ProgramFilter, *, today: date, page: int = 1,
+                  per_page: int = PER_PAGE) -> Results:
+    """The catalogue filtered and sorted, one page. Words go through the stemmed term index
+    (never LIKE); a query of stop words only matches everything. Refuses nothing: values the
+    form could not read arrive here as "no filter"."""
+    sort = flt.effective_sort
+    stmt = _visible(select(Program).join(Program.provider)
+                    .options(contains_eager(Program.provider)))
+    if sort in (Sort.PRICE, Sort.SEATS):
+        # the open groups' figures are aggregated only when the order needs them
+        stats = _group_stats(today)
+        stmt = stmt.outerjoin(stats, stats.c.program_id == Program.id)
+    matched = search.matching(search.parse_query(flt.q)) if flt.q.strip() else None
+    if matched is not None:
+        stmt = stmt.join(matched, matched.c.program_id == Program.id)
+    if flt.direction:
+        stmt = stmt.where(Program.direction == flt.direction)
+    if flt.age is not None:
+        stmt = stmt.where(Program.age_from <= flt.age, Program.age_to >= flt.age)
+    if flt.district:
+        stmt = stmt.where(Program.district == flt.district)
+    if flt.funding:
+        stmt = stmt.where(Program.funding == flt.funding)
+    if flt.provider_id is not None:
+        stmt = stmt.where(Program.provider_id == flt.provider_id)
+    if flt.weekday is not None or flt.max_price is not None or flt.free_seats:
+        stmt = stmt.where(_group_filter(flt, today))
+
+    if sort == Sort.PRICE:
+        order = [stats.c.min_price.is_(None), stats.c.min_price.asc()]
+    elif sort == Sort.RATING:
+        ratio = case((Program.rating_count > 0,
+                      cast(Program.rating_total, Float) / Program.rating_count), else_=0.0)
+        order = [(Program.rating_count == 0), ratio.desc(), Program.rating_count.desc()]
+    elif sort == Sort.SEATS:
+        order = [func.coalesce(stats.c.seats_free, 0).desc()]
+    elif matched is not None:
+        order = [matched.c.relevance.desc()]
+    else:
+        order = []
+    stmt = stmt.order_by(*order, Program.title, Program.id)
+    pagination = db.paginate(stmt, page=max(page, 1), per_page=per_page, error_out=False,
+                             count=True)
+    return Results(pagination=pagination, cards=_cards(list(pagination.items), today))
+
+
+def districts_in_use() -> list[str]:
+    """Districts of the programs a family can see, for the filter."""
+    return list(db.session.scalars(_visible(
+        select(Program.district).join(Program.provider)).distinct().order_by(Program.district)))
+
+
+def providers_in_use() -> list[tuple[int, str]]:
+    """(id, short name) of registry providers with a published program, for the filter."""
+    has_program = exists().where(Program.provider_id == Provider.id,
+                                 Program.status == ProgramStatus.PUBLISHED)
+    return [(row.id, row.short_name) for row in db.session.execute(
+        select(Provider.id, Provider.short_name).where(
+            Provider.status == ProviderStatus.APPROVED, has_program)
+        .order_by(Provider.short_name))]
+
+
+def direction_counts() -> list[tuple[Direction, int]]:
+    """Every direction with how many programs a family can see in it (the home page tiles)."""
+    counts = dict(db.session.execute(_visible(
+        select(Program.direction, func.count()).join(Program.provider))
+        .group_by(Program.direction)).all())
+    return [(d, int(counts.get(str(d), 0))) for d in Direction]
+
+
+# --- A program and a provider ----------------------------------------------------------------
+
+def get_public_program_or_404(program_id: int) -> Program:
+    """A published program of a registry provider, with its groups and their classes; 404
+    for anything else (a draft, one under moderation or returned, an unapproved provider)."""
+    program = db.session.scalars(_visible(
+        select(Program).join(Program.provider)
+        .where(Program.id == program_id)
+        .options(contains_eager(Program.provider),
+                 selectinload(Program.groups).selectinload(Group.sessions),
+                 selectinload(Program.document)))).first()
+    if program is None:
+        abort(404)
+    return program
+
+
+def get_public_provider_or_404(provider_id: int) -> Provider:
+    """A provider in the registry; 404 for an application still waiting or rejected."""
+    provider = db.session.get(Provider, provider_id)
+    if provider is None or provider.status != ProviderStatus.APPROVED:
+        abort(404)
+    return provider
+
+
+def provider_programs(provider: Provider, *, today: date) -> list[ProgramCard]:
+    """The provider's published programs as cards, by title."""
+    programs = list(db.session.scalars(
+        select(Program).where(Program.provider_id == provider.id,
+                              Program.status == ProgramStatus.PUBLISHED)
+        .options(selectinload(Program.provider)).order_by(Program.title, Program.id)))
+    return _cards(programs, today)
+
+
+def similar_programs(program: Program, *, today: date,
+                     limit: int = SIMILAR_LIMIT) -> list[ProgramCard]:
+    """Up to `limit` other visible programs of the same direction whose ages overlap, those in
+    the same district first."""
+    same_district = case((Program.district == program.district, 0), else_=1)
+    programs = list(db.session.scalars(_visible(
+        select(Program).join(Program.provider)
+        .where(Program.id != program.id, Program.direction == program.direction,
+               Program.age_from <= program.age_to, Program.age_to >= program.age_from)
+        .options(contains_eager(Program.provider)))
+        .order_by(same_district, Program.rating_count.desc(), Program.title, Program.id)
+        .limit(limit)))
+    return _cards(programs, today)
+
+
+def open_groups(program: Program, today: date) -> list[Group]:
+    return [g for g in program.groups if g.is_open and g.ends_on >= today]
+
+
+def is_open(group: Group, today: date) -> bool:
+    return group.is_open and group.ends_on >= today
+
+
+def schedule_text(group: Group) -> str:
+    """«пн, ср 15:00–16:30; сб 10:00–11:30»: days that share a time are listed together."""
+    slots: dict[tuple, list[str]] = {}
+    for session in group.sessions:
+        slots.setdefault((session.starts_at, session.ends_at), []).append(session.weekday_short)
+    return "; ".join(f"{', '.join(days)} {start:%H:%M}–{end:%H:%M}"
+                     for (start, end), days in slots.items())
+
+
+# --- What a child's certificate would pay ------------------------------------------------------
+
+def children_with_certificates(parent: User) -> list[tuple[Child, Certificate]]:
+    """The parent's own children whose certificate is active (the only ones who can enrol)."""
+    rows = db.session.execute(
+        select(Child, Certificate).join(Certificate, Certificate.child_id == Child.id)
+        .where(Child.parent_id == parent.id, Certificate.status == CertificateStatus.ACTIVE)
+        .order_by(Child.birth_date, Child.id)).all()
+    return [(child, certificate) for child, certificate in rows]
+
+
+def has_children(parent: User) -> bool:
+    return db.session.scalar(select(exists().where(Child.parent_id == parent.id)))
+
+
+@dataclass(frozen=True)
+class GroupPrice:
+    group: Group
+    #: the child's age on the group's first day
+    age_at_start: int
+    age_fits: bool
+    breakdown: pricing.Breakdown | None
+
+
+@dataclass(frozen=True)
+class ChildPricing:
+    child: Child
+    certificate: Certificate
+    period: FinancingPeriod | None
+    #: "free" | "financing" | "conversion" | "no_places" | "no_period"
+    kind: str
+    #: the balance the breakdown starts from (available now, or the pro-rated nominal)
+    available: int = 0
+    #: the program's normative cost a month (0: the period sets none for the direction, so
+    #: the certificate pays nothing)
+    normative: int = 0
+    #: financing places left in the period (for a record certificate)
+    places_left: int = 0
+    groups: list[GroupPrice] = field(default_factory=list)
+
+
+def _next_period(period: FinancingPeriod) -> FinancingPeriod | None:
+    return db.session.scalars(select(FinancingPeriod).where(
+        FinancingPeriod.starts_on > period.ends_on).order_by(FinancingPeriod.starts_on)).first()
+
+
+def price_for_child(program: Program, child: Child, certificate: Certificate, *,
+                    today: date) -> ChildPricing:
+    """For each open group of the program: what the child's certificate would pay each month
+    and what the family would add (DOMAIN.md §8 point 3), as `pricing.breakdown` computes it.
+
+    The special cases come back as `kind`: a free program (the record certificate suffices),
+    no current period, a record certificate for a certified program (converted on enrolment
+    while places last: the breakdown uses the pro-rated nominal it would get; or no places
+    left). A period that sets no normative cost for the direction gives `normative` 0. A
+    group whose age range does not fit the child on its first day gets no breakdown."""
+    groups = open_groups(program, today)
+
+    def ages(breakdowns: dict[int, pricing.Breakdown] | None = None) -> list[GroupPrice]:
+        result = []
+        for group in groups:
+            age = child.age_on(group.starts_on)
+            fits = program.age_from <= age <= program.age_to
+            result.append(GroupPrice(group=group, age_at_start=age, age_fits=fits,
+                                     breakdown=(breakdowns or {}).get(group.id) if fits
+                                     else None))
+        return result
+
+    if program.funding == Funding.MUNICIPAL:
+        return ChildPricing(child, certificate, None, "free", groups=ages())
+    period = periods.current_period(today)
+    if period is None:
+        return ChildPricing(child, certificate, None, "no_period", groups=ages())
+    age_now = child.age_on(today)
+    nominal = period.nominal_for_age(age_now)
+    places_left = max(period.quota_left, 0)
+    if certificate.is_financing:
+        kind = "financing"
+        available = certificates.balance(certificate, today=today).available
+    elif places_left > 0:
+        kind = "conversion"
+        available, _ = periods.prorated_nominal(period, age_now, today)
+    else:
+        return ChildPricing(child, certificate, period, "no_places", groups=ages())
+    normative = pricing.normative_cost(period.hour_cost(program.direction),
+                                       program.hours_per_week)
+    following = _next_period(period)
+    next_nominal = following.nominal_for_age(age_now) if following else None
+    breakdowns = {
+        group.id: pricing.breakdown(
+            price=group.price_per_month, normative=normative,
+            months=pricing.contract_months(group.starts_on, group.ends_on, today),
+            period_ends_on=period.ends_on, available=available, nominal=nominal,
+            next_nominal=next_nominal, period_months=period.months)
+        for group in groups}
+    return ChildPricing(child, certificate, period, kind, available=available,
+                        normative=normative, places_left=places_left, groups=ages(breakdowns))

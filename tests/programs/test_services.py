@@ -1,0 +1,456 @@
+"""Programs' services: the normative cost, validation, the moderation state machine,
+re-moderation after a change, groups, and the search terms kept up to date."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+import pytest
+from sqlalchemy import select
+
+from pfdo.audit.models import AuditEvent
+from pfdo.db import db
+from pfdo.errors import DomainError
+from pfdo.notifications.models import Notice, OutboxMessage
+from pfdo.programs import search, services
+from pfdo.programs.models import Group, Program, ProgramEvent, ProgramTerm
+from pfdo.providers.models import Provider
+from pfdo.storage import Upload
+from tests.certificates import factories as certificate_factories
+from tests.providers import factories
+
+SESSIONS = [services.SessionData(1, time(15, 0), time(16, 30)),
+            services.SessionData(3, time(15, 0), time(16, 30))]
+
+
+def program_data(**overrides) -> services.ProgramData:
+    """The factories' program as a command: only the overrides differ from it."""
+    values = dict(title="Робототехника для начинающих", direction="technical",
+                  description="Собираем и программируем роботов из конструктора.",
+                  age_from=7, age_to=12, months=9, hours_per_week=2, funding="certified",
+                  district="Ленинский район", address="с. Ленинское, ул. Школьная, 1",
+                  teacher="Смирнов Олег Игоревич")
+    values.update(overrides)
+    return services.ProgramData(**values)
+
+
+def group_data(**overrides) -> services.GroupData:
+    values = dict(name="Группа 2", capacity=12, starts_on=date(2026, 9, 1),
+                  ends_on=date(2027, 5, 31), price_per_month=250_000, sessions=SESSIONS)
+    values.update(overrides)
+    return services.GroupData(**values)
+
+
+@pytest.fixture
+def people(app, make):
+    make.municipality()
+    staff = make.user("provider_staff", email="staff@cdt.ru")
+    coordinator = make.user("coordinator", email="coord@pfdo.ru")
+    provider = factories.provider(app, staff=staff)
+    return staff, coordinator, provider
+
+
+def load(model, obj):
+    return db.session.get(model, obj if isinstance(obj, int) else obj.id)
+
+
+def status_of(app, program) -> str:
+    with app.app_context():
+        return load(Program, program).status
+
+
+def audit_actions(app) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+# --- The normative cost ----------------------------------------------------------------------
+
+def test_normative_cost_is_hour_cost_times_hours_a_month(app, people, frozen_clock):
+    _, _, provider = people
+    prog = factories.program(app, provider, direction="technical", hours_per_week=2)
+    certificate_factories.period(app, hour_costs={"technical": 15_000, "arts": 9_000})
+    with app.test_request_context():
+        program = load(Program, prog)
+        period = services.current_period()
+        assert services.normative_cost(program, period) == 15_000 * 2 * 4  # 1 200,00 ₽
+        cost = services.explain_normative_cost(program, period)
+        assert cost.amount == 120_000
+        assert cost.explanation == ("150,00\xa0₽ за человеко-час × 8 ч в месяц = "
+                                    "1\xa0200,00\xa0₽ в месяц")
+
+
+def test_normative_cost_without_a_period(app, people, frozen_clock):
+    _, _, provider = people
+    prog = factories.program(app, provider)
+    with app.test_request_context():
+        program = load(Program, prog)
+        assert services.current_period() is None
+        assert services.normative_cost(program, None) is None
+        assert "нет текущего периода" in services.explain_normative_cost(program, None).problem
+
+
+def test_normative_cost_without_a_cost_for_the_direction(app, people, frozen_clock):
+    _, _, provider = people
+    prog = factories.program(app, provider, direction="sports")
+    certificate_factories.period(app, hour_costs={"technical": 15_000})
+    with app.test_request_context():
+        program = load(Program, prog)
+        period = services.current_period()
+        assert services.normative_cost(program, period) is None
+        problem = services.explain_normative_cost(program, period).problem
+        assert "физкультурно-спортивная" in problem and "2026 год" in problem
+
+
+def test_price_above_the_norm_is_the_difference_for_certified_groups_only(app, people,
+                                                                         frozen_clock):
+    _, _, provider = people
+    prog = factories.program(app, provider, hours_per_week=2)
+    factories.group(app, prog, price=150_000)
+    free = factories.program(app, provider, funding="municipal")
+    factories.group(app, free, price=0)
+    certificate_factories.period(app, hour_costs={"technical": 15_000})
+    with app.test_request_context():
+        period = services.current_period()
+        program = load(Program, prog)
+        cost = services.explain_normative_cost(program, period)
+        assert services.price_above_norm(program.groups[0], cost) == 30_000
+        municipal = load(Program, free)
+        cost = services.explain_normative_cost(municipal, period)
+        assert services.price_above_norm(municipal.groups[0], cost) == 0
+
+
+# --- Creating and editing ------------------------------------------------------------------
+
+def test_create_program_saves_a_draft_with_its_document_and_history(app, people):
+    staff, _, provider = people
+    with app.test_request_context():
+        program = services.create_program(
+            load(Provider, provider), program_data(), Upload("План.pdf", factories.pdf_bytes()),
+            actor=staff)
+        program = load(Program, program.id)
+        assert program.status == "draft"
+        assert program.document.original_name == "План.pdf"
+        assert [e.action for e in program.events] == ["created"]
+    assert audit_actions(app)[-1] == "program.created"
+
+
+def test_a_provider_not_in_the_registry_cannot_create_programs(app, make):
+    staff = make.user("provider_staff")
+    provider = factories.provider(app, staff=staff, status="submitted")
+    with app.test_request_context():
+        with pytest.raises(DomainError, match="после включения поставщика в реестр"):
+            services.create_program(load(Provider, provider), program_data(), None, actor=staff)
+        assert db.session.scalar(select(Program.id)) is None
+
+
+@pytest.mark.parametrize("overrides, field, message", [
+    ({"age_from": 4}, "age_from", "Возраст от 5 до 17 лет"),
+    ({"age_to": 18}, "age_to", "Возраст от 5 до 17 лет"),
+    ({"age_from": 12, "age_to": 7}, "age_to", "не может быть меньше"),
+    ({"months": 37}, "months", "от 1 до 36 месяцев"),
+    ({"hours_per_week": 0}, "hours_per_week", "От 1 до 20 часов"),
+    ({"hours_per_week": 21}, "hours_per_week", "От 1 до 20 часов"),
+    ({"direction": "cooking"}, "direction", "Выберите направленность"),
+    ({"funding": "paid"}, "funding", "Выберите, как оплачивается"),
+    ({"title": "  "}, "title", "Укажите название"),
+    ({"teacher": ""}, "teacher", "Укажите педагога"),
+])
+def test_invalid_program_fields_are_refused_in_russian(app, people, overrides, field,
+                                                       message):
+    staff, _, provider = people
+    with app.test_request_context():
+        with pytest.raises(services.InvalidInput) as refused:
+            services.create_program(load(Provider, provider), program_data(**overrides), None,
+                                    actor=staff)
+        assert message in refused.value.problems[field]
+        assert db.session.scalar(select(Program.id)) is None
+
+
+def test_search_terms_follow_an_edit(app, people):
+    staff, _, provider = people
+    prog = factories.program(app, provider, title="Робототехника", status="draft")
+    with app.test_request_context():
+        services.update_program(load(Program, prog), program_data(title="Шахматный клуб"),
+                                None, actor=staff)
+    with app.app_context():
+        terms = set(db.session.scalars(select(ProgramTerm.term)
+                                       .where(ProgramTerm.program_id == prog.id)))
+        assert search.stem("шахматный") in terms
+        assert search.stem("робототехника") not in terms
+
+
+# --- Submission and moderation ----------------------------------------------------------------
+
+def test_submit_refuses_without_a_document(app, people):
+    staff, _, provider = people
+    prog = factories.program(app, provider, status="draft")
+    factories.group(app, prog)
+    with app.test_request_context():
+        with pytest.raises(DomainError, match="Приложите документ программы"):
+            services.submit_program(load(Program, prog), actor=staff)
+    assert status_of(app, prog) == "draft"
+
+
+def test_submit_refuses_without_a_group(app, people):
+    staff, _, provider = people
+    prog = factories.program(app, provider, status="draft", document=True)
+    with app.test_request_context():
+        with pytest.raises(DomainError, match="хотя бы одну группу"):
+            services.submit_program(load(Program, prog), actor=staff)
+
+
+def test_submit_refuses_a_free_program_with_a_priced_group(app, people):
+    staff, _, provider = people
+    prog = factories.program(app, provider, status="draft", document=True, funding="municipal")
+    factories.group(app, prog, name="Старшая", price=100_000)
+    with app.test_request_context():
+        with pytest.raises(DomainError, match="бесплатная.*Старшая.*0 ₽"):
+            services.submit_program(load(Program, prog), actor=staff)
+
+
+def test_the_whole_moderation_path(app, people):
+    staff, coordinator, provider = people
+    prog = factories.program(app, provider, status="draft", document=True)
+    factories.group(app, prog)
+    with app.test_request_context():
+        services.submit_program(load(Program, prog), actor=staff)
+        services.return_program(load(Program, prog), "Уточните возраст", actor=coordinator)
+        program = load(Program, prog)
+        assert program.status == "returned" and program.remarks == "Уточните возраст"
+        services.submit_program(program, actor=staff)
+        services.publish_program(load(Program, prog), actor=coordinator)
+        program = load(Program, prog)
+        assert program.status == "published" and program.published_at is not None
+        assert [e.action for e in program.events] == [
+            "created", "submitted", "returned", "submitted", "published"]
+        notices = db.session.scalars(select(Notice.text).where(Notice.user_id == staff.id)).all()
+        assert any("возвращена на доработку: Уточните возраст" in t for t in notices)
+        assert any("опубликована" in t for t in notices)
+        mails = db.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.recipient == "staff@cdt.ru")).all()
+        assert {m.subject for m in mails} == {"Программа опубликована",
+                                             "Программа возвращена на доработку"}
+        assert any("Замечания: Уточните возраст" in m.body for m in mails)
+    assert [a for a in audit_actions(app) if a.startswith("program.")] == [
+        "program.submitted", "program.returned", "program.submitted", "program.published"]
+    with app.app_context():
+        returned = db.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "program.returned")).one()
+        assert returned.details == {"from": "на модерации", "to": "возвращена на доработку",
+                                    "reason": "Уточните возраст"}
+
+
+@pytest.mark.parametrize("status, act, message", [
+    ("draft", "publish", "Опубликовать можно только программу, которая на модерации"),
+    ("returned", "publish", "Опубликовать можно только"),
+    ("published", "publish", "Опубликовать можно только"),
+    ("draft", "return", "Вернуть на доработку можно только"),
+    ("published", "return", "Вернуть на доработку можно только"),
+    ("returned", "return", "Вернуть на доработку можно только"),
+    ("published", "submit", "Отправить на модерацию можно черновик или возвращённую"),
+    ("submitted", "submit", "сейчас она — на модерации"),
+])
+def test_illegal_transitions_are_refused(app, people, status, act, message):
+    staff, coordinator, provider = people
+    prog = factories.program(app, provider, status=status, document=True)
+    factories.group(app, prog)
+    with app.test_request_context():
+        program = load(Program, prog)
+        with pytest.raises(DomainError, match=message):
+            if act == "publish":
+                services.publish_program(program, actor=coordinator)
+            elif act == "return":
+                services.return_program(program, "Замечание", actor=coordinator)
+            else:
+                services.submit_program(program, actor=staff)
+    assert status_of(app, prog) == status
+    assert not [a for a in audit_actions(app) if a.startswith("program.")]
+
+
+def test_return_needs_remarks(app, people):
+    _, coordinator, provider = people
+    prog = factories.program(app, provider, status="submitted", document=True)
+    with app.test_request_context():
+        with pytest.raises(DomainError) as refused:
+            services.return_program(load(Program, prog), "   ", actor=coordinator)
+    assert refused.value.field == "remarks"
+    assert status_of(app, prog) == "submitted"
+
+
+def test_a_program_of_a_provider_not_in_the_registry_is_not_published(app, make):
+    make.municipality()
+    coordinator = make.user("coordinator")
+    provider = factories.provider(app, status="rejected")
+    prog = factories.program(app, provider, status="submitted", document=True)
+    factories.group(app, prog)
+    with app.test_request_context():
+        with pytest.raises(DomainError, match="не включён в реестр"):
+            services.publish_program(load(Program, prog), actor=coordinator)
+    assert status_of(app, prog) == "submitted"
+
+
+def test_a_stale_status_is_refused_by_the_guarded_update(app, people):
+    _, coordinator, provider = people
+    prog = factories.program(app, provider, status="submitted", document=True)
+    factories.group(app, prog)
+    with app.test_request_context():
+        program = load(Program, prog)
+        # someone else publishes it between our read and our write
+        db.session.execute(db.update(Program).where(Program.id == prog.id)
+                           .values(status="published"))
+        db.session.commit()
+        with pytest.raises(DomainError):
+            services.return_program(program, "Поздно", actor=coordinator)
+    assert status_of(app, prog) == "published"
+
+
+# --- Re-moderation -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("overrides", [
+    {"age_from": 8}, {"age_to": 14}, {"direction": "science"}, {"hours_per_week": 3},
+    {"funding": "municipal"},
+])
+def test_changing_terms_of_a_published_program_sends_it_back(app, people, overrides):
+    staff, _, provider = people
+    prog = factories.program(app, provider, document=True)
+    with app.test_request_context():
+        assert services.update_program(load(Program, prog), program_data(**overrides), None,
+                                       actor=staff) is True
+        program = load(Program, prog)
+        assert program.status == "submitted"
+        assert program.events[-1].action == "changed_to_moderation"
+    assert "program.remoderation" in audit_actions(app)
+
+
+@pytest.mark.parametrize("overrides", [
+    {"title": "Роботы и программирование"}, {"description": "Новое описание."},
+    {"teacher": "Иванов Пётр"}, {"address": "ул. Новая, 5"}, {"months": 8},
+])
+def test_other_changes_keep_a_published_program_published(app, people, overrides):
+    staff, _, provider = people
+    prog = factories.program(app, provider, document=True)
+    with app.test_request_context():
+        assert services.update_program(load(Program, prog), program_data(**overrides), None,
+                                       actor=staff) is False
+        program = load(Program, prog)
+        assert program.status == "published"
+        assert program.events[-1].action == "updated"
+    assert "program.remoderation" not in audit_actions(app)
+
+
+def test_a_submitted_program_stays_submitted_when_edited(app, people):
+    staff, _, provider = people
+    prog = factories.program(app, provider, status="submitted", document=True)
+    with app.test_request_context():
+        services.update_program(load(Program, prog), program_data(age_from=9), None,
+                                actor=staff)
+    assert status_of(app, prog) == "submitted"
+
+
+def test_replacing_the_document_of_a_published_program_keeps_it_published(app, people):
+    staff, _, provider = people
+    prog = factories.program(app, provider, document=True)
+    with app.test_request_context():
+        old = load(Program, prog).document_id
+        services.update_program(load(Program, prog), program_data(),
+                                Upload("Новый план.pdf", factories.pdf_bytes()), actor=staff)
+        program = load(Program, prog)
+        assert program.document_id != old and program.status == "published"
+
+
+def test_a_new_group_of_a_published_program_sends_it_back(app, people):
+    staff, _, provider = people
+    prog = factories.program(app, provider, document=True)
+    factories.group(app, prog)
+    with app.test_request_context():
+        group, remoderated = services.create_group(load(Program, prog), group_data(),
+                                                   actor=staff)
+        assert remoderated is True
+    assert status_of(app, prog) == "submitted"
+
+
+def test_a_new_price_sends_the_program_back_other_group_changes_do_not(app, people):
+    staff, _, provider = people
+    prog = factories.program(app, provider, document=True)
+    grp = factories.group(app, prog, name="Группа 1", price=250_000, capacity=12)
+    with app.test_request_context():
+        same_price = group_data(name="Группа 1 (младшие)", capacity=15,
+                                starts_on=date(2026, 9, 7), price_per_month=250_000,
+                                sessions=[services.SessionData(0, time(10), time(11))])
+        assert services.update_group(load(Group, grp), same_price, actor=staff) is False
+        group = load(Group, grp)
+        assert group.capacity == 15 and [s.weekday for s in group.sessions] == [0]
+        assert services.toggle_group(group, actor=staff).is_open is False
+    assert status_of(app, prog) == "published"
+    with app.test_request_context():
+        assert services.update_group(load(Group, grp), group_data(price_per_month=270_000),
+                                     actor=staff) is True
+    assert status_of(app, prog) == "submitted"
+
+
+# --- Group validation -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("overrides, field, message", [
+    ({"capacity": 0}, "capacity", "от 1 до 200"),
+    ({"capacity": 201}, "capacity", "от 1 до 200"),
+    ({"ends_on": date(2026, 9, 1)}, "ends_on", "заканчиваться позже"),
+    ({"starts_on": None}, "starts_on", "Укажите дату начала"),
+    ({"price_per_month": 0}, "price_per_month", "больше нуля"),
+    ({"sessions": []}, "schedule", "хотя бы одно занятие"),
+    ({"sessions": [services.SessionData(1, time(16), time(15))]}, "schedule",
+     "заканчиваться позже"),
+    ({"sessions": SESSIONS + [SESSIONS[0]]}, "schedule", "указано дважды"),
+    ({"sessions": [services.SessionData(1, time(15), time(16)),
+                   services.SessionData(1, time(15, 30), time(17))]}, "schedule",
+     "пересекаются"),
+    ({"sessions": [services.SessionData(d, time(9), time(10)) for d in range(6)]},
+     "schedule", "Не больше 5"),
+])
+def test_invalid_groups_are_refused(app, people, overrides, field, message):
+    staff, _, provider = people
+    prog = factories.program(app, provider, status="draft")
+    with app.test_request_context():
+        with pytest.raises(services.InvalidInput) as refused:
+            services.create_group(load(Program, prog), group_data(**overrides), actor=staff)
+        assert message in refused.value.problems[field]
+        assert db.session.scalar(select(Group.id)) is None
+
+
+def test_a_free_program_refuses_a_price(app, people):
+    staff, _, provider = people
+    prog = factories.program(app, provider, status="draft", funding="municipal")
+    with app.test_request_context():
+        with pytest.raises(services.InvalidInput, match="цена группы — 0 ₽"):
+            services.create_group(load(Program, prog), group_data(price_per_month=50_000),
+                                  actor=staff)
+        group, _ = services.create_group(load(Program, prog), group_data(price_per_month=0),
+                                         actor=staff)
+        assert load(Group, group.id).price_per_month == 0
+
+
+def test_capacity_cannot_go_below_seats_taken(app, people):
+    staff, _, provider = people
+    prog = factories.program(app, provider, status="draft")
+    grp = factories.group(app, prog, capacity=12, seats_taken=10)
+    with app.test_request_context():
+        with pytest.raises(services.InvalidInput, match="занято мест: 10"):
+            services.update_group(load(Group, grp), group_data(capacity=9), actor=staff)
+        assert services.update_group(load(Group, grp), group_data(capacity=10),
+                                     actor=staff) is False
+        assert load(Group, grp).capacity == 10
+
+
+def test_schedule_text_groups_days_with_the_same_hours():
+    sessions = [services.SessionData(4, time(10), time(11, 30)), *SESSIONS]
+    assert services.schedule_text(sessions) == "вт, чт 15:00–16:30; пт 10:00–11:30"
+
+
+def test_events_name_the_changed_fields(app, people):
+    staff, _, provider = people
+    prog = factories.program(app, provider, document=True)
+    with app.test_request_context():
+        services.update_program(load(Program, prog), program_data(age_to=14, teacher="Иванов"),
+                                None, actor=staff)
+        event = db.session.scalars(select(ProgramEvent).order_by(ProgramEvent.id.desc())).first()
+        assert event.comment == "Изменены: возраст по, педагог"
