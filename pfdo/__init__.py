@@ -167,7 +167,7 @@ def register_template_context(app: Flask) -> None:
     from pfdo.certificates.numbers import format_number
     from pfdo.families.validation import format_snils
     from pfdo.municipality import services as municipality
-    from pfdo.navigation import menu_for
+    from pfdo.navigation import header_menu
 
     app.jinja_env.filters["phone"] = format_phone
     app.jinja_env.filters["tel_href"] = tel_href
@@ -181,7 +181,7 @@ def register_template_context(app: Flask) -> None:
     def inject():
         return {
             "municipality": municipality.get(),
-            "nav": menu_for(current_user if has_request_context() else None),
+            "nav": header_menu(current_user if has_request_context() else None),
             "Role": Role,
             "ROLE_LABELS": ROLE_LABELS,
         }

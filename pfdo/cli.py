@@ -78,6 +78,8 @@ def print_accounts():
 
 
 def register(app: Flask) -> None:
-    for group in (users_cli, outbox_cli, demo_cli, periods_cli, certificates_cli):
+    from pfdo.programs.cli import programs_cli
+
+    for group in (users_cli, outbox_cli, demo_cli, periods_cli, certificates_cli, programs_cli):
         app.cli.add_command(group)
     app.cli.add_command(ledger_check)

@@ -1,4 +1,8 @@
-"""Each role's sections in the header."""
+"""Each role's sections in the header.
+
+The header has room for a role's own sections and the public ones only while the role has one
+section: a role with several (provider staff, coordinator, administrator) keeps its own
+sections in the row and the public ones under «Ещё», so that the row fits a 1280 px screen."""
 
 from __future__ import annotations
 
@@ -41,7 +45,25 @@ ROLE_MENUS = {
 }
 
 
+@dataclass(frozen=True)
+class Menu:
+    #: the sections shown in the menu row
+    items: list[MenuItem]
+    #: the sections under «Ещё»
+    more: list[MenuItem]
+
+    def __iter__(self):
+        return iter(self.items + self.more)
+
+
 def menu_for(user) -> list[MenuItem]:
+    return list(header_menu(user))
+
+
+def header_menu(user) -> Menu:
     if user is None or not user.is_authenticated:
-        return list(PUBLIC_MENU)
-    return ROLE_MENUS.get(Role(user.role), []) + PUBLIC_MENU
+        return Menu(list(PUBLIC_MENU), [])
+    own = ROLE_MENUS.get(Role(user.role), [])
+    if len(own) > 1:
+        return Menu(list(own), list(PUBLIC_MENU))
+    return Menu(own + PUBLIC_MENU, [])

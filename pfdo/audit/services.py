@@ -93,6 +93,9 @@ DETAIL_LABELS = {
     "changed": "изменены поля",
     "consent_version": "редакция согласия",
     "demo": "демо-данные",
+    "provider": "поставщик (№)",
+    "kind": "вид документа",
+    "title": "название",
 }
 #: Names of changed fields (the "changed" detail), as the forms call them
 FIELD_LABELS = {
@@ -107,10 +110,27 @@ FIELD_LABELS = {
     "address": "адрес",
     "email": "почта",
     "child_population": "число детей",
+    # providers
+    "legal_form": "организационно-правовая форма",
+    "full_name": "полное наименование",
+    "short_name": "краткое наименование",
+    "inn": "ИНН",
+    "ogrn": "ОГРН",
+    "district": "район",
+    "contact_name": "контактное лицо",
+    "phone": "телефон",
+    "website": "сайт",
+    "licence_number": "номер лицензии",
+    "licence_date": "дата лицензии",
+    "description": "описание",
 }
 #: Values that are codes: shown by their Russian names
 VALUE_LABELS = {
     "blocked": "учётная запись заблокирована",
+    "charter": "устав",
+    "egrul": "выписка из ЕГРЮЛ / ЕГРИП",
+    "licence": "лицензия",
+    "other": "другой документ",
 }
 
 

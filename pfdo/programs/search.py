@@ -89,14 +89,21 @@ _VERBAL_SUFFIXES = ("ован", "еван", "ова", "ева")
 
 @lru_cache(maxsize=20000)
 def base(stem_: str) -> str | None:
-    """The stem without the -ова-/-у- alternation («рисован» and «рису» → «рис»), or None
-    when nothing is cut or too little would remain."""
+    """The stem without the -ова-/-у- alternation («рисован» and «рису» → «рис») or the
+    fleeting vowel («кружок» → «кружк»), or None when nothing changes or too little would
+    remain."""
     for suffix in _VERBAL_SUFFIXES:
         if stem_.endswith(suffix) and len(stem_) - len(suffix) >= 3:
             return stem_[: -len(suffix)]
     if stem_[-1:] in ("у", "ю") and len(stem_) >= 4:
         return stem_[:-1]
+    # the fleeting vowel: «кружок» / «кружка», «зубрёнок» / «зубрёнка» → кружк, зубренк
+    if stem_[-2:] in ("ок", "ек") and len(stem_) >= 5 and stem_[-3] not in _VOWELS:
+        return stem_[:-2] + "к"
     return None
+
+
+_VOWELS = frozenset("аеиоуыэюя")
 
 
 def terms_for(program: Program, provider_name: str) -> dict[str, int]:

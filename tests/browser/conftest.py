@@ -144,7 +144,8 @@ def context(watched_context) -> BrowserContext:
 @pytest.fixture(scope="session")
 def signed_in_state(browser: Browser, browser_context_args: dict,
                     demo_password: str) -> Callable[[str], dict]:
-    """The cookies of a demo account signed in once per session, for pages behind the login."""
+    """The cookies of a demo account signed in once per session, for pages behind the login.
+    Provider staff land in the provider's cabinet, everyone else in /cabinet."""
     states: dict[str, dict] = {}
 
     def state_for(email: str) -> dict:
@@ -153,7 +154,7 @@ def signed_in_state(browser: Browser, browser_context_args: dict,
             try:
                 page = context.new_page()
                 log_in(page, email, demo_password)
-                expect(page).to_have_url(re.compile(r"/cabinet$"))
+                expect(page).to_have_url(re.compile(r"/(cabinet|provider)$"))
                 states[email] = context.storage_state()
             finally:
                 context.close()

@@ -17,7 +17,12 @@ from pfdo.certificates import services as certificates
 from pfdo.db import db
 from pfdo.municipality import services as municipality
 from pfdo.periods import services as periods
+from pfdo.programs.models import Funding, Group, Program, ProgramStatus
+from pfdo.providers.models import Provider, ProviderStaff, ProviderStatus
 from tests.browser.support import PHONE, VIEWPORTS, assert_accessible
+
+PROVIDER = "provider@demo-pfdo.ru"
+COORDINATOR = "coordinator@demo-pfdo.ru"
 
 # (path, demo account signed in or None, screenshot name); {fields} are filled from demo_ids
 PAGES = [
@@ -42,6 +47,28 @@ PAGES = [
      "coordinator-application"),
     ("/coordinator/periods", "coordinator@demo-pfdo.ru", "coordinator-periods"),
     ("/coordinator/periods/{period}/edit", "coordinator@demo-pfdo.ru", "coordinator-period-form"),
+    # the navigator and the registry, for everyone
+    ("/programs", None, "navigator"),
+    ("/programs?q=робот&age=9", None, "navigator-search"),
+    ("/programs/{published_program}", None, "program"),
+    ("/programs/{published_program}?child={child}", "parent@demo-pfdo.ru", "program-for-child"),
+    ("/providers/{approved_provider}", None, "provider"),
+    ("/providers", None, "registry"),
+    ("/providers/apply", None, "provider-apply"),
+    # the provider's cabinet
+    ("/provider", PROVIDER, "provider-cabinet"),
+    ("/provider/profile", PROVIDER, "provider-profile"),
+    ("/provider/programs", PROVIDER, "provider-programs"),
+    ("/provider/programs/new", PROVIDER, "provider-program-new"),
+    ("/provider/programs/{own_program}", PROVIDER, "provider-program"),
+    ("/provider/programs/{own_program}/edit", PROVIDER, "provider-program-edit"),
+    ("/provider/programs/{own_program}/groups/new", PROVIDER, "provider-group-new"),
+    ("/provider/groups/{own_group}/edit", PROVIDER, "provider-group-edit"),
+    # the coordinator's review of providers and programs
+    ("/coordinator/providers", COORDINATOR, "coordinator-providers"),
+    ("/coordinator/providers/{provider_application}", COORDINATOR, "coordinator-provider"),
+    ("/coordinator/programs", COORDINATOR, "coordinator-programs"),
+    ("/coordinator/programs/{submitted_program}", COORDINATOR, "coordinator-program"),
 ]
 
 # (path, demo account or None, submit button, an error the empty form gets, screenshot name)
@@ -50,23 +77,61 @@ FORMS_WITH_ERRORS = [
      "register-errors"),
     ("/children/new", "parent@demo-pfdo.ru", "Сохранить", ("#snils-error", "Укажите СНИЛС"),
      "child-new-errors"),
+    ("/providers/apply", None, "Отправить заявку",
+     ("#full_name-error", "Укажите полное наименование"), "provider-apply-errors"),
+    ("/provider/programs/new", PROVIDER, "Сохранить",
+     ("#title-error", "Укажите название программы"), "provider-program-new-errors"),
+    ("/provider/programs/{own_program}/groups/new", PROVIDER, "Сохранить",
+     ("#capacity-error", "Укажите число мест"), "provider-group-new-errors"),
 ]
 
 
 @pytest.fixture(scope="session")
 def demo_ids(live_app: Flask) -> dict[str, int | str]:
     """The demo records the pages about one record show: the demo parent's financing
-    certificate and its child, the oldest waiting application, the current period."""
+    certificate and its child, the oldest waiting application, the current period; a published
+    certificate-funded program with open groups for the child's age, and its provider; the demo
+    provider's own program and one of its groups, a provider application and a program waiting
+    for the coordinator."""
     with live_app.app_context():
         parent = db.session.scalars(
             select(User).where(User.email == "parent@demo-pfdo.ru")).one()
         financed = next(item for item in certificates.family_overview(parent)
                         if item.certificate and item.certificate.is_financing)
         waiting = certificates.search_applications(certificates.ApplicationFilter()).items[0]
-        period = periods.current_period(clock.today(municipality.timezone()))
+        today = clock.today(municipality.timezone())
+        period = periods.current_period(today)
+        with_groups = select(Group.program_id)
+        born = financed.child.birth_date
+        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        open_groups = select(Group.program_id).where(Group.is_open.is_(True),
+                                                     Group.ends_on >= today)
+        published = db.session.scalars(  # with open groups: the parent sees the breakdown
+            select(Program).where(Program.status == ProgramStatus.PUBLISHED,
+                                  Program.funding == Funding.CERTIFIED,
+                                  Program.age_from <= age, Program.age_to >= age,
+                                  Program.id.in_(open_groups)).order_by(Program.id)).first()
+        staff = db.session.scalars(select(User).where(User.email == PROVIDER)).one()
+        own = db.session.scalars(
+            select(Program).join(ProviderStaff,
+                                 ProviderStaff.provider_id == Program.provider_id)
+            .where(ProviderStaff.user_id == staff.id,
+                   Program.status == ProgramStatus.PUBLISHED, Program.id.in_(with_groups))
+            .order_by(Program.id)).first()
+        own_group = db.session.scalars(
+            select(Group).where(Group.program_id == own.id).order_by(Group.id)).first()
+        applied = db.session.scalars(
+            select(Provider).where(Provider.status == ProviderStatus.SUBMITTED)
+            .order_by(Provider.id)).first()
+        submitted = db.session.scalars(
+            select(Program).where(Program.status == ProgramStatus.SUBMITTED)
+            .order_by(Program.id)).first()
         return {"child": financed.child.id, "certificate": financed.certificate.id,
                 "number": financed.certificate.number, "application": waiting.id,
-                "period": period.id}
+                "period": period.id, "published_program": published.id,
+                "approved_provider": published.provider_id, "own_program": own.id,
+                "own_group": own_group.id, "provider_application": applied.id,
+                "submitted_program": submitted.id}
 
 
 def screenshot(page: Page, folder: Path, name: str, width: str) -> None:
@@ -107,10 +172,10 @@ def test_page_is_accessible(watched_context, signed_in_state, problems, screensh
 @pytest.mark.parametrize(("path", "account", "button", "error", "name"), FORMS_WITH_ERRORS,
                          ids=[f[4] for f in FORMS_WITH_ERRORS])
 def test_form_errors_are_accessible(watched_context, signed_in_state, problems, screenshots_dir,
-                                    path, account, button, error, name, width):
+                                    demo_ids, path, account, button, error, name, width):
     problems.expect_form_errors()
     page = open_page(watched_context, signed_in_state, width, account)
-    page.goto(path)
+    page.goto(path.format(**demo_ids))
     page.get_by_role("button", name=button).click()
     selector, message = error
     expect(page.locator(selector)).to_have_text(message)

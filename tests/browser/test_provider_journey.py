@@ -55,10 +55,10 @@ def apply_as_provider(page: Page, name: str, email: str, pdf: Path) -> None:
     expect(page.get_by_text("на рассмотрении").first).to_be_visible()
 
 
-def approve_provider(page: Page, short_name: str) -> None:
+def approve_provider(page: Page, name: str) -> None:
     page.goto("/coordinator/providers")
-    page.get_by_role("link", name=re.compile(short_name)).first.click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text(short_name)
+    page.get_by_role("link", name=re.compile(re.escape(name))).first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(name)
     page.get_by_role("button", name="Включить в реестр").click()
     expect(page.locator(".alert-success").first).to_be_visible()
 
@@ -87,9 +87,9 @@ def write_program(page: Page, title: str, pdf: Path) -> None:
     page.get_by_label("Начало занятий").fill(date(2026, 12, 1).isoformat())
     page.get_by_label("Окончание занятий").fill(date(2027, 5, 31).isoformat())
     page.get_by_label("Цена в месяц, ₽").fill("2 400")
-    page.locator("#day0").select_option("5")
-    page.locator("#start0").fill("11:00")
-    page.locator("#end0").fill("12:30")
+    page.locator("#day1").select_option("5")
+    page.locator("#start1").fill("11:00")
+    page.locator("#end1").fill("12:30")
     page.get_by_role("button", name="Сохранить").click()
     expect(page.get_by_text("Группа выходного дня").first).to_be_visible()
 
@@ -131,7 +131,7 @@ def test_a_new_provider_publishes_a_program_a_guest_finds_it(
     coordinator_context = watched_context(java_script_enabled=javascript,
                                           storage_state=signed_in_state(COORDINATOR))
     coordinator = coordinator_context.new_page()
-    approve_provider(coordinator, f"ИП {name}")
+    approve_provider(coordinator, name)
 
     provider.goto("/provider")
     expect(provider.get_by_text("в реестре").first).to_be_visible()
@@ -169,4 +169,5 @@ def test_a_new_provider_publishes_a_program_a_guest_finds_it(
     expect(guest.get_by_role("heading", level=1)).to_contain_text(title)
     expect(guest.get_by_text("ИП " + name).first).to_be_visible()
     expect(guest.locator("body")).to_contain_text(re.compile(r"2[\s\u00a0]400,00[\s\u00a0]₽"))
-    assert_accessible(guest)
+    if javascript:  # axe runs in the page: it needs JavaScript
+        assert_accessible(guest)

@@ -47,6 +47,14 @@ def test_a_noun_finds_the_verb_of_the_same_root(app, catalogue):
     assert found(app, "рисование") == ["Рисуем акварелью"]
 
 
+def test_a_fleeting_vowel_does_not_hide_a_word(app, catalogue):
+    prov = factories.provider(app, short_name="Лесная школа")
+    factories.program(app, prov, title="Кружок «Зубрёнок»", direction="science",
+                      description="Наблюдаем за зубрами и лосями.")
+    assert found(app, "зубрёнка") == ["Кружок «Зубрёнок»"]
+    assert found(app, "кружки") == ["Кружок «Зубрёнок»"]
+
+
 def test_the_title_outranks_the_description(app, catalogue):
     assert found(app, "роботы")[0] == "Робототехника"
 
@@ -84,3 +92,19 @@ def test_republishing_replaces_the_terms(app, catalogue):
             search.index_program(program)
     assert found(app, "шахматы") == []
     assert found(app, "шашки") == ["Шашки"]
+
+
+def test_reindex_command_rebuilds_lost_terms(app, catalogue):
+    from sqlalchemy import delete
+
+    from pfdo.db import unit_of_work
+    from pfdo.programs.models import ProgramTerm
+
+    with app.app_context():
+        with unit_of_work():
+            db.session.execute(delete(ProgramTerm))
+    assert found(app, "шахматы") == []
+    result = app.test_cli_runner().invoke(args=["programs", "reindex"])
+    assert result.exit_code == 0, result.output
+    assert "6 programs" in result.output
+    assert found(app, "шахматы") == ["Шахматы"]
