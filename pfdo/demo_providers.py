@@ -43,10 +43,8 @@ from pfdo.providers.models import (
     ProviderStatus,
 )
 from pfdo.providers.validation import (
-    _INN10_WEIGHTS,
-    _INN12_WEIGHTS_1,
-    _INN12_WEIGHTS_2,
-    _inn_digit,
+    inn_with_check_digits,
+    ogrn_with_check_digit,
 )
 from pfdo.storage import Upload, store
 
@@ -292,45 +290,35 @@ PRICE_FACTORS = (0.8, 0.9, 0.95, 1.0, 1.0, 1.0, 1.1, 1.2, 1.35)
 
 # --- identifiers and documents ---------------------------------------------------------------
 
-def inn10(rng: random.Random, used: set[str]) -> str:
-    """A valid, unused ИНН of an organisation registered in the region (79)."""
+def _unused(used: set[str], make) -> str:
+    """A value from `make()` not yet in `used` (and now in it)."""
     while True:
-        body = f"7901{rng.randint(0, 99999):05d}"
-        value = body + str(_inn_digit(body, _INN10_WEIGHTS))
+        value = make()
         if value not in used:
             used.add(value)
             return value
+
+
+def inn10(rng: random.Random, used: set[str]) -> str:
+    """A valid, unused ИНН of an organisation registered in the region (79)."""
+    return _unused(used, lambda: inn_with_check_digits(f"7901{rng.randint(0, 99999):05d}"))
 
 
 def inn12(rng: random.Random, used: set[str]) -> str:
     """A valid, unused ИНН of a person."""
-    while True:
-        body = f"7901{rng.randint(0, 999999):06d}"
-        body += str(_inn_digit(body, _INN12_WEIGHTS_1))
-        value = body + str(_inn_digit(body, _INN12_WEIGHTS_2))
-        if value not in used:
-            used.add(value)
-            return value
+    return _unused(used, lambda: inn_with_check_digits(f"7901{rng.randint(0, 999999):06d}"))
 
 
 def ogrn(rng: random.Random, used: set[str]) -> str:
     """A valid, unused ОГРН (13 digits)."""
-    while True:
-        body = f"1{rng.randint(2, 24):02d}79{rng.randint(0, 9999999):07d}"
-        value = body + str(int(body) % 11 % 10)
-        if value not in used:
-            used.add(value)
-            return value
+    return _unused(used, lambda: ogrn_with_check_digit(
+        f"1{rng.randint(2, 24):02d}79{rng.randint(0, 9999999):07d}"))
 
 
 def ogrnip(rng: random.Random, used: set[str]) -> str:
     """A valid, unused ОГРНИП (15 digits)."""
-    while True:
-        body = f"3{rng.randint(5, 25):02d}79{rng.randint(0, 999999999):09d}"
-        value = body + str(int(body) % 13 % 10)
-        if value not in used:
-            used.add(value)
-            return value
+    return _unused(used, lambda: ogrn_with_check_digit(
+        f"3{rng.randint(5, 25):02d}79{rng.randint(0, 999999999):09d}"))
 
 
 def pdf_bytes(label: str = "Document") -> bytes:

@@ -4,7 +4,7 @@ ignored, so a mistyped shared link still opens."""
 
 from __future__ import annotations
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
@@ -65,17 +65,23 @@ def known_choice(message: str = "Такого значения нет в спи�
 _known_choice = known_choice()
 
 
+_OPTION = Markup('<option value="{}">{}</option>')
+_SELECTED = Markup('<option selected value="{}">{}</option>')
+
+
 def _fast_select(field, **kwargs) -> Markup:
     """A <select> whose options are written in one pass: a regional catalogue lists hundreds
-    of providers, and WTForms' per-option rendering costs more than the search itself."""
+    of providers, and WTForms' per-option rendering costs more than the search itself.
+    Markup.format escapes every value and label (provider and district names are typed by
+    providers)."""
     kwargs.setdefault("id", field.id)
     chosen = str(field.data) if field.data is not None else ""
-    options = "".join(
-        f'<option{" selected" if str(value) == chosen else ""} value="{escape(value)}">'
-        f"{escape(label)}</option>"
+    options = Markup("").join(
+        (_SELECTED if str(value) == chosen else _OPTION).format(value, label)
         for value, label in field.iter_choices_values())
-    # every value and label is escaped above; html_params escapes the attributes
-    return Markup(f"<select {html_params(name=field.name, **kwargs)}>{options}</select>")  # noqa: S704
+    # html_params escapes the attribute values itself, as WTForms' own Select widget relies on
+    attributes = Markup(html_params(name=field.name, **kwargs))  # noqa: S704
+    return Markup("<select {}>{}</select>").format(attributes, options)
 
 
 class _Select(SelectField):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import abort
-from sqlalchemy import Float, and_, case, cast, exists, func, select
+from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from pfdo.accounts.models import User
@@ -188,8 +188,9 @@ def find_programs(flt: ProgramFilter, *, today: date, page: int = 1,
     if sort == Sort.PRICE:
         order = [stats.c.min_price.is_(None), stats.c.min_price.asc()]
     elif sort == Sort.RATING:
+        # the average in thousandths of a star, in integer arithmetic on both databases
         ratio = case((Program.rating_count > 0,
-                      cast(Program.rating_total, Float) / Program.rating_count), else_=0.0)
+                      (Program.rating_total * 1000) // Program.rating_count), else_=0)
         order = [(Program.rating_count == 0), ratio.desc(), Program.rating_count.desc()]
     elif sort == Sort.SEATS:
         order = [func.coalesce(stats.c.seats_free, 0).desc()]

@@ -17,24 +17,39 @@ def _inn_digit(digits: str, weights: tuple[int, ...]) -> int:
     return sum(int(d) * w for d, w in zip(digits, weights, strict=False)) % 11 % 10
 
 
+def inn_with_check_digits(body: str) -> str:
+    """The ИНН whose first digits are `body`: 9 digits (an organisation) get one check digit,
+    10 digits (a person) get two."""
+    if len(body) == 9:
+        return body + str(_inn_digit(body, _INN10_WEIGHTS))
+    if len(body) == 10:
+        first = body + str(_inn_digit(body, _INN12_WEIGHTS_1))
+        return first + str(_inn_digit(first, _INN12_WEIGHTS_2))
+    raise ValueError("an ИНН body has 9 or 10 digits")
+
+
+def ogrn_with_check_digit(body: str) -> str:
+    """ОГРН from 12 digits (check digit = number mod 11 mod 10) or ОГРНИП from 14 digits
+    (mod 13 mod 10)."""
+    if len(body) == 12:
+        return body + str(int(body) % 11 % 10)
+    if len(body) == 14:
+        return body + str(int(body) % 13 % 10)
+    raise ValueError("an ОГРН body has 12 or 14 digits")
+
+
 def inn_is_valid(value: str) -> bool:
     """10 digits for an organisation, 12 for a person, with the check digits right."""
     if not re.fullmatch(r"\d{10}|\d{12}", value or ""):
         return False
-    if len(value) == 10:
-        return _inn_digit(value, _INN10_WEIGHTS) == int(value[9])
-    return (_inn_digit(value, _INN12_WEIGHTS_1) == int(value[10])
-            and _inn_digit(value, _INN12_WEIGHTS_2) == int(value[11]))
+    return inn_with_check_digits(value[:9] if len(value) == 10 else value[:10]) == value
 
 
 def ogrn_is_valid(value: str) -> bool:
-    """ОГРН: 13 digits, the last = (first 12 mod 11) mod 10.
-    ОГРНИП: 15 digits, the last = (first 14 mod 13) mod 10."""
+    """ОГРН (13 digits) or ОГРНИП (15 digits) with the check digit right."""
     if not re.fullmatch(r"\d{13}|\d{15}", value or ""):
         return False
-    if len(value) == 13:
-        return int(value[:12]) % 11 % 10 == int(value[12])
-    return int(value[:14]) % 13 % 10 == int(value[14])
+    return ogrn_with_check_digit(value[:-1]) == value
 
 
 def inn_problem(value: str, *, individual: bool) -> str | None:

@@ -293,3 +293,14 @@ def test_the_list_loads_in_a_constant_number_of_queries(app, client, frozen_cloc
     assert titles(client.get(f"/programs?provider={big.id}").get_data(as_text=True))
     assert few == many, (few, many)
     assert few <= 10  # the form's choices, the count, the page, the cards' prices and days
+
+
+def test_names_typed_by_providers_are_escaped_in_the_filter_lists(app, client, frozen_clock):
+    evil = factories.provider(app, short_name='<script>alert("x")</script> & Ко')
+    factories.program(app, evil, district='Район <b>"Северный"</b>')
+    html = page(client)
+    assert "<script>alert" not in html and "<b>" not in html
+    assert '&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; Ко</option>' in html
+    assert '&lt;b&gt;&#34;Северный&#34;&lt;/b&gt;</option>' in html
+    # the chosen value stays chosen
+    assert f'<option selected value="{evil.id}">' in page(client, provider=evil.id)

@@ -20,9 +20,11 @@ from datetime import date, time
 from pfdo import clock
 from pfdo.accounts.models import User
 from pfdo.db import db, unit_of_work
+from pfdo.demo_providers import pdf_bytes
 from pfdo.programs import search
 from pfdo.programs.models import Group, GroupSession, Program, ProgramEvent
 from pfdo.providers.models import Provider, ProviderDocument, ProviderEvent, ProviderStaff
+from pfdo.providers.validation import inn_with_check_digits, ogrn_with_check_digit
 from pfdo.storage import Upload, store
 
 _serial = itertools.count(1)
@@ -30,56 +32,22 @@ _serial = itertools.count(1)
 
 def inn10(n: int | None = None) -> str:
     """A valid 10-digit ИНН of an organisation; a new one on every call."""
-    from pfdo.providers.validation import _INN10_WEIGHTS, _inn_digit
-
-    body = f"79{(next(_serial) if n is None else n):07d}"
-    return body + str(_inn_digit(body, _INN10_WEIGHTS))
+    return inn_with_check_digits(f"79{(next(_serial) if n is None else n):07d}")
 
 
 def inn12(n: int | None = None) -> str:
     """A valid 12-digit ИНН of a person."""
-    from pfdo.providers.validation import _INN12_WEIGHTS_1, _INN12_WEIGHTS_2, _inn_digit
-
-    body = f"79{(next(_serial) if n is None else n):08d}"
-    body += str(_inn_digit(body, _INN12_WEIGHTS_1))
-    return body + str(_inn_digit(body, _INN12_WEIGHTS_2))
+    return inn_with_check_digits(f"79{(next(_serial) if n is None else n):08d}")
 
 
 def ogrn(n: int | None = None) -> str:
     """A valid 13-digit ОГРН."""
-    body = f"10279{(next(_serial) if n is None else n):07d}"
-    return body + str(int(body) % 11 % 10)
+    return ogrn_with_check_digit(f"10279{(next(_serial) if n is None else n):07d}")
 
 
 def ogrnip(n: int | None = None) -> str:
     """A valid 15-digit ОГРНИП."""
-    body = f"30479{(next(_serial) if n is None else n):09d}"
-    return body + str(int(body) % 13 % 10)
-
-
-def pdf_bytes(text: str = "Учебный план") -> bytes:
-    """A minimal well-formed one-page PDF."""
-    stream = b"BT /F1 12 Tf 72 720 Td (Plan) Tj ET"
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for n, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
-    return bytes(out)
+    return ogrn_with_check_digit(f"30479{(next(_serial) if n is None else n):09d}")
 
 
 def _detached(obj):
