@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Annotated
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import BigInteger, DateTime, MetaData, event
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 
@@ -30,6 +30,16 @@ Timestamp = Annotated[datetime, mapped_column(DateTime(timezone=True), default=c
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def length_check(column: str, limit: int, *, new_table: bool = True) -> CheckConstraint:
+    """CHECK (length(column) <= limit), named `<column>_length`: a Text column's bound.
+
+    On a table that existed before its limit (`new_table=False`) only PostgreSQL has it as a
+    CHECK: SQLite would have to rebuild the table, and dropping a table that others reference
+    cascades or fails. Its migration gives SQLite a trigger with the same rule instead."""
+    check = CheckConstraint(f"length({column}) <= {limit}", f"{column}_length")
+    return check if new_table else check.ddl_if(dialect="postgresql")
 
 
 db = SQLAlchemy(model_class=Base)

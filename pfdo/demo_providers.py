@@ -2,9 +2,10 @@
 
 About 60 providers of every legal form in the villages of the demo municipality (a few
 applications pending, one rejected), about 400 programs of all six directions with natural
-titles and descriptions, about 900 groups. The rows are written directly with the models, in
-bulk, in one unit of work: the demo must stay quick to seed. Deterministic for a given Faker
-seed (the dates follow `clock.today`, as the rest of the demo does).
+titles and descriptions, about 900 groups; one of the demo provider's published programs has
+changes waiting for the coordinator (pfdo.demo_revisions). The rows are written directly with
+the models, in bulk, in one unit of work: the demo must stay quick to seed. Deterministic for
+a given Faker seed (the dates follow `clock.today`, as the rest of the demo does).
 
 The vocabularies and the row builders here are reused by `bench/generate.py`, which makes a
 regional-size catalogue for the benchmark."""
@@ -21,6 +22,7 @@ from sqlalchemy import insert, select
 from pfdo import clock
 from pfdo.accounts.models import Role, User
 from pfdo.db import db, unit_of_work
+from pfdo.demo_revisions import seed_revisions
 from pfdo.municipality import services as municipality
 from pfdo.periods.models import Direction
 from pfdo.programs import search
@@ -555,6 +557,7 @@ def seed_providers(fake: Faker) -> None:
         db.session.add_all(programs)
         db.session.flush()
         index_terms(programs, {p.id: p.short_name for p in providers})
+        seed_revisions(demo_provider, staff_user)
 
 
 def _provider(fake: Faker, rng: random.Random, spec: ProviderSpec, index: int, today: date,

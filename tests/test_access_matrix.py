@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from pfdo.audit.models import AuditEvent
 from pfdo.db import db
+from pfdo.programs.models import RevisionGroup
 from tests.conftest import csrf_token
 
 ROLES = ["parent", "provider_staff", "coordinator", "hotline", "admin"]
@@ -84,6 +85,12 @@ MATRIX = {
     "programs.review": {"coordinator"},
     "programs.publish": {"coordinator"},
     "programs.return_program": {"coordinator"},
+    "programs.revision_document": {"provider_staff", "coordinator"},
+    "programs.edit_revision_group": {"provider_staff"},
+    "programs.resubmit_revision": {"provider_staff"},
+    "programs.withdraw_revision": {"provider_staff"},
+    "programs.publish_revision": {"coordinator"},
+    "programs.return_revision": {"coordinator"},
     "programs.index": {"provider_staff"},
     # --- navigator rows ---
     "navigator.index": PUBLIC,
@@ -124,7 +131,11 @@ def make_objects(app, make, owner=None, provider_staff=None) -> dict:
     document = provider_factories.document(app, provider)
     program = provider_factories.program(app, provider, document=True)
     group = provider_factories.group(app, program)
-    return {"application_id": filed.id, "child_id": filed.child_id,
+    revision = provider_factories.revision(app, program, document=True, new_group=True)
+    with app.app_context():
+        row_id = db.session.scalar(select(RevisionGroup.id).where(
+            RevisionGroup.revision_id == revision.id, RevisionGroup.group_id.is_(None)))
+    return {"row_id": row_id,"application_id": filed.id, "child_id": filed.child_id,
             "certificate_id": certificate.id, "number": certificate.number,
             "period_id": period.id, "provider_id": provider.id, "document_id": document.id,
             "program_id": program.id, "group_id": group.id}

@@ -10,8 +10,16 @@ from sqlalchemy import func, select
 
 from pfdo.db import db
 from pfdo.demo_certificates import HOUR_COSTS
+from pfdo.demo_revisions import MORE_DESCRIPTION, PRICE_RISE
 from pfdo.programs import search
-from pfdo.programs.models import Group, GroupSession, Program, ProgramEvent, ProgramTerm
+from pfdo.programs.models import (
+    Group,
+    GroupSession,
+    Program,
+    ProgramEvent,
+    ProgramRevision,
+    ProgramTerm,
+)
 from pfdo.providers.models import Provider, ProviderDocument, ProviderEvent, ProviderStaff
 from pfdo.providers.validation import inn_is_valid, ogrn_is_valid
 from pfdo.storage import upload_dir
@@ -93,7 +101,7 @@ def test_demo_seed_makes_a_catalogue_of_programs_and_groups(app, frozen_clock):
             assert program.groups, program.title
             assert program.document is not None
             assert program.published_at is not None
-            assert program.events[-1].action == "published"
+            assert program.events[-1].action in ("published", "revision_submitted")
         documents = [p.document_id for p in programs if p.document_id]
         assert len(set(documents)) == len(documents)
         # every program can be found by words
@@ -150,6 +158,24 @@ def test_the_demo_provider_account_works_for_a_provider_with_programs_in_every_s
         assert count(ProgramEvent, ProgramEvent.program_id == returned.id,
                      ProgramEvent.action == "returned") == 1
         assert count(ProviderEvent, ProviderEvent.provider_id == provider.id) >= 2
+        # one published program's changes wait for the coordinator; families see it unchanged
+        [pending] = db.session.scalars(select(ProgramRevision).where(
+            ProgramRevision.status == "submitted")).all()
+        program = pending.program
+        assert program.provider_id == provider.id and program.status == "published"
+        assert pending.description.startswith(program.description)
+        assert MORE_DESCRIPTION not in program.description
+        assert [row.name for row in pending.groups if row.group_id is None] == [
+            "Группа выходного дня"]
+        assert pending.groups[0].price_per_month == program.groups[0].price_per_month \
+            + PRICE_RISE
+        assert program.events[-1].action == "revision_submitted"
+        assert db.session.execute(select(search.matching(search.parse_query(
+            "обновлённом кабинете")))).all() == []
+        # every published program has the record of its version 1
+        versions = count(ProgramRevision, ProgramRevision.status == "published",
+                         ProgramRevision.number == 1)
+        assert versions == count(Program, Program.status == "published")
 
         from pfdo.ledger.services import check_invariants
 

@@ -60,6 +60,12 @@ ACTION_LABELS = {
     "program.published": "Программа опубликована",
     "program.returned": "Программа возвращена на доработку",
     "program.remoderation": "Программа снова на модерации после изменения",
+    "program.revision_submitted": "Изменения программы отправлены на модерацию",
+    "program.revision_updated": "Изменения программы на модерации дополнены",
+    "program.revision_resubmitted": "Изменения программы отправлены повторно",
+    "program.revision_published": "Изменения программы опубликованы",
+    "program.revision_returned": "Изменения программы возвращены на доработку",
+    "program.revision_withdrawn": "Изменения программы отменены",
     "group.created": "Создана группа",
     "group.updated": "Изменена группа",
     "group.opened": "Группа открыта для записи",
@@ -96,6 +102,7 @@ DETAIL_LABELS = {
     "provider": "поставщик (№)",
     "kind": "вид документа",
     "title": "название",
+    "revision": "правка (№)",
 }
 #: Names of changed fields (the "changed" detail), as the forms call them
 FIELD_LABELS = {

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask_wtf.file import FileField
 from wtforms import (
     DateField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -21,14 +22,23 @@ from wtforms.validators import Length, Optional, StopValidation, ValidationError
 from pfdo.forms import BaseForm, FilterForm, required
 from pfdo.money import format_rub, parse_rub
 from pfdo.periods.models import DIRECTION_LABELS, Direction
-from pfdo.programs import services
+from pfdo.programs import moderation, services
 from pfdo.programs.models import (
+    ADDRESS_MAX,
+    DESCRIPTION_MAX,
+    DISTRICT_MAX,
+    GROUP_NAME_MAX,
     PROGRAM_STATUS_LABELS,
+    REMARKS_MAX,
+    TEACHER_MAX,
+    TITLE_MAX,
     WEEKDAY_LABELS,
     Funding,
     Group,
     Program,
+    ProgramRevision,
     ProgramStatus,
+    RevisionGroup,
 )
 
 #: the funding choices as the provider reads them
@@ -64,6 +74,11 @@ def _optional_time(form, field):
         raise StopValidation(TIME_FORMAT)
 
 
+def _length(limit: int) -> Length:
+    """At most `limit` characters, refused beside the field (the column is no longer)."""
+    return Length(max=limit, message=services.too_long(limit))
+
+
 def _int(label: str, empty: str, *, minimum: int, maximum: int, description: str = ""):
     return IntegerField(label, [_parsed(empty, "Введите целое число")], description=description,
                         render_kw={"min": minimum, "max": maximum, "inputmode": "numeric"})
@@ -94,13 +109,13 @@ def _merge(form, problems: dict[str, str]) -> bool:
 
 class ProgramForm(BaseForm):
     title = StringField("Название программы", [required("Укажите название программы"),
-                                               Length(max=200, message="Не длиннее 200 знаков")])
+                                               _length(TITLE_MAX)])
     direction = SelectField("Направленность", [required("Выберите направленность")],
                             choices=DIRECTION_CHOICES)
     description = TextAreaField("Описание", [required("Опишите программу: чему научится "
-                                                      "ребёнок")],
+                                                      "ребёнок"), _length(DESCRIPTION_MAX)],
                                 description="Чему научится ребёнок, как проходят занятия, что "
-                                            "взять с собой",
+                                            f"взять с собой. До {DESCRIPTION_MAX} символов",
                                 render_kw={"rows": 5})
     age_from = _int("Возраст детей: с (лет)", "Укажите возраст «с»", minimum=5, maximum=17)
     age_to = _int("по (лет включительно)", "Укажите возраст «по»", minimum=5, maximum=17)
@@ -110,12 +125,12 @@ class ProgramForm(BaseForm):
                           description="Академических часов на одного ребёнка, от 1 до 20")
     funding = RadioField("Финансирование", [required("Выберите, как оплачивается программа")],
                          choices=FUNDING_CHOICES, default=str(Funding.CERTIFIED))
-    district = StringField("Район", [required("Укажите район"), Length(max=100)],
+    district = StringField("Район", [required("Укажите район"), _length(DISTRICT_MAX)],
                            description="Выберите из подсказок или впишите свой",
                            render_kw={"list": "districts", "autocomplete": "off"})
     address = StringField("Адрес занятий", [required("Укажите адрес занятий"),
-                                            Length(max=300)])
-    teacher = StringField("Педагог", [required("Укажите педагога"), Length(max=200)],
+                                            _length(ADDRESS_MAX)])
+    teacher = StringField("Педагог", [required("Укажите педагога"), _length(TEACHER_MAX)],
                           description="Фамилия, имя, отчество; несколько — через запятую")
     document = FileField("Документ программы (PDF)",
                          description="Учебно-тематический план, PDF до 10 МБ. Можно приложить "
@@ -138,15 +153,15 @@ class ProgramForm(BaseForm):
         return _merge(self, services.program_problems(self.program_data())) and ok
 
     @classmethod
-    def for_program(cls, program: Program) -> ProgramForm:
-        return cls(formdata=None, **{name: getattr(program, name) for name in (
-            "title", "direction", "description", "age_from", "age_to", "months",
-            "hours_per_week", "funding", "district", "address", "teacher")})
+    def for_program(cls, content: Program | ProgramRevision) -> ProgramForm:
+        """The form filled from the program, or from its open revision."""
+        return cls(formdata=None, **{name: getattr(content, name)
+                                     for name in services.PROGRAM_FIELDS})
 
 
 class GroupForm(BaseForm):
     name = StringField("Название группы", [required("Укажите название группы, например "
-                                                    "«Группа 1»"), Length(max=100)])
+                                                    "«Группа 1»"), _length(GROUP_NAME_MAX)])
     capacity = _int("Мест в группе", "Укажите число мест", minimum=1, maximum=200)
     starts_on = DateField("Начало занятий", [_parsed("Укажите дату начала занятий",
                                                      DATE_FORMAT)],
@@ -157,7 +172,10 @@ class GroupForm(BaseForm):
     price = StringField("Цена в месяц, ₽", [required("Укажите цену в месяц")],
                         render_kw={"inputmode": "decimal"})
 
-    def __init__(self, *args, program: Program, group: Group | None = None, **kwargs):
+    def __init__(self, *args, program: Program | ProgramRevision, group: Group | None = None,
+                 **kwargs):
+        """`program` is the content the group belongs to (a revision has its own funding),
+        `group` the live group being changed (its seats taken bound the capacity)."""
         super().__init__(*args, **kwargs)
         self.program = program
         self.group = group
@@ -222,17 +240,19 @@ class GroupForm(BaseForm):
         return _merge(self, problems) and ok and rows_ok
 
     @classmethod
-    def for_group(cls, group: Group) -> GroupForm:
-        values = {"name": group.name, "capacity": group.capacity,
-                  "starts_on": group.starts_on, "ends_on": group.ends_on,
-                  "price": _rub_text(group.price_per_month)}
-        for i, s in zip(SCHEDULE_ROWS, group.sessions, strict=False):
+    def for_group(cls, source: Group | RevisionGroup, *, program: Program | ProgramRevision,
+                  group: Group | None) -> GroupForm:
+        """The form filled from the group, or from its row in the open revision."""
+        values = {"name": source.name, "capacity": source.capacity,
+                  "starts_on": source.starts_on, "ends_on": source.ends_on,
+                  "price": _rub_text(source.price_per_month)}
+        for i, s in zip(SCHEDULE_ROWS, source.sessions, strict=False):
             values.update({f"day{i}": str(s.weekday), f"start{i}": s.starts_at,
                            f"end{i}": s.ends_at})
-        return cls(formdata=None, program=group.program, group=group, **values)
+        return cls(formdata=None, program=program, group=group, **values)
 
     @classmethod
-    def for_new(cls, program: Program) -> GroupForm:
+    def for_new(cls, program: Program | ProgramRevision) -> GroupForm:
         n = len(program.groups) + 1
         return cls(formdata=None, program=program, name=f"Группа {n}",
                    price="0" if program.is_free else "")
@@ -252,29 +272,46 @@ for _i in SCHEDULE_ROWS:
 
 class ReturnForm(BaseForm):
     remarks = TextAreaField("Замечания", [required("Напишите замечания: что поставщику "
-                                                   "исправить"), Length(max=2000)],
+                                                   "исправить"), _length(REMARKS_MAX)],
                             description="Их прочитает поставщик: что исправить в программе "
                                         "или в группах",
                             render_kw={"rows": 4})
+
+
+class _SeenEdits:
+    #: the revision's count of changes when the coordinator's page was rendered
+    edits = HiddenField()
+
+    def seen_edits(self) -> int | None:
+        value = (self.edits.data or "").strip()
+        return int(value) if value.isascii() and value.isdigit() and len(value) < 9 else None
+
+
+class RevisionPublishForm(_SeenEdits, BaseForm):
+    """Publish the revision the coordinator saw (and only that one)."""
+
+
+class RevisionReturnForm(_SeenEdits, ReturnForm):
+    """Return the revision the coordinator saw, with remarks."""
 
 
 class ModerationFilterForm(FilterForm):
     status = SelectField("Статус", default=str(ProgramStatus.SUBMITTED), validate_choice=False,
                          choices=[*(SelectChoice(str(s), label.capitalize())
                                     for s, label in PROGRAM_STATUS_LABELS.items()),
-                                  SelectChoice(services.ALL, "Все")])
+                                  SelectChoice(moderation.ALL, "Все")])
     direction = SelectField("Направленность", default="", validate_choice=False,
                             choices=[SelectChoice("", "Все"),
                                      *(SelectChoice(str(d), label.capitalize())
                                        for d, label in DIRECTION_LABELS.items())])
     q = StringField("Поиск", description="Слова из названия программы или поставщика")
 
-    def moderation_filter(self) -> services.ModerationFilter:
+    def moderation_filter(self) -> moderation.ModerationFilter:
         status = self.status.data or str(ProgramStatus.SUBMITTED)
-        if status != services.ALL and status not in {str(s) for s in ProgramStatus}:
+        if status != moderation.ALL and status not in {str(s) for s in ProgramStatus}:
             status = str(ProgramStatus.SUBMITTED)
         direction = self.direction.data or ""
         if direction not in {str(d) for d in Direction}:
             direction = ""
-        return services.ModerationFilter(status=status, direction=direction,
+        return moderation.ModerationFilter(status=status, direction=direction,
                                          query=(self.q.data or "")[:100])

@@ -1,5 +1,13 @@
-"""Programs (образовательные программы), their groups with schedules, moderation history, and
-the search terms the navigator matches."""
+"""Programs (образовательные программы), their groups with schedules, moderation history,
+revisions (versions of a published program's content), and the search terms the navigator
+matches.
+
+The Program row and its Group rows are the version families see. Once a program is published
+they change only when the coordinator publishes a revision: the provider's edits wait in a
+ProgramRevision (one open at a time) while the published version stays in the navigator. Every
+published version is kept as a revision row that never changes again, so a contract can point
+to the version (and its group's row) it was made under and keep those terms whatever is edited
+later."""
 
 from __future__ import annotations
 
@@ -20,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pfdo.accounts.models import User
-from pfdo.db import IntPk, Kopecks, Timestamp, db
+from pfdo.db import IntPk, Kopecks, Timestamp, db, length_check
 from pfdo.periods.models import DIRECTION_LABELS, Direction
 from pfdo.providers.models import Provider
 from pfdo.storage import StoredFile
@@ -61,30 +69,74 @@ PROGRAM_TRANSITIONS = {
     ProgramStatus.DRAFT: {ProgramStatus.SUBMITTED},
     ProgramStatus.SUBMITTED: {ProgramStatus.PUBLISHED, ProgramStatus.RETURNED},
     ProgramStatus.RETURNED: {ProgramStatus.SUBMITTED},
-    # a change of ages or of a price sends a published program back to moderation
-    ProgramStatus.PUBLISHED: {ProgramStatus.SUBMITTED},
+    # a published program stays published: its changes wait in a revision
+    ProgramStatus.PUBLISHED: set(),
 }
+
+
+#: the longest texts, in characters: the forms and the services refuse longer ones with a
+#: message, the String columns have these lengths, and the Text columns a CHECK (on SQLite a
+#: trigger: a CHECK would rebuild tables that others reference)
+TITLE_MAX = 200
+DESCRIPTION_MAX = 5000
+DISTRICT_MAX = 100
+ADDRESS_MAX = 300
+TEACHER_MAX = 200
+GROUP_NAME_MAX = 100
+REMARKS_MAX = 2000
+#: a history comment: the coordinator's remarks or the list of changed fields
+COMMENT_MAX = 2000
 
 WEEKDAY_LABELS = ["понедельник", "вторник", "среда", "четверг", "пятница", "суббота",
                   "воскресенье"]
 WEEKDAY_SHORT = ["пн", "вт", "ср", "чт", "пт", "сб", "вс"]
 
 
-class Program(db.Model):
-    __table_args__ = (
-        CheckConstraint("status IN ('draft', 'submitted', 'published', 'returned')",
-                        "status_known"),
+class ProgramContent:
+    """What a family reads about a program, shared by the program (its published version)
+    and its revisions (which have the columns these read)."""
+
+    @property
+    def direction_label(self) -> str:
+        return DIRECTION_LABELS[Direction(self.direction)]
+
+    @property
+    def funding_label(self) -> str:
+        return FUNDING_LABELS[Funding(self.funding)]
+
+    @property
+    def is_free(self) -> bool:
+        return self.funding == Funding.MUNICIPAL
+
+    @property
+    def hours_per_month(self) -> int:
+        return self.hours_per_week * WEEKS_PER_MONTH
+
+
+def content_checks() -> tuple:
+    """The CHECKs a program's content satisfies, on the program and on its revisions."""
+    return (
         CheckConstraint("funding IN ('certified', 'municipal')", "funding_known"),
         CheckConstraint("age_from >= 5 AND age_to <= 17 AND age_from <= age_to", "ages_valid"),
         CheckConstraint("months BETWEEN 1 AND 36", "months_valid"),
         CheckConstraint("hours_per_week BETWEEN 1 AND 20", "hours_valid"),
+    )
+
+
+class Program(ProgramContent, db.Model):
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'submitted', 'published', 'returned')",
+                        "status_known"),
+        *content_checks(),
         CheckConstraint("rating_count >= 0 AND rating_total >= 0", "rating_not_negative"),
+        length_check("description", DESCRIPTION_MAX, new_table=False),
+        length_check("remarks", REMARKS_MAX, new_table=False),
         Index("ix_program_status_direction", "status", "direction"),
     )
 
     id: Mapped[IntPk]
     provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
     direction: Mapped[str] = mapped_column(String(20))
     description: Mapped[str] = mapped_column(Text)
     #: the child's age in whole years on the group's start date, inclusive
@@ -95,9 +147,9 @@ class Program(db.Model):
     #: academic hours a week
     hours_per_week: Mapped[int] = mapped_column(SmallInteger)
     funding: Mapped[str] = mapped_column(String(20))
-    district: Mapped[str] = mapped_column(String(100), index=True)
-    address: Mapped[str] = mapped_column(String(300))
-    teacher: Mapped[str] = mapped_column(String(200))
+    district: Mapped[str] = mapped_column(String(DISTRICT_MAX), index=True)
+    address: Mapped[str] = mapped_column(String(ADDRESS_MAX))
+    teacher: Mapped[str] = mapped_column(String(TEACHER_MAX))
     #: the program document (учебно-тематический план), public once the program is published
     document_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id"))
     status: Mapped[str] = mapped_column(String(20), default=ProgramStatus.DRAFT)
@@ -119,30 +171,19 @@ class Program(db.Model):
         cascade="all, delete-orphan")
     events: Mapped[list[ProgramEvent]] = relationship(
         back_populates="program", order_by="ProgramEvent.id", cascade="all, delete-orphan")
+    #: the provider's changes waiting for the coordinator (submitted or returned), if any
+    open_revision: Mapped[ProgramRevision | None] = relationship(
+        primaryjoin="and_(ProgramRevision.program_id == Program.id, "
+                    "ProgramRevision.status.in_(('submitted', 'returned')))",
+        viewonly=True, uselist=False)
 
     @property
     def status_label(self) -> str:
         return PROGRAM_STATUS_LABELS[ProgramStatus(self.status)]
 
     @property
-    def direction_label(self) -> str:
-        return DIRECTION_LABELS[Direction(self.direction)]
-
-    @property
-    def funding_label(self) -> str:
-        return FUNDING_LABELS[Funding(self.funding)]
-
-    @property
-    def is_free(self) -> bool:
-        return self.funding == Funding.MUNICIPAL
-
-    @property
     def is_published(self) -> bool:
         return self.status == ProgramStatus.PUBLISHED
-
-    @property
-    def hours_per_month(self) -> int:
-        return self.hours_per_week * WEEKS_PER_MONTH
 
     @property
     def rating(self) -> float | None:
@@ -162,7 +203,7 @@ class Group(db.Model):
 
     id: Mapped[IntPk]
     program_id: Mapped[int] = mapped_column(ForeignKey("program.id"), index=True)
-    name: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(GROUP_NAME_MAX))
     capacity: Mapped[int] = mapped_column(SmallInteger)
     seats_taken: Mapped[int] = mapped_column(SmallInteger, default=0)
     starts_on: Mapped[date] = mapped_column(Date)
@@ -213,9 +254,13 @@ class GroupSession(db.Model):
 class ProgramEvent(db.Model):
     """One step of a program's moderation history."""
 
+    __table_args__ = (
+        length_check("comment", COMMENT_MAX, new_table=False),
+    )
+
     id: Mapped[IntPk]
     program_id: Mapped[int] = mapped_column(ForeignKey("program.id"), index=True)
-    #: created | submitted | published | returned | resubmitted_by_change | updated
+    #: a key of PROGRAM_EVENT_LABELS
     action: Mapped[str] = mapped_column(String(30))
     status: Mapped[str] = mapped_column(String(20))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -235,8 +280,15 @@ PROGRAM_EVENT_LABELS = {
     "submitted": "Отправлена на модерацию",
     "published": "Опубликована",
     "returned": "Возвращена на доработку",
+    # before revisions a change of ages or of a price unpublished the program (old history)
     "changed_to_moderation": "Изменены возраст или цена: снова на модерации",
     "updated": "Изменена",
+    "revision_submitted": "Изменения отправлены на модерацию; семьи видят прежнюю версию",
+    "revision_updated": "Изменения на модерации дополнены",
+    "revision_resubmitted": "Исправленные изменения отправлены на модерацию",
+    "revision_published": "Изменения опубликованы",
+    "revision_returned": "Изменения возвращены на доработку",
+    "revision_withdrawn": "Изменения отменены, осталась опубликованная версия",
 }
 
 
@@ -255,3 +307,13 @@ class ProgramTerm(db.Model):
     term: Mapped[str] = mapped_column(
         String(60).with_variant(String(60, collation="C"), "postgresql"), primary_key=True)
     weight: Mapped[int] = mapped_column(SmallInteger)
+
+
+# The revisions' models refer to these and Program.open_revision to them: registered here.
+from pfdo.programs.revision_models import (  # noqa: E402
+    ProgramRevision,
+    RevisionGroup,
+    RevisionSession,
+)
+
+__all__ = ["ProgramRevision", "RevisionGroup", "RevisionSession"]

@@ -1,4 +1,5 @@
-"""Program pages: the provider's programs and groups, the coordinator's moderation queue."""
+"""Program pages: the provider's programs, groups and their pending changes, the coordinator's
+moderation queue and decisions."""
 
 from __future__ import annotations
 
@@ -10,15 +11,21 @@ from pfdo.accounts.access import roles_required
 from pfdo.accounts.models import Role
 from pfdo.errors import DomainError
 from pfdo.forms import EmptyForm
-from pfdo.programs import services
-from pfdo.programs.forms import GroupForm, ModerationFilterForm, ProgramForm, ReturnForm
+from pfdo.programs import cost as costs
+from pfdo.programs import editing, moderation, revisions, services
+from pfdo.programs.editing import Outcome
+from pfdo.programs.forms import (
+    GroupForm,
+    ProgramForm,
+)
 from pfdo.programs.models import (
     PROGRAM_STATUS_LABELS,
     WEEKDAY_SHORT,
     ProgramStatus,
 )
+from pfdo.programs.revision_models import RevisionStatus
 from pfdo.providers.access import own_provider_or_404
-from pfdo.web import add_error, form_status, redirect_to, render_page_or_block
+from pfdo.web import add_error, form_status, redirect_to
 
 bp = Blueprint("programs", __name__)
 
@@ -28,9 +35,31 @@ STATUS_BADGES = {
     ProgramStatus.PUBLISHED: "text-bg-success",
     ProgramStatus.RETURNED: "text-bg-danger",
 }
+REVISION_BADGES = {
+    RevisionStatus.SUBMITTED: "text-bg-warning",
+    RevisionStatus.RETURNED: "text-bg-danger",
+}
+STALE_PAGE = "Страница устарела. Обновите её и повторите действие."
+
+#: what the provider reads after a change, by what the change did
+OUTCOME_MESSAGES = {
+    Outcome.SAVED: ("Изменения сохранены.", "success"),
+    Outcome.SENT: ("Изменения отправлены координатору. Пока он их не опубликует, семьи видят "
+                   "прежнюю версию программы.", "info"),
+    Outcome.ADDED: ("Изменения добавлены к тем, что ждут координатора. Семьи пока видят "
+                    "прежнюю версию программы.", "info"),
+    Outcome.KEPT: ("Изменения сохранены. Когда исправите всё по замечаниям, отправьте их "
+                   "координатору снова.", "info"),
+    Outcome.UNCHANGED: ("Изменений нет: всё осталось как было.", "info"),
+}
 
 
-def _actor():
+def _flash_outcome(outcome: Outcome, prefix: str = "") -> None:
+    text, category = OUTCOME_MESSAGES[outcome]
+    flash(f"{prefix}{text}", category)
+
+
+def current_actor():
     return current_user._get_current_object()
 
 
@@ -63,7 +92,7 @@ def schedule_filter(sessions) -> str:
 
 @bp.app_context_processor
 def program_labels():
-    return {"PROGRAM_STATUS_BADGES": STATUS_BADGES}
+    return {"PROGRAM_STATUS_BADGES": STATUS_BADGES, "REVISION_STATUS_BADGES": REVISION_BADGES}
 
 
 # --- The provider's programs ------------------------------------------------------------
@@ -82,10 +111,10 @@ def index():
 
 
 def _program_form_page(form, *, provider, program=None, status: int = 200):
+    content = editing.content_of(program) if program is not None else None
     return render_template("programs/form.html", form=form, provider=provider,
-                           program=program, districts=services.known_districts(),
-                           warning=services.REMODERATION_WARNING,
-                           remoderation_fields=services.REMODERATION_FIELDS), status
+                           program=program, content=content,
+                           districts=services.known_districts()), status
 
 
 def _document(form):
@@ -109,8 +138,8 @@ def new():
         upload, ok = _document(form)
         if ok:
             try:
-                program = services.create_program(provider, form.program_data(), upload,
-                                                  actor=_actor())
+                program = editing.create_program(provider, form.program_data(), upload,
+                                                 actor=current_actor())
             except DomainError as error:
                 _show(form, error)
             else:
@@ -124,40 +153,43 @@ def new():
 @roles_required(Role.PROVIDER)
 def edit(program_id: int):
     program = services.get_own_program_or_404(program_id, current_user)
-    form = ProgramForm() if request.method == "POST" else ProgramForm.for_program(program)
+    form = (ProgramForm() if request.method == "POST"
+            else ProgramForm.for_program(editing.content_of(program)))
     if form.validate_on_submit():
         upload, ok = _document(form)
         if ok:
             try:
-                remoderated = services.update_program(program, form.program_data(), upload,
-                                                      actor=_actor())
+                outcome = editing.update_program(program, form.program_data(), upload,
+                                                 actor=current_actor())
             except DomainError as error:
                 _show(form, error)
             else:
-                if remoderated:
-                    flash("Изменения сохранены. Программа снова на модерации: координатор "
-                          "проверит новые условия.", "warning")
-                else:
-                    flash("Изменения сохранены.", "success")
+                _flash_outcome(outcome)
                 return redirect_to(url_for("programs.detail", program_id=program.id))
     return _program_form_page(form, provider=program.provider, program=program,
                               status=_status(form))
 
 
-def _program_page(template: str, program, **context):
-    cost = services.explain_normative_cost(program, services.current_period())
-    return render_template(template, program=program, cost=cost,
-                           above_norm=lambda group: services.price_above_norm(group, cost),
-                           today=services.today(), days_waiting=services.days_waiting,
-                           submission_problem=services.submission_problem(program),
-                           weekday_short=WEEKDAY_SHORT, action_form=EmptyForm(), **context)
+def program_page(template: str, program, **context):
+    """The program as its page shows it: the open revision's content when there is one (with
+    its differences from the published version), or the program's."""
+    revision = revisions.open_revision(program) if program.is_published else None
+    content = revision or program
+    cost = costs.explain_normative_cost(content, services.current_period())
+    return render_template(
+        template, program=program, revision=revision, content=content, cost=cost,
+        differences=revisions.differences(program, revision) if revision else None,
+        above_norm=lambda group: costs.price_above_norm(group, cost, content.funding),
+        today=services.today(), days_waiting=services.days_waiting,
+        submission_problem=services.submission_problem(content),
+        weekday_short=WEEKDAY_SHORT, action_form=EmptyForm(), **context)
 
 
 @bp.route("/provider/programs/<int:program_id>")
 @roles_required(Role.PROVIDER)
 def detail(program_id: int):
     program = services.get_own_program_or_404(program_id, current_user)
-    return _program_page("programs/detail.html", program)
+    return program_page("programs/detail.html", program)
 
 
 @bp.route("/provider/programs/<int:program_id>/document")
@@ -172,15 +204,29 @@ def document(program_id: int):
     return storage.send(program.document)
 
 
+@bp.route("/provider/programs/<int:program_id>/revision/document")
+@roles_required(Role.PROVIDER, Role.COORDINATOR)
+def revision_document(program_id: int):
+    """The document of the changes waiting for the coordinator (not yet public)."""
+    if current_user.role == Role.COORDINATOR:
+        program = services.get_program_or_404(program_id)
+    else:
+        program = services.get_own_program_or_404(program_id, current_user)
+    revision = revisions.open_revision(program)
+    if revision is None or revision.document is None:
+        abort(404)
+    return storage.send(revision.document)
+
+
 @bp.route("/provider/programs/<int:program_id>/submit", methods=["POST"])
 @roles_required(Role.PROVIDER)
 def submit(program_id: int):
     program = services.get_own_program_or_404(program_id, current_user)
     if not EmptyForm().validate_on_submit():
-        flash("Страница устарела. Обновите её и повторите действие.", "danger")
+        flash(STALE_PAGE, "danger")
     else:
         try:
-            services.submit_program(program, actor=_actor())
+            moderation.submit_program(program, actor=current_actor())
         except DomainError as error:
             flash(f"Программа не отправлена. {error}", "warning")
         else:
@@ -191,31 +237,33 @@ def submit(program_id: int):
 
 # --- Groups -------------------------------------------------------------------------------
 
-def _group_form_page(form, *, program, group=None, status: int = 200):
+def _group_form_page(form, *, program, source=None, action: str, status: int = 200):
     return render_template("programs/group_form.html", form=form, program=program,
-                           group=group, warning=services.REMODERATION_WARNING), status
+                           content=form.program, source=source, action=action), status
 
 
 @bp.route("/provider/programs/<int:program_id>/groups/new", methods=["GET", "POST"])
 @roles_required(Role.PROVIDER)
 def new_group(program_id: int):
     program = services.get_own_program_or_404(program_id, current_user)
-    form = (GroupForm(program=program) if request.method == "POST"
-            else GroupForm.for_new(program))
+    content = editing.content_of(program)
+    form = (GroupForm(program=content) if request.method == "POST"
+            else GroupForm.for_new(content))
     if form.validate_on_submit():
+        data = form.group_data()
         try:
-            group, remoderated = services.create_group(program, form.group_data(),
-                                                       actor=_actor())
+            outcome = editing.create_group(program, data, actor=current_actor())
         except DomainError as error:
             _show(form, error)
         else:
-            if remoderated:
-                flash(f"Группа «{group.name}» добавлена. Программа снова на модерации: "
-                      "координатор проверит новую группу.", "warning")
+            if outcome == Outcome.SAVED:
+                flash(f"Группа «{data.name}» добавлена.", "success")
             else:
-                flash(f"Группа «{group.name}» добавлена.", "success")
+                _flash_outcome(outcome, f"Группа «{data.name}» появится в навигаторе, когда "
+                                        "координатор опубликует изменения. ")
             return redirect_to(url_for("programs.detail", program_id=program_id))
-    return _group_form_page(form, program=program, status=_status(form))
+    return _group_form_page(form, program=program, status=_status(form),
+                            action=url_for("programs.new_group", program_id=program_id))
 
 
 @bp.route("/provider/groups/<int:group_id>/edit", methods=["GET", "POST"])
@@ -223,21 +271,41 @@ def new_group(program_id: int):
 def edit_group(group_id: int):
     group = services.get_own_group_or_404(group_id, current_user)
     program = group.program
-    form = (GroupForm(program=program, group=group) if request.method == "POST"
-            else GroupForm.for_group(group))
+    content = editing.content_of(program)
+    source = editing.editable_group(group)
+    form = (GroupForm(program=content, group=group) if request.method == "POST"
+            else GroupForm.for_group(source, program=content, group=group))
     if form.validate_on_submit():
         try:
-            remoderated = services.update_group(group, form.group_data(), actor=_actor())
+            outcome = editing.update_group(group, form.group_data(), actor=current_actor())
         except DomainError as error:
             _show(form, error)
         else:
-            if remoderated:
-                flash("Цена изменена. Программа снова на модерации: координатор проверит "
-                      "новую цену.", "warning")
-            else:
-                flash("Изменения группы сохранены.", "success")
+            _flash_outcome(outcome, "" if outcome == Outcome.SAVED
+                           else f"Группа «{source.name}». ")
             return redirect_to(url_for("programs.detail", program_id=group.program_id))
-    return _group_form_page(form, program=program, group=group, status=_status(form))
+    return _group_form_page(form, program=program, source=source, status=_status(form),
+                            action=url_for("programs.edit_group", group_id=group_id))
+
+
+@bp.route("/provider/program-changes/groups/<int:row_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.PROVIDER)
+def edit_revision_group(row_id: int):
+    """A group in the changes waiting for the coordinator (one the changes add)."""
+    row = services.get_own_revision_group_or_404(row_id, current_user)
+    revision = row.revision
+    form = (GroupForm(program=revision, group=row.group) if request.method == "POST"
+            else GroupForm.for_group(row, program=revision, group=row.group))
+    if form.validate_on_submit():
+        try:
+            outcome = editing.update_revision_group(row, form.group_data(), actor=current_actor())
+        except DomainError as error:
+            _show(form, error)
+        else:
+            _flash_outcome(outcome, f"Группа «{row.name}». ")
+            return redirect_to(url_for("programs.detail", program_id=revision.program_id))
+    return _group_form_page(form, program=revision.program, source=row, status=_status(form),
+                            action=url_for("programs.edit_revision_group", row_id=row_id))
 
 
 @bp.route("/provider/groups/<int:group_id>/toggle", methods=["POST"])
@@ -246,72 +314,47 @@ def toggle_group(group_id: int):
     group = services.get_own_group_or_404(group_id, current_user)
     program_id = group.program_id
     if not EmptyForm().validate_on_submit():
-        flash("Страница устарела. Обновите её и повторите действие.", "danger")
+        flash(STALE_PAGE, "danger")
     else:
-        group = services.toggle_group(group, actor=_actor())
+        group = editing.toggle_group(group, actor=current_actor())
         flash(f"Группа «{group.name}» {'открыта' if group.is_open else 'закрыта'} для записи.",
               "success")
     return redirect_to(url_for("programs.detail", program_id=program_id))
 
 
-# --- Moderation ---------------------------------------------------------------------------
+# --- The provider's pending changes -------------------------------------------------------
 
-@bp.route("/coordinator/programs")
-@roles_required(Role.COORDINATOR)
-def moderation():
-    filters = ModerationFilterForm(request.args)
-    flt = filters.moderation_filter()
-    pagination = services.moderation_queue(flt, page=request.args.get("page", 1, type=int))
-    return render_page_or_block("programs/moderation.html", "results", filters=filters,
-                                flt=flt, pagination=pagination, today=services.today(),
-                                days_waiting=services.days_waiting)
-
-
-def _review(program, *, return_form=None, status: int = 200):
-    body = _program_page("programs/review.html", program,
-                         return_form=return_form or ReturnForm(formdata=None))
-    return body, status
-
-
-@bp.route("/coordinator/programs/<int:program_id>")
-@roles_required(Role.COORDINATOR)
-def review(program_id: int):
-    return _review(services.get_program_or_404(program_id))
-
-
-@bp.route("/coordinator/programs/<int:program_id>/publish", methods=["POST"])
-@roles_required(Role.COORDINATOR)
-def publish(program_id: int):
-    program = services.get_program_or_404(program_id)
+def _revision_action(program_id: int, act, done: str, refused: str):
+    program = services.get_own_program_or_404(program_id, current_user)
     if not EmptyForm().validate_on_submit():
-        flash("Страница устарела. Обновите её и повторите действие.", "danger")
-        return redirect_to(url_for("programs.review", program_id=program_id))
-    try:
-        services.publish_program(program, actor=_actor())
-    except DomainError as error:
-        flash(str(error), "warning")
-        return redirect_to(url_for("programs.review", program_id=program_id))
-    flash(f"Программа «{program.title}» опубликована. Поставщик получил уведомление.",
-          "success")
-    return redirect_to(url_for("programs.moderation"))
-
-
-@bp.route("/coordinator/programs/<int:program_id>/return", methods=["POST"])
-@roles_required(Role.COORDINATOR)
-def return_program(program_id: int):
-    program = services.get_program_or_404(program_id)
-    form = ReturnForm()
-    if form.validate_on_submit():
+        flash(STALE_PAGE, "danger")
+    else:
         try:
-            services.return_program(program, form.remarks.data, actor=_actor())
+            act(program, actor=current_actor())
         except DomainError as error:
-            if error.field:
-                add_error(form, error)
-            else:
-                flash(str(error), "warning")
-                return redirect_to(url_for("programs.review", program_id=program_id))
+            flash(f"{refused} {error}", "warning")
         else:
-            flash(f"Программа «{program.title}» возвращена поставщику с замечаниями.",
-                  "success")
-            return redirect_to(url_for("programs.moderation"))
-    return _review(program, return_form=form, status=form_status(form))
+            flash(done, "success")
+    return redirect_to(url_for("programs.detail", program_id=program_id))
+
+
+@bp.route("/provider/programs/<int:program_id>/revision/resubmit", methods=["POST"])
+@roles_required(Role.PROVIDER)
+def resubmit_revision(program_id: int):
+    return _revision_action(
+        program_id, moderation.resubmit_revision,
+        "Изменения снова отправлены координатору. Пока он их не опубликует, семьи видят "
+        "прежнюю версию программы.", "Изменения не отправлены.")
+
+
+@bp.route("/provider/programs/<int:program_id>/revision/withdraw", methods=["POST"])
+@roles_required(Role.PROVIDER)
+def withdraw_revision(program_id: int):
+    return _revision_action(
+        program_id, moderation.withdraw_revision,
+        "Изменения отменены. В навигаторе остаётся опубликованная версия программы.",
+        "Изменения не отменены.")
+
+
+# The coordinator's pages are on the same blueprint, in their own module.
+from pfdo.programs import review_views  # noqa: E402,F401

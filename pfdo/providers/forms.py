@@ -24,10 +24,12 @@ from pfdo.errors import DomainError
 from pfdo.forms import BaseForm, FilterForm, required
 from pfdo.providers import services
 from pfdo.providers.models import (
+    DESCRIPTION_MAX,
     DOCUMENT_KIND_LABELS,
     LEGAL_FORM_LABELS,
     OWNERSHIP_LABELS,
     PROVIDER_STATUS_LABELS,
+    REJECTION_REASON_MAX,
     DocumentKind,
     LegalForm,
     Provider,
@@ -42,6 +44,11 @@ LEGAL_FORM_CHOICES = [SelectChoice("", "Выберите форму")] + [
 ]
 PDF = {"accept": "application/pdf,.pdf"}
 
+
+
+def _length(limit: int) -> Length:
+    """At most `limit` characters (the column's length), refused beside the field."""
+    return Length(max=limit, message=f"Не длиннее {limit} символов")
 
 def _individual(form) -> bool:
     legal_form = getattr(form, "legal_form", None)
@@ -99,11 +106,11 @@ class ProviderFields:
     legal_form = SelectField("Организационно-правовая форма", [required("Выберите форму")],
                              choices=LEGAL_FORM_CHOICES, validate_choice=True)
     full_name = StringField("Полное наименование", [required("Укажите полное наименование"),
-                                                    Length(max=300)],
+                                                    _length(300)],
                             description="Как в уставе; для ИП — «Индивидуальный "
                                         "предприниматель Фамилия Имя Отчество»")
     short_name = StringField("Краткое наименование", [required("Укажите краткое наименование"),
-                                                      Length(max=150)],
+                                                      _length(150)],
                              description="Так вас увидят семьи в навигаторе, например "
                                          "«ЦДТ „Радуга“» или «ИП Кузнецова А. В.»")
     inn = StringField("ИНН", [_identifier(inn_problem)],
@@ -112,24 +119,25 @@ class ProviderFields:
     ogrn = StringField("ОГРН / ОГРНИП", [_identifier(ogrn_problem)],
                        description="ОГРН организации — 13 цифр, ОГРНИП — 15",
                        render_kw={"inputmode": "numeric", "autocomplete": "off"})
-    address = StringField("Адрес", [required("Укажите адрес"), Length(max=300)],
+    address = StringField("Адрес", [required("Укажите адрес"), _length(300)],
                           description="Где проходят занятия или юридический адрес")
-    district = StringField("Район (необязательно)", [Length(max=100)])
+    district = StringField("Район (необязательно)", [_length(100)])
     phone = TelField("Телефон", [required("Укажите номер телефона"), _phone])
     email = EmailField("Электронная почта", [required("Укажите адрес электронной почты"),
                                              _email])
-    website = StringField("Сайт (необязательно)", [Length(max=200)])
+    website = StringField("Сайт (необязательно)", [_length(200)])
     licence_number = StringField(
         "Номер лицензии на образовательную деятельность",
         [_licence_required("Укажите номер лицензии на образовательную деятельность"),
-         Length(max=50)],
+         _length(50)],
         description="Индивидуальному предпринимателю, который ведёт занятия сам, лицензия "
                     "не нужна")
     licence_date = DateField("Дата выдачи лицензии",
                              [_licence_required("Укажите дату выдачи лицензии"), Optional()],
                              render_kw={"type": "date"})
-    description = TextAreaField("Коротко об организации (необязательно)", [Length(max=2000)],
-                                render_kw={"rows": 4})
+    description = TextAreaField("Коротко об организации (необязательно)",
+                                [_length(DESCRIPTION_MAX)], render_kw={"rows": 4},
+                                description=f"До {DESCRIPTION_MAX} символов")
 
     def provider_data(self, *, provider: Provider | None = None) -> services.ProviderData:
         """The command for the services; an approved provider's fixed fields come from it."""
@@ -201,7 +209,7 @@ class ProfileForm(ProviderFields, BaseForm):
     text, and the service refuses changing them anyway)."""
 
     contact_name = StringField("Контактное лицо (ФИО)", [required("Укажите контактное лицо"),
-                                                         Length(max=200)])
+                                                         _length(200)])
 
     @classmethod
     def for_provider(cls, provider: Provider, *, submitted: bool) -> ProfileForm:
@@ -232,7 +240,7 @@ class DocumentForm(BaseForm):
 
 class RejectionForm(BaseForm):
     reason = TextAreaField("Причина отказа", [required("Напишите причину отказа: её прочитает "
-                                                       "поставщик"), Length(max=1000)],
+                                                       "поставщик"), _length(REJECTION_REASON_MAX)],
                            description="Её прочитает поставщик: напишите, что исправить или "
                                        "какой документ приложить.",
                            render_kw={"rows": 4})

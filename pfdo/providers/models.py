@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pfdo.accounts.models import User
-from pfdo.db import IntPk, Timestamp, db
+from pfdo.db import IntPk, Timestamp, db, length_check
 from pfdo.storage import StoredFile
 
 
@@ -80,10 +80,20 @@ PROVIDER_STATUS_LABELS = {
 }
 
 
+#: the longest texts of a provider, in characters (the forms and providers.services refuse
+#: longer ones with a message)
+DESCRIPTION_MAX = 2000
+REJECTION_REASON_MAX = 1000
+#: a history comment: a rejection reason or the list of changed fields
+EVENT_COMMENT_MAX = 2000
+
+
 class Provider(db.Model):
     """A provider and its registry application: one row, whose status is the application's."""
 
     __table_args__ = (
+        length_check("description", DESCRIPTION_MAX, new_table=False),
+        length_check("rejection_reason", REJECTION_REASON_MAX, new_table=False),
         CheckConstraint("status IN ('submitted', 'rejected', 'approved')", "status_known"),
         CheckConstraint("length(inn) IN (10, 12)", "inn_length"),
         CheckConstraint("length(ogrn) IN (13, 15)", "ogrn_length"),
@@ -191,6 +201,10 @@ class ProviderDocument(db.Model):
 
 class ProviderEvent(db.Model):
     """One step of the application's history: submitted, resubmitted, approved, rejected."""
+
+    __table_args__ = (
+        length_check("comment", EVENT_COMMENT_MAX, new_table=False),
+    )
 
     id: Mapped[IntPk]
     provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)

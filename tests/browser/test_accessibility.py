@@ -17,7 +17,7 @@ from pfdo.certificates import services as certificates
 from pfdo.db import db
 from pfdo.municipality import services as municipality
 from pfdo.periods import services as periods
-from pfdo.programs.models import Funding, Group, Program, ProgramStatus
+from pfdo.programs.models import Funding, Group, Program, ProgramRevision, ProgramStatus
 from pfdo.providers.models import Provider, ProviderStaff, ProviderStatus
 from tests.browser.support import PHONE, VIEWPORTS, assert_accessible
 
@@ -69,6 +69,7 @@ PAGES = [
     ("/coordinator/providers/{provider_application}", COORDINATOR, "coordinator-provider"),
     ("/coordinator/programs", COORDINATOR, "coordinator-programs"),
     ("/coordinator/programs/{submitted_program}", COORDINATOR, "coordinator-program"),
+    ("/coordinator/programs/{revised_program}", COORDINATOR, "coordinator-program-changes"),
 ]
 
 # (path, demo account or None, submit button, an error the empty form gets, screenshot name)
@@ -92,7 +93,7 @@ def demo_ids(live_app: Flask) -> dict[str, int | str]:
     certificate and its child, the oldest waiting application, the current period; a published
     certificate-funded program with open groups for the child's age, and its provider; the demo
     provider's own program and one of its groups, a provider application and a program waiting
-    for the coordinator."""
+    for the coordinator, and a published one whose changes wait for the coordinator."""
     with live_app.app_context():
         parent = db.session.scalars(
             select(User).where(User.email == "parent@demo-pfdo.ru")).one()
@@ -126,12 +127,15 @@ def demo_ids(live_app: Flask) -> dict[str, int | str]:
         submitted = db.session.scalars(
             select(Program).where(Program.status == ProgramStatus.SUBMITTED)
             .order_by(Program.id)).first()
+        revised = db.session.scalars(  # the demo's published program with pending changes
+            select(ProgramRevision.program_id).where(ProgramRevision.status == "submitted")
+        ).one()
         return {"child": financed.child.id, "certificate": financed.certificate.id,
                 "number": financed.certificate.number, "application": waiting.id,
                 "period": period.id, "published_program": published.id,
                 "approved_provider": published.provider_id, "own_program": own.id,
                 "own_group": own_group.id, "provider_application": applied.id,
-                "submitted_program": submitted.id}
+                "submitted_program": submitted.id, "revised_program": revised}
 
 
 def screenshot(page: Page, folder: Path, name: str, width: str) -> None:

@@ -2,7 +2,9 @@
 documents, the coordinator includes it in the registry, the provider writes a program with a
 group and sends it to moderation, the coordinator publishes it, and a guest finds it in the
 navigator by a word in another form and the child's age — and the copied address, opened anew
-(with and without JavaScript), shows the same results."""
+(with and without JavaScript), shows the same results. Then the provider changes the published
+program: the guest keeps seeing the published version until the coordinator publishes the
+changes, shown to the coordinator field by field."""
 
 from __future__ import annotations
 
@@ -104,6 +106,25 @@ def publish_program(page: Page, title: str) -> None:
     expect(page.locator(".alert-success").first).to_be_visible()
 
 
+def change_published_program(page: Page, title: str, new_title: str) -> None:
+    page.goto("/provider/programs")
+    page.get_by_role("link", name=title, exact=True).click()
+    page.get_by_role("link", name=re.compile("Изменить программу")).click()
+    page.get_by_label("Название программы").fill(new_title)
+    page.get_by_role("button", name="Сохранить").click()
+    expect(page.get_by_text("Изменения отправлены координатору").first).to_be_visible()
+
+
+def publish_changes(page: Page, title: str, new_title: str) -> None:
+    page.goto("/coordinator/programs")
+    page.get_by_role("link", name=re.compile(re.escape(title))).first.click()
+    changes = page.locator("section", has_text="Что изменится после публикации")
+    expect(changes.locator("del")).to_contain_text(title)
+    expect(changes.locator("ins")).to_contain_text(new_title)
+    page.get_by_role("button", name="Опубликовать изменения").click()
+    expect(page.locator(".alert-success").first).to_contain_text("семьи видят новую версию")
+
+
 def search_as_guest(page: Page, word: str, age: int, *, javascript: bool) -> None:
     page.goto("/programs")
     page.get_by_label("Что ищем").fill(word)
@@ -171,3 +192,14 @@ def test_a_new_provider_publishes_a_program_a_guest_finds_it(
     expect(guest.locator("body")).to_contain_text(re.compile(r"2[\s\u00a0]400,00[\s\u00a0]₽"))
     if javascript:  # axe runs in the page: it needs JavaScript
         assert_accessible(guest)
+
+    # The provider changes the published program; the guest sees the published version until
+    # the coordinator publishes the changes
+    program_url = guest.url
+    new_title = f"{title}: новая версия"
+    change_published_program(provider, title, new_title)
+    guest.goto(program_url)
+    expect(guest.get_by_role("heading", level=1)).to_have_text(title)
+    publish_changes(coordinator, title, new_title)
+    guest.goto(program_url)
+    expect(guest.get_by_role("heading", level=1)).to_have_text(new_title)

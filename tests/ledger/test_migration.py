@@ -8,7 +8,13 @@ from sqlalchemy import text
 
 from pfdo.db import db
 from tests.conftest import ON_PG
-from tests.test_migrations import scratch_app, scratch_url, tables, triggers  # noqa: F401
+from tests.test_migrations import (  # noqa: F401
+    LENGTH_TRIGGERS,
+    scratch_app,
+    scratch_url,
+    tables,
+    triggers,
+)
 
 AUDIT = {"audit_event_append_only"} if ON_PG else {"audit_event_no_update",
                                                    "audit_event_no_delete"}
@@ -28,4 +34,4 @@ def test_downgrading_0002_leaves_the_audit_log_append_only(scratch_app):  # noqa
                 assert conn.execute(text(function)).scalar() == 1
         flask_migrate.upgrade()
         with db.engine.connect() as conn:
-            assert triggers(conn) == AUDIT | LEDGER
+            assert triggers(conn) == AUDIT | LEDGER | LENGTH_TRIGGERS

@@ -1,5 +1,6 @@
-"""Programs' services: the normative cost, validation, the moderation state machine,
-re-moderation after a change, groups, and the search terms kept up to date."""
+"""Programs' services: the normative cost, validation, the moderation state machine of a new
+program, groups, and the search terms kept up to date. A published program's changes (its
+revisions) are tested in test_revisions."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from pfdo.audit.models import AuditEvent
 from pfdo.db import db
 from pfdo.errors import DomainError
 from pfdo.notifications.models import Notice, OutboxMessage
-from pfdo.programs import search, services
+from pfdo.programs import cost as costs
+from pfdo.programs import editing, moderation, search, services
 from pfdo.programs.models import Group, Program, ProgramEvent, ProgramTerm
 from pfdo.providers.models import Provider
 from pfdo.storage import Upload
@@ -73,8 +75,8 @@ def test_normative_cost_is_hour_cost_times_hours_a_month(app, people, frozen_clo
     with app.test_request_context():
         program = load(Program, prog)
         period = services.current_period()
-        assert services.normative_cost(program, period) == 15_000 * 2 * 4  # 1 200,00 ₽
-        cost = services.explain_normative_cost(program, period)
+        assert costs.normative_cost(program, period) == 15_000 * 2 * 4  # 1 200,00 ₽
+        cost = costs.explain_normative_cost(program, period)
         assert cost.amount == 120_000
         assert cost.explanation == ("150,00\xa0₽ за человеко-час × 8 ч в месяц = "
                                     "1\xa0200,00\xa0₽ в месяц")
@@ -86,8 +88,8 @@ def test_normative_cost_without_a_period(app, people, frozen_clock):
     with app.test_request_context():
         program = load(Program, prog)
         assert services.current_period() is None
-        assert services.normative_cost(program, None) is None
-        assert "нет текущего периода" in services.explain_normative_cost(program, None).problem
+        assert costs.normative_cost(program, None) is None
+        assert "нет текущего периода" in costs.explain_normative_cost(program, None).problem
 
 
 def test_normative_cost_without_a_cost_for_the_direction(app, people, frozen_clock):
@@ -97,8 +99,8 @@ def test_normative_cost_without_a_cost_for_the_direction(app, people, frozen_clo
     with app.test_request_context():
         program = load(Program, prog)
         period = services.current_period()
-        assert services.normative_cost(program, period) is None
-        problem = services.explain_normative_cost(program, period).problem
+        assert costs.normative_cost(program, period) is None
+        problem = costs.explain_normative_cost(program, period).problem
         assert "физкультурно-спортивная" in problem and "2026 год" in problem
 
 
@@ -113,11 +115,11 @@ def test_price_above_the_norm_is_the_difference_for_certified_groups_only(app, p
     with app.test_request_context():
         period = services.current_period()
         program = load(Program, prog)
-        cost = services.explain_normative_cost(program, period)
-        assert services.price_above_norm(program.groups[0], cost) == 30_000
+        cost = costs.explain_normative_cost(program, period)
+        assert costs.price_above_norm(program.groups[0], cost) == 30_000
         municipal = load(Program, free)
-        cost = services.explain_normative_cost(municipal, period)
-        assert services.price_above_norm(municipal.groups[0], cost) == 0
+        cost = costs.explain_normative_cost(municipal, period)
+        assert costs.price_above_norm(municipal.groups[0], cost) == 0
 
 
 # --- Creating and editing ------------------------------------------------------------------
@@ -125,7 +127,7 @@ def test_price_above_the_norm_is_the_difference_for_certified_groups_only(app, p
 def test_create_program_saves_a_draft_with_its_document_and_history(app, people):
     staff, _, provider = people
     with app.test_request_context():
-        program = services.create_program(
+        program = editing.create_program(
             load(Provider, provider), program_data(), Upload("План.pdf", factories.pdf_bytes()),
             actor=staff)
         program = load(Program, program.id)
@@ -140,7 +142,7 @@ def test_a_provider_not_in_the_registry_cannot_create_programs(app, make):
     provider = factories.provider(app, staff=staff, status="submitted")
     with app.test_request_context():
         with pytest.raises(DomainError, match="после включения поставщика в реестр"):
-            services.create_program(load(Provider, provider), program_data(), None, actor=staff)
+            editing.create_program(load(Provider, provider), program_data(), None, actor=staff)
         assert db.session.scalar(select(Program.id)) is None
 
 
@@ -161,7 +163,7 @@ def test_invalid_program_fields_are_refused_in_russian(app, people, overrides, f
     staff, _, provider = people
     with app.test_request_context():
         with pytest.raises(services.InvalidInput) as refused:
-            services.create_program(load(Provider, provider), program_data(**overrides), None,
+            editing.create_program(load(Provider, provider), program_data(**overrides), None,
                                     actor=staff)
         assert message in refused.value.problems[field]
         assert db.session.scalar(select(Program.id)) is None
@@ -171,7 +173,7 @@ def test_search_terms_follow_an_edit(app, people):
     staff, _, provider = people
     prog = factories.program(app, provider, title="Робототехника", status="draft")
     with app.test_request_context():
-        services.update_program(load(Program, prog), program_data(title="Шахматный клуб"),
+        editing.update_program(load(Program, prog), program_data(title="Шахматный клуб"),
                                 None, actor=staff)
     with app.app_context():
         terms = set(db.session.scalars(select(ProgramTerm.term)
@@ -188,7 +190,7 @@ def test_submit_refuses_without_a_document(app, people):
     factories.group(app, prog)
     with app.test_request_context():
         with pytest.raises(DomainError, match="Приложите документ программы"):
-            services.submit_program(load(Program, prog), actor=staff)
+            moderation.submit_program(load(Program, prog), actor=staff)
     assert status_of(app, prog) == "draft"
 
 
@@ -197,7 +199,7 @@ def test_submit_refuses_without_a_group(app, people):
     prog = factories.program(app, provider, status="draft", document=True)
     with app.test_request_context():
         with pytest.raises(DomainError, match="хотя бы одну группу"):
-            services.submit_program(load(Program, prog), actor=staff)
+            moderation.submit_program(load(Program, prog), actor=staff)
 
 
 def test_submit_refuses_a_free_program_with_a_priced_group(app, people):
@@ -206,7 +208,7 @@ def test_submit_refuses_a_free_program_with_a_priced_group(app, people):
     factories.group(app, prog, name="Старшая", price=100_000)
     with app.test_request_context():
         with pytest.raises(DomainError, match="бесплатная.*Старшая.*0 ₽"):
-            services.submit_program(load(Program, prog), actor=staff)
+            moderation.submit_program(load(Program, prog), actor=staff)
 
 
 def test_the_whole_moderation_path(app, people):
@@ -214,12 +216,12 @@ def test_the_whole_moderation_path(app, people):
     prog = factories.program(app, provider, status="draft", document=True)
     factories.group(app, prog)
     with app.test_request_context():
-        services.submit_program(load(Program, prog), actor=staff)
-        services.return_program(load(Program, prog), "Уточните возраст", actor=coordinator)
+        moderation.submit_program(load(Program, prog), actor=staff)
+        moderation.return_program(load(Program, prog), "Уточните возраст", actor=coordinator)
         program = load(Program, prog)
         assert program.status == "returned" and program.remarks == "Уточните возраст"
-        services.submit_program(program, actor=staff)
-        services.publish_program(load(Program, prog), actor=coordinator)
+        moderation.submit_program(program, actor=staff)
+        moderation.publish_program(load(Program, prog), actor=coordinator)
         program = load(Program, prog)
         assert program.status == "published" and program.published_at is not None
         assert [e.action for e in program.events] == [
@@ -259,11 +261,11 @@ def test_illegal_transitions_are_refused(app, people, status, act, message):
         program = load(Program, prog)
         with pytest.raises(DomainError, match=message):
             if act == "publish":
-                services.publish_program(program, actor=coordinator)
+                moderation.publish_program(program, actor=coordinator)
             elif act == "return":
-                services.return_program(program, "Замечание", actor=coordinator)
+                moderation.return_program(program, "Замечание", actor=coordinator)
             else:
-                services.submit_program(program, actor=staff)
+                moderation.submit_program(program, actor=staff)
     assert status_of(app, prog) == status
     assert not [a for a in audit_actions(app) if a.startswith("program.")]
 
@@ -273,7 +275,7 @@ def test_return_needs_remarks(app, people):
     prog = factories.program(app, provider, status="submitted", document=True)
     with app.test_request_context():
         with pytest.raises(DomainError) as refused:
-            services.return_program(load(Program, prog), "   ", actor=coordinator)
+            moderation.return_program(load(Program, prog), "   ", actor=coordinator)
     assert refused.value.field == "remarks"
     assert status_of(app, prog) == "submitted"
 
@@ -286,7 +288,7 @@ def test_a_program_of_a_provider_not_in_the_registry_is_not_published(app, make)
     factories.group(app, prog)
     with app.test_request_context():
         with pytest.raises(DomainError, match="не включён в реестр"):
-            services.publish_program(load(Program, prog), actor=coordinator)
+            moderation.publish_program(load(Program, prog), actor=coordinator)
     assert status_of(app, prog) == "submitted"
 
 
@@ -301,92 +303,8 @@ def test_a_stale_status_is_refused_by_the_guarded_update(app, people):
                            .values(status="published"))
         db.session.commit()
         with pytest.raises(DomainError):
-            services.return_program(program, "Поздно", actor=coordinator)
+            moderation.return_program(program, "Поздно", actor=coordinator)
     assert status_of(app, prog) == "published"
-
-
-# --- Re-moderation -------------------------------------------------------------------------
-
-@pytest.mark.parametrize("overrides", [
-    {"age_from": 8}, {"age_to": 14}, {"direction": "science"}, {"hours_per_week": 3},
-    {"funding": "municipal"},
-])
-def test_changing_terms_of_a_published_program_sends_it_back(app, people, overrides):
-    staff, _, provider = people
-    prog = factories.program(app, provider, document=True)
-    with app.test_request_context():
-        assert services.update_program(load(Program, prog), program_data(**overrides), None,
-                                       actor=staff) is True
-        program = load(Program, prog)
-        assert program.status == "submitted"
-        assert program.events[-1].action == "changed_to_moderation"
-    assert "program.remoderation" in audit_actions(app)
-
-
-@pytest.mark.parametrize("overrides", [
-    {"title": "Роботы и программирование"}, {"description": "Новое описание."},
-    {"teacher": "Иванов Пётр"}, {"address": "ул. Новая, 5"}, {"months": 8},
-])
-def test_other_changes_keep_a_published_program_published(app, people, overrides):
-    staff, _, provider = people
-    prog = factories.program(app, provider, document=True)
-    with app.test_request_context():
-        assert services.update_program(load(Program, prog), program_data(**overrides), None,
-                                       actor=staff) is False
-        program = load(Program, prog)
-        assert program.status == "published"
-        assert program.events[-1].action == "updated"
-    assert "program.remoderation" not in audit_actions(app)
-
-
-def test_a_submitted_program_stays_submitted_when_edited(app, people):
-    staff, _, provider = people
-    prog = factories.program(app, provider, status="submitted", document=True)
-    with app.test_request_context():
-        services.update_program(load(Program, prog), program_data(age_from=9), None,
-                                actor=staff)
-    assert status_of(app, prog) == "submitted"
-
-
-def test_replacing_the_document_of_a_published_program_keeps_it_published(app, people):
-    staff, _, provider = people
-    prog = factories.program(app, provider, document=True)
-    with app.test_request_context():
-        old = load(Program, prog).document_id
-        services.update_program(load(Program, prog), program_data(),
-                                Upload("Новый план.pdf", factories.pdf_bytes()), actor=staff)
-        program = load(Program, prog)
-        assert program.document_id != old and program.status == "published"
-
-
-def test_a_new_group_of_a_published_program_sends_it_back(app, people):
-    staff, _, provider = people
-    prog = factories.program(app, provider, document=True)
-    factories.group(app, prog)
-    with app.test_request_context():
-        group, remoderated = services.create_group(load(Program, prog), group_data(),
-                                                   actor=staff)
-        assert remoderated is True
-    assert status_of(app, prog) == "submitted"
-
-
-def test_a_new_price_sends_the_program_back_other_group_changes_do_not(app, people):
-    staff, _, provider = people
-    prog = factories.program(app, provider, document=True)
-    grp = factories.group(app, prog, name="Группа 1", price=250_000, capacity=12)
-    with app.test_request_context():
-        same_price = group_data(name="Группа 1 (младшие)", capacity=15,
-                                starts_on=date(2026, 9, 7), price_per_month=250_000,
-                                sessions=[services.SessionData(0, time(10), time(11))])
-        assert services.update_group(load(Group, grp), same_price, actor=staff) is False
-        group = load(Group, grp)
-        assert group.capacity == 15 and [s.weekday for s in group.sessions] == [0]
-        assert services.toggle_group(group, actor=staff).is_open is False
-    assert status_of(app, prog) == "published"
-    with app.test_request_context():
-        assert services.update_group(load(Group, grp), group_data(price_per_month=270_000),
-                                     actor=staff) is True
-    assert status_of(app, prog) == "submitted"
 
 
 # --- Group validation -----------------------------------------------------------------------
@@ -412,7 +330,7 @@ def test_invalid_groups_are_refused(app, people, overrides, field, message):
     prog = factories.program(app, provider, status="draft")
     with app.test_request_context():
         with pytest.raises(services.InvalidInput) as refused:
-            services.create_group(load(Program, prog), group_data(**overrides), actor=staff)
+            editing.create_group(load(Program, prog), group_data(**overrides), actor=staff)
         assert message in refused.value.problems[field]
         assert db.session.scalar(select(Group.id)) is None
 
@@ -422,11 +340,11 @@ def test_a_free_program_refuses_a_price(app, people):
     prog = factories.program(app, provider, status="draft", funding="municipal")
     with app.test_request_context():
         with pytest.raises(services.InvalidInput, match="цена группы — 0 ₽"):
-            services.create_group(load(Program, prog), group_data(price_per_month=50_000),
+            editing.create_group(load(Program, prog), group_data(price_per_month=50_000),
                                   actor=staff)
-        group, _ = services.create_group(load(Program, prog), group_data(price_per_month=0),
-                                         actor=staff)
-        assert load(Group, group.id).price_per_month == 0
+        assert editing.create_group(load(Program, prog), group_data(price_per_month=0),
+                                    actor=staff) == editing.Outcome.SAVED
+        assert db.session.scalars(select(Group.price_per_month)).one() == 0
 
 
 def test_capacity_cannot_go_below_seats_taken(app, people):
@@ -435,9 +353,9 @@ def test_capacity_cannot_go_below_seats_taken(app, people):
     grp = factories.group(app, prog, capacity=12, seats_taken=10)
     with app.test_request_context():
         with pytest.raises(services.InvalidInput, match="занято мест: 10"):
-            services.update_group(load(Group, grp), group_data(capacity=9), actor=staff)
-        assert services.update_group(load(Group, grp), group_data(capacity=10),
-                                     actor=staff) is False
+            editing.update_group(load(Group, grp), group_data(capacity=9), actor=staff)
+        assert editing.update_group(load(Group, grp), group_data(capacity=10),
+                                    actor=staff) == editing.Outcome.SAVED
         assert load(Group, grp).capacity == 10
 
 
@@ -448,9 +366,9 @@ def test_schedule_text_groups_days_with_the_same_hours():
 
 def test_events_name_the_changed_fields(app, people):
     staff, _, provider = people
-    prog = factories.program(app, provider, document=True)
+    prog = factories.program(app, provider, status="returned", document=True)
     with app.test_request_context():
-        services.update_program(load(Program, prog), program_data(age_to=14, teacher="Иванов"),
+        editing.update_program(load(Program, prog), program_data(age_to=14, teacher="Иванов"),
                                 None, actor=staff)
         event = db.session.scalars(select(ProgramEvent).order_by(ProgramEvent.id.desc())).first()
         assert event.comment == "Изменены: возраст по, педагог"

@@ -158,17 +158,18 @@ def test_a_file_that_is_not_a_pdf_is_refused(app, client, provider_staff):
         assert db.session.scalar(select(Program.id)) is None
 
 
-def test_the_edit_form_of_a_published_program_warns_about_remoderation(app, client,
-                                                                     provider_staff):
+def test_the_edit_form_of_a_published_program_says_changes_wait_for_the_coordinator(
+        app, client, provider_staff):
     _, provider = provider_staff
     prog = factories.program(app, provider, document=True)
     html = text(client.get(f"/provider/programs/{prog.id}/edit"))
-    assert "изменение отправит программу на повторную модерацию" in html
+    assert "Изменения уйдут координатору на проверку" in html
     data = {**PROGRAM_FORM, "age_from": "8"}
     response = multipart(client, f"/provider/programs/{prog.id}/edit", data)
     assert response.status_code == 302
-    assert program_row(app, prog.id).status == "submitted"
-    assert "Программа снова на модерации" in text(client.get(response.headers["Location"]))
+    assert program_row(app, prog.id).status == "published"
+    page = text(client.get(response.headers["Location"]))
+    assert "Изменения отправлены координатору" in page and "изменения на модерации" in page
 
 
 # --- The program page -----------------------------------------------------------------------
@@ -296,7 +297,7 @@ def test_editing_a_group_below_its_taken_seats_is_refused(app, client, provider_
     grp = factories.group(app, prog, capacity=12, seats_taken=8)
     url = f"/provider/groups/{grp.id}/edit"
     html = text(client.get(url))
-    assert 'value="2 500,00"' in html and "изменение отправит программу" in html
+    assert 'value="2 500,00"' in html and "изменения группы уйдут координатору" in html
     response = form_post(client, url, {**GROUP_FORM, "capacity": "5", "price": "2 500,00"})
     assert response.status_code == 422
     assert "В группе уже занято мест: 8" in text(response)

@@ -9,6 +9,7 @@ are readable, its relationships are not.
     prov = factories.provider(app, staff=staff)                     # approved, in the registry
     prog = factories.program(app, prov, title="Робототехника", age_from=7, age_to=12)
     grp = factories.group(app, prog, price=250_000, weekdays=(1, 3))
+    rev = factories.revision(app, prog, title="Роботы", new_group=True)  # changes on moderation
     pdf = factories.pdf_bytes()                                     # a small valid PDF
 """
 
@@ -21,8 +22,16 @@ from pfdo import clock
 from pfdo.accounts.models import User
 from pfdo.db import db, unit_of_work
 from pfdo.demo_providers import pdf_bytes
-from pfdo.programs import search
-from pfdo.programs.models import Group, GroupSession, Program, ProgramEvent
+from pfdo.programs import revisions, search
+from pfdo.programs.models import (
+    Group,
+    GroupSession,
+    Program,
+    ProgramEvent,
+    ProgramRevision,
+    RevisionGroup,
+    RevisionSession,
+)
 from pfdo.providers.models import Provider, ProviderDocument, ProviderEvent, ProviderStaff
 from pfdo.providers.validation import inn_with_check_digits, ogrn_with_check_digit
 from pfdo.storage import Upload, store
@@ -133,6 +142,33 @@ def group(app, program_: Program | int, *, name: str = "Группа 1", capacit
                         starts_on=starts_on, ends_on=ends_on,
                         sessions=[GroupSession(weekday=d, starts_at=starts_at, ends_at=ends_at)
                                   for d in weekdays])
+            db.session.add(row)
+        return _detached(row)
+
+
+def revision(app, program_: Program | int, *, status: str = "submitted",
+             document: bool = False, new_group: bool = False,
+             remarks: str = "Уточните расписание", **changes) -> ProgramRevision:
+    """An open revision of a published program: a copy of it with `changes` (program fields),
+    a new document and a new group if asked; returned ones carry `remarks`."""
+    program_id = program_ if isinstance(program_, int) else program_.id
+    with app.app_context():
+        with unit_of_work():
+            program = db.session.get(Program, program_id)
+            row = revisions.proposal(program, actor=None)
+            for name, value in changes.items():
+                setattr(row, name, value)
+            if document:
+                row.document_id = store(Upload("Новый учебный план.pdf", pdf_bytes())).id
+            if new_group:
+                row.groups.append(RevisionGroup(
+                    name="Новая группа", capacity=10, starts_on=date(2026, 9, 1),
+                    ends_on=date(2027, 5, 31), price_per_month=260_000,
+                    sessions=[RevisionSession(weekday=5, starts_at=time(11, 0),
+                                              ends_at=time(12, 30))]))
+            row.status = status
+            row.submitted_at = clock.now()
+            row.remarks = remarks if status == "returned" else None
             db.session.add(row)
         return _detached(row)
 
