@@ -161,7 +161,6 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_context(app: Flask) -> None:
-    formatting.register(app)
     from pfdo.accounts.models import ROLE_LABELS, Role
     from pfdo.accounts.validation import format_phone, tel_href
     from pfdo.certificates.numbers import format_number
@@ -169,13 +168,11 @@ def register_template_context(app: Flask) -> None:
     from pfdo.municipality import services as municipality
     from pfdo.navigation import header_menu
 
+    formatting.register(app, timezone=municipality.timezone)
     app.jinja_env.filters["phone"] = format_phone
     app.jinja_env.filters["tel_href"] = tel_href
     app.jinja_env.filters["snils"] = format_snils
     app.jinja_env.filters["certificate_number"] = format_number
-    app.jinja_env.filters["datetime"] = lambda value: formatting.fmt_datetime(
-        value, municipality.timezone()
-    )
 
     @app.context_processor
     def inject():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -9,15 +10,19 @@ from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
+from pfdo import clock
 from pfdo.money import format_rub
 
 RU = Locale.parse("ru_RU")
 
 
-def fmt_date(value: date | datetime | None) -> str:
-    """dd.mm.yyyy"""
+def fmt_date(value: date | datetime | None, tz: str = "UTC") -> str:
+    """dd.mm.yyyy. A moment (datetime) is shown as the date it falls on in the time zone `tz`
+    (the municipality's), not its UTC date; a date-only value is shown as it is."""
     if value is None:
         return ""
+    if isinstance(value, datetime):
+        value = clock.local_date(value, tz)
     return format_date(value, "dd.MM.yyyy", locale=RU)
 
 
@@ -43,10 +48,12 @@ def count_with_noun(count: int, one: str, few: str, many: str) -> str:
     return f"{fmt_number(count)} {plural(count, one, few, many)}"
 
 
-def register(app) -> None:
+def register(app, timezone: Callable[[], str] = lambda: "UTC") -> None:
+    """The filters; `timezone` gives the municipality's zone at render time."""
     app.jinja_env.filters.update(
         rub=format_rub,
-        date=fmt_date,
+        date=lambda value: fmt_date(value, timezone()),
+        datetime=lambda value: fmt_datetime(value, timezone()),
         number=fmt_number,
     )
     app.jinja_env.globals.update(plural=plural, count_with_noun=count_with_noun)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from flask import has_request_context, request
 from sqlalchemy import select
 
+from pfdo import clock
 from pfdo.accounts.models import User
 from pfdo.audit.models import AuditEvent
 from pfdo.db import db
@@ -187,12 +187,11 @@ def search(flt: AuditFilter, *, tz: str, page: int = 1, per_page: int = 50):
         query = query.join(User, AuditEvent.actor_id == User.id).where(
             User.email.contains(flt.actor.strip().lower(), autoescape=True)
         )
-    zone = ZoneInfo(tz)
     # Local midnights as UTC: SQLite stores UTC wall time and would compare the local one.
+    # (The same bounds as municipality.local_day_bounds; the audit log sits below it.)
     if flt.date_from:
-        start = datetime.combine(flt.date_from, time(), zone).astimezone(UTC)
-        query = query.where(AuditEvent.created_at >= start)
+        query = query.where(AuditEvent.created_at >= clock.day_start(flt.date_from, tz))
     if flt.date_to:
-        end = datetime.combine(flt.date_to + timedelta(days=1), time(), zone).astimezone(UTC)
-        query = query.where(AuditEvent.created_at < end)
+        query = query.where(AuditEvent.created_at
+                            < clock.day_start(flt.date_to + timedelta(days=1), tz))
     return db.paginate(query, page=page, per_page=per_page, error_out=False)

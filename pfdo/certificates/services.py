@@ -4,7 +4,7 @@ the queue for freed places, and the balance as the family sees it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from flask import abort, url_for
 from sqlalchemy import func, or_, select, update
@@ -32,6 +32,7 @@ from pfdo.families.models import Child
 from pfdo.ledger import services as ledger
 from pfdo.ledger.models import AccountKind, Transfer, TransferKind
 from pfdo.money import format_rub
+from pfdo.municipality import services as municipality
 from pfdo.municipality.models import Municipality
 from pfdo.notifications.services import notify
 from pfdo.periods import services as periods
@@ -133,26 +134,16 @@ def search_applications(flt: ApplicationFilter, *, page: int = 1, per_page: int 
         if digits.isdigit() and len(digits) == 10:
             conditions.append(CertificateApplication.certificate.has(Certificate.number == digits))
         stmt = stmt.where(or_(*conditions))
-    if flt.date_from:
-        stmt = stmt.where(CertificateApplication.submitted_at >= _day_start(flt.date_from))
-    if flt.date_to:
-        stmt = stmt.where(CertificateApplication.submitted_at
-                          < _day_start(flt.date_to + timedelta(days=1)))
+    start, end = municipality.local_day_bounds(flt.date_from, flt.date_to)
+    if start is not None:
+        stmt = stmt.where(CertificateApplication.submitted_at >= start)
+    if end is not None:
+        stmt = stmt.where(CertificateApplication.submitted_at < end)
     order = (CertificateApplication.submitted_at.asc()
              if flt.status == ApplicationStatus.SUBMITTED
              else CertificateApplication.submitted_at.desc())
     return db.paginate(stmt.order_by(order, CertificateApplication.id), page=page,
                        per_page=per_page, error_out=False)
-
-
-def _day_start(day: date):
-    from datetime import datetime, time
-    from zoneinfo import ZoneInfo
-
-    from pfdo.municipality import services as municipality
-
-    local = datetime.combine(day, time(), ZoneInfo(municipality.timezone()))
-    return local.astimezone(clock.now().tzinfo)
 
 
 def get_application_or_404(application_id: int) -> CertificateApplication:

@@ -9,7 +9,6 @@ import segno
 from flask import Blueprint, Response, current_app, flash, render_template, request, url_for
 from flask_login import current_user
 
-from pfdo import clock
 from pfdo.accounts.access import public, roles_required
 from pfdo.accounts.models import Role
 from pfdo.certificates import services
@@ -17,19 +16,15 @@ from pfdo.certificates.numbers import number_problem
 from pfdo.errors import DomainError
 from pfdo.forms import EmptyForm
 from pfdo.money import format_rub
-from pfdo.municipality import services as municipality
+from pfdo.municipality.services import local_today
 from pfdo.periods import services as periods
 from pfdo.web import redirect_to
 
 bp = Blueprint("certificates", __name__)
 
 
-def _today():
-    return clock.today(municipality.timezone())
-
-
 def _page_context(certificate):
-    today = _today()
+    today = local_today()
     period = periods.current_period(today)
     return {
         "certificate": certificate, "child": certificate.child, "today": today,
@@ -57,7 +52,7 @@ def request_financing(certificate_id: int):
     if EmptyForm().validate_on_submit():
         try:
             grant = services.grant_financing(certificate, actor=current_user._get_current_object(),
-                                             today=_today())
+                                             today=local_today())
         except DomainError as error:
             flash(str(error), "warning")
         else:
@@ -73,7 +68,7 @@ def join_queue(certificate_id: int):
     if EmptyForm().validate_on_submit():
         try:
             entry = services.join_queue(certificate, actor=current_user._get_current_object(),
-                                        today=_today())
+                                        today=local_today())
         except DomainError as error:
             flash(str(error), "warning")
         else:
@@ -112,7 +107,7 @@ def _verify_url(number: str) -> str:
 def verify():
     number = (request.args.get("number") or "").strip()
     problem = number_problem(number) if number else None
-    result = services.verify(number, today=_today()) if number and not problem else None
+    result = services.verify(number, today=local_today()) if number and not problem else None
     return render_template("certificates/verify.html", number=number, problem=problem,
                            result=result)
 
@@ -121,6 +116,6 @@ def verify():
 @public
 def verify_number(number: str):
     problem = number_problem(number)
-    result = None if problem else services.verify(number, today=_today())
+    result = None if problem else services.verify(number, today=local_today())
     return render_template("certificates/verify.html", number=number, problem=problem,
                            result=result)

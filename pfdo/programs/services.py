@@ -5,8 +5,7 @@ of what a family pays for."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import date, time
 
 from flask import url_for
 from sqlalchemy import func, or_, select, update
@@ -181,7 +180,7 @@ def known_districts() -> list[str]:
 
 
 def today() -> date:
-    return clock.today(municipality.timezone())
+    return municipality.local_today()
 
 
 def current_period() -> FinancingPeriod | None:
@@ -199,16 +198,6 @@ def schedule_text(sessions) -> str:
     return "; ".join(
         f"{', '.join(WEEKDAY_SHORT[d] for d in days)} "
         f"{start:%H:%M}–{end:%H:%M}" for (start, end), days in parts)
-
-
-def days_waiting(submitted_at: datetime | None, on: date) -> int:
-    """Whole days between the submission (in the municipality's time zone) and `on`."""
-    if submitted_at is None:
-        return 0
-    if submitted_at.tzinfo is None:  # SQLite gives back UTC wall time without the zone
-        submitted_at = submitted_at.replace(tzinfo=UTC)
-    submitted_on = submitted_at.astimezone(ZoneInfo(municipality.timezone())).date()
-    return max((on - submitted_on).days, 0)
 
 
 # --- The normative cost -------------------------------------------------------------------

@@ -10,6 +10,7 @@ from pfdo.accounts.access import roles_required
 from pfdo.accounts.models import Role
 from pfdo.errors import DomainError
 from pfdo.forms import EmptyForm
+from pfdo.municipality.services import days_since
 from pfdo.programs import services
 from pfdo.programs.forms import GroupForm, ModerationFilterForm, ProgramForm, ReturnForm
 from pfdo.programs.models import (
@@ -148,7 +149,7 @@ def _program_page(template: str, program, **context):
     cost = services.explain_normative_cost(program, services.current_period())
     return render_template(template, program=program, cost=cost,
                            above_norm=lambda group: services.price_above_norm(group, cost),
-                           today=services.today(), days_waiting=services.days_waiting,
+                           today=services.today(), days_waiting=days_since,
                            submission_problem=services.submission_problem(program),
                            weekday_short=WEEKDAY_SHORT, action_form=EmptyForm(), **context)
 
@@ -264,7 +265,7 @@ def moderation():
     pagination = services.moderation_queue(flt, page=request.args.get("page", 1, type=int))
     return render_page_or_block("programs/moderation.html", "results", filters=filters,
                                 flt=flt, pagination=pagination, today=services.today(),
-                                days_waiting=services.days_waiting)
+                                days_waiting=days_since)
 
 
 def _review(program, *, return_form=None, status: int = 200):
