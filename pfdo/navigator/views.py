@@ -9,7 +9,7 @@ from pfdo import storage
 from pfdo.accounts.access import public
 from pfdo.accounts.models import Role
 from pfdo.municipality.services import local_today
-from pfdo.navigator import services
+from pfdo.navigator import child_pricing, services
 from pfdo.navigator.forms import ChildChoiceForm, ProgramFilterForm
 from pfdo.providers.models import OWNERSHIP_LABELS
 from pfdo.web import render_page_or_block
@@ -45,7 +45,7 @@ def program(program_id: int):
                "similar": services.similar_programs(program, today=today),
                "child_form": None, "pricing": None, "has_children": False}
     if current_user.is_authenticated and current_user.role == Role.PARENT:
-        eligible = services.children_with_certificates(current_user)
+        eligible = child_pricing.children_with_certificates(current_user)
         form = ChildChoiceForm(request.args, children=[child for child, _ in eligible])
         if "child" not in request.args and len(eligible) == 1:
             form.child.data = str(eligible[0][0].id)
@@ -53,9 +53,9 @@ def program(program_id: int):
         chosen = next(((child, certificate) for child, certificate in eligible
                        if not form.child.errors and str(child.id) == form.child.data), None)
         context.update(child_form=form, has_children=bool(eligible)
-                       or services.has_children(current_user))
+                       or child_pricing.has_children(current_user))
         if chosen is not None:
-            context["pricing"] = services.price_for_child(program, *chosen, today=today)
+            context["pricing"] = child_pricing.price_for_child(program, *chosen, today=today)
     return render_page_or_block("navigator/program.html", "pricing", **context)
 
 
