@@ -44,6 +44,7 @@ MATRIX = {
     "families.edit": {"parent"},
     "families.apply": {"parent"},
     "certificates.detail": {"parent"},
+    "certificates.financing_preview": {"parent"},
     "certificates.request_financing": {"parent"},
     "certificates.join_queue": {"parent"},
     "certificates.extract": {"parent"},

@@ -30,7 +30,7 @@ from pfdo.db import db, unit_of_work
 from pfdo.errors import DomainError
 from pfdo.families.models import Child
 from pfdo.ledger import services as ledger
-from pfdo.ledger.models import AccountKind, Transfer, TransferKind
+from pfdo.ledger.models import AccountKind, TransferKind
 from pfdo.money import format_rub
 from pfdo.municipality import services as municipality
 from pfdo.municipality.models import Municipality
@@ -265,6 +265,10 @@ def find_by_number(number: str) -> Certificate | None:
         Certificate.number == normalize_number(number))).first()
 
 
+class DuplicateGrant(DomainError):
+    """The certificate already has a financing grant for the period."""
+
+
 def grant_for(certificate: Certificate, period: FinancingPeriod) -> FinancingGrant | None:
     return db.session.scalars(select(FinancingGrant).where(
         FinancingGrant.certificate_id == certificate.id,
@@ -283,7 +287,8 @@ def _grant(certificate: Certificate, period: FinancingPeriod, *, today: date, so
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError as error:
-        raise DomainError("Сертификат уже переведён в сертификат ПФ на этот период") from error
+        raise DuplicateGrant("Сертификат уже переведён в сертификат ПФ на этот период") \
+            from error
     fund = ledger.get_or_create_account(periods.fund_code(period), AccountKind.FUND,
                                         overdraft_limit=period.budget)
     account = ledger.get_or_create_account(certificate.account_code, AccountKind.CERTIFICATE)
@@ -311,14 +316,15 @@ def grant_financing(certificate: Certificate, *, actor: User | None, today: date
         raise DomainError("Сертификат не действует: перевод невозможен")
     with unit_of_work():
         if grant_for(certificate, period) is not None:
-            raise DomainError(f"Сертификат уже переведён в сертификат ПФ на {period.title}")
+            raise DuplicateGrant(f"Сертификат уже переведён в сертификат ПФ на {period.title}")
         grant = _grant(certificate, period, today=today, source=source, actor=actor)
         _resolve_queue_entry(certificate, period)
         audit.record(actor, "certificate.financing_granted", certificate,
                      {"period": period.title, "amount": grant.amount, "source": source})
         notify(certificate.child.parent,
-               f"Сертификат № {certificate.number} переведён в сертификат ПФ: "
-               f"на счёт зачислено {format_rub(grant.amount)}.",
+               f"Сертификат № {certificate.number} переведён в сертификат ПФ: зачислено "
+               f"{format_rub(grant.amount)} на {period.title} за {grant.months} мес. "
+               f"(до {period.ends_on:%d.%m.%Y}).",
                url=url_for("certificates.detail", certificate_id=certificate.id),
                subject="Сертификат переведён в сертификат ПФ",
                template="emails/financing_granted.txt", certificate=certificate, grant=grant)
@@ -395,46 +401,6 @@ def process_queue(period: FinancingPeriod, *, today: date) -> int:
                 entry.status, entry.resolved_at = "cancelled", clock.now()
             continue
         granted += 1
-
-
-# --- The balance as the family sees it ------------------------------------------------------
-
-@dataclass(frozen=True)
-class Balance:
-    nominal: int    # topped up for the current period
-    reserved: int   # held for contracts' coming months
-    paid: int       # paid to providers
-    available: int  # what can still be spent
-
-
-def balance(certificate: Certificate, *, today: date) -> Balance:
-    """Derived from the ledger, never stored: the certificate's account and the escrow
-    accounts its reservations went to."""
-    account = ledger.find_account(certificate.account_code)
-    if account is None:
-        return Balance(0, 0, 0, 0)
-    period = periods.current_period(today)
-    grant = grant_for(certificate, period) if period else None
-    transfers = ledger.history(account)
-    escrow_ids = {t.credit_account_id for t in transfers if t.kind == TransferKind.RESERVE}
-    reserved_out = sum(t.amount for t in transfers if t.kind == TransferKind.RESERVE)
-    released = sum(t.amount for t in transfers if t.kind == TransferKind.RELEASE)
-    paid = 0
-    if escrow_ids:
-        # int(): PostgreSQL sums a bigint column as numeric, which arrives as a Decimal.
-        paid = int(db.session.scalar(select(func.coalesce(func.sum(Transfer.amount), 0)).where(
-            Transfer.kind == TransferKind.PAYMENT, Transfer.debit_account_id.in_(escrow_ids))))
-    return Balance(nominal=grant.amount if grant else 0,
-                   reserved=max(reserved_out - released - paid, 0), paid=paid,
-                   available=ledger.balance(account))
-
-
-def history(certificate: Certificate) -> list[tuple[Transfer, int]]:
-    """(transfer, signed amount for this certificate), newest first."""
-    account = ledger.find_account(certificate.account_code)
-    if account is None:
-        return []
-    return [(t, ledger.signed_amount(t, account)) for t in ledger.history(account)]
 
 
 # --- Public verification ----------------------------------------------------------------------

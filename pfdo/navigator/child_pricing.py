@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import exists, select
 
 from pfdo.accounts.models import User
-from pfdo.certificates import services as certificates
+from pfdo.certificates.balance import balance as certificate_balance
 from pfdo.certificates.models import Certificate, CertificateStatus
 from pfdo.db import db
 from pfdo.enrollments import pricing, summary
@@ -103,7 +103,7 @@ def price_for_child(program: Program, child: Child, certificate: Certificate, *,
     credited_months = 0
     if certificate.is_financing:
         kind = "financing"
-        available = certificates.balance(certificate, today=today).available
+        available = certificate_balance(certificate, today=today).available
     elif places_left > 0:
         kind = "conversion"
         available, credited_months = periods.prorated_nominal(period, age_now, today)
