@@ -86,14 +86,17 @@ def register_blueprints(app: Flask) -> None:
     from pfdo.certificates.views import bp as certificates_bp
     from pfdo.coordinator.views import bp as coordinator_bp
     from pfdo.families.views import bp as families_bp
+    from pfdo.hotline.views import bp as hotline_bp
     from pfdo.municipality.views import bp as municipality_bp
     from pfdo.navigator.views import bp as navigator_bp
+    from pfdo.privacy.views import bp as privacy_bp
     from pfdo.programs.views import bp as programs_bp
     from pfdo.providers.views import bp as providers_bp
     from pfdo.site.views import bp as site_bp
 
     for blueprint in (site_bp, accounts_bp, audit_bp, municipality_bp, families_bp,
-                      certificates_bp, coordinator_bp, providers_bp, programs_bp, navigator_bp):
+                      certificates_bp, coordinator_bp, providers_bp, programs_bp, navigator_bp,
+                      privacy_bp, hotline_bp):
         app.register_blueprint(blueprint)
     check_all_views_declared(app)
 

@@ -65,6 +65,13 @@ ACTION_LABELS = {
     "group.opened": "Группа открыта для записи",
     "group.closed": "Группа закрыта для записи",
     # (programs: more labels here)
+    # personal data (pfdo.privacy)
+    "consent.withdrawn": "Отзыв согласия на обработку персональных данных",
+    "consent.given": "Согласие на обработку персональных данных дано снова",
+    "certificate_application.withdrawn": "Заявление отозвано вместе с согласием",
+    "certificate_application.resumed": "Заявление снова на рассмотрении",
+    "certificate.resumed": "Действие сертификата возобновлено",
+    "personal_data.erased": "Данные семьи обезличены после отзыва согласия",
 }
 
 
@@ -80,6 +87,7 @@ OBJECT_LABELS = {
     "ProviderDocument": "Документ поставщика",
     "Program": "Программа",
     "Group": "Группа",
+    "Consent": "Согласие на обработку ПДн",
 }
 DETAIL_LABELS = {
     "role": "роль",
@@ -96,6 +104,9 @@ DETAIL_LABELS = {
     "provider": "поставщик (№)",
     "kind": "вид документа",
     "title": "название",
+    "applications": "заявлений",
+    "certificates": "сертификатов",
+    "children": "детей",
 }
 #: Names of changed fields (the "changed" detail), as the forms call them
 FIELD_LABELS = {
@@ -126,6 +137,8 @@ FIELD_LABELS = {
 }
 #: Values that are codes: shown by their Russian names
 VALUE_LABELS = {
+    "age": "ребёнку исполнилось 18 лет",
+    "consent_withdrawn": "отзыв согласия на обработку ПДн",
     "blocked": "учётная запись заблокирована",
     "charter": "устав",
     "egrul": "выписка из ЕГРЮЛ / ЕГРИП",

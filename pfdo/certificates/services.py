@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from pfdo import clock
+from pfdo.accounts.consent import require_consent
 from pfdo.accounts.models import User
 from pfdo.accounts.services import CONSENT_VERSION
 from pfdo.audit import services as audit
@@ -66,8 +67,8 @@ def certificate_of(child: Child) -> Certificate | None:
 # --- Applications ------------------------------------------------------------------------
 
 DUPLICATE = ("На этого ребёнка уже подано заявление или выдан сертификат (совпадают {what}). "
-             "Сертификат выдаётся один раз. Если его оформлял другой родитель, номер подскажут "
-             "на горячей линии; если это ошибка — обратитесь к координатору.")
+             "Сертификат выдаётся один раз. Если его оформлял другой родитель, номер есть в его "
+             "личном кабинете; если это ошибка — обратитесь к координатору.")
 
 
 def apply_for_certificate(parent: User, child: Child, *, consent: bool,
@@ -80,6 +81,7 @@ def apply_for_certificate(parent: User, child: Child, *, consent: bool,
     if not consent:
         raise DomainError("Нужно согласие на обработку персональных данных ребёнка",
                           field="consent")
+    require_consent(parent)
     age = child.age_on(today)
     if age < MIN_AGE:
         turns_five = child.birth_date.replace(year=child.birth_date.year + MIN_AGE)
@@ -247,7 +249,7 @@ def _lock_undecided(application: CertificateApplication) -> None:
         .values(decided_at=clock.now())
         .execution_options(synchronize_session=False)).rowcount
     if not claimed:
-        raise DomainError("Заявление уже рассмотрено")
+        raise DomainError("Заявление уже рассмотрено или отозвано заявителем")
     db.session.refresh(application)
 
 

@@ -6,6 +6,7 @@ from flask import Blueprint, flash, render_template, url_for
 from flask_login import current_user
 
 from pfdo.accounts.access import roles_required
+from pfdo.accounts.consent import is_withdrawn
 from pfdo.accounts.models import Role
 from pfdo.accounts.services import PersonName
 from pfdo.certificates import services as certificates
@@ -60,6 +61,7 @@ def _child_context(child, apply_form):
         "child": child, "today": today, "age": child.age_on(today),
         "application": certificates.live_application(child),
         "certificate": certificates.certificate_of(child),
+        "consent_withdrawn": is_withdrawn(child.parent),
         "apply_form": apply_form,
     }
 
