@@ -77,7 +77,8 @@ def apply_for_certificate(parent: User, child: Child, *, consent: bool,
 
     Refuses: no consent, a child outside 5–17 years today, and a duplicate — the same СНИЛС,
     or the same ФИО + date of birth, in an application that is not refused (enforced by
-    partial unique indexes too, so racing applications cannot both pass)."""
+    partial unique indexes too, so racing applications cannot both pass), and a parent whose
+    consent to personal-data processing is withdrawn."""
     if not consent:
         raise DomainError("Нужно согласие на обработку персональных данных ребёнка",
                           field="consent")
