@@ -86,14 +86,17 @@ def register_blueprints(app: Flask) -> None:
     from pfdo.certificates.views import bp as certificates_bp
     from pfdo.coordinator.views import bp as coordinator_bp
     from pfdo.families.views import bp as families_bp
+    from pfdo.hotline.views import bp as hotline_bp
     from pfdo.municipality.views import bp as municipality_bp
     from pfdo.navigator.views import bp as navigator_bp
+    from pfdo.privacy.views import bp as privacy_bp
     from pfdo.programs.views import bp as programs_bp
     from pfdo.providers.views import bp as providers_bp
     from pfdo.site.views import bp as site_bp
 
     for blueprint in (site_bp, accounts_bp, audit_bp, municipality_bp, families_bp,
-                      certificates_bp, coordinator_bp, providers_bp, programs_bp, navigator_bp):
+                      certificates_bp, coordinator_bp, providers_bp, programs_bp, navigator_bp,
+                      privacy_bp, hotline_bp):
         app.register_blueprint(blueprint)
     check_all_views_declared(app)
 
@@ -161,7 +164,6 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_context(app: Flask) -> None:
-    formatting.register(app)
     from pfdo.accounts.models import ROLE_LABELS, Role
     from pfdo.accounts.validation import format_phone, tel_href
     from pfdo.certificates.numbers import format_number
@@ -169,13 +171,11 @@ def register_template_context(app: Flask) -> None:
     from pfdo.municipality import services as municipality
     from pfdo.navigation import header_menu
 
+    formatting.register(app, timezone=municipality.timezone)
     app.jinja_env.filters["phone"] = format_phone
     app.jinja_env.filters["tel_href"] = tel_href
     app.jinja_env.filters["snils"] = format_snils
     app.jinja_env.filters["certificate_number"] = format_number
-    app.jinja_env.filters["datetime"] = lambda value: formatting.fmt_datetime(
-        value, municipality.timezone()
-    )
 
     @app.context_processor
     def inject():

@@ -1,5 +1,6 @@
 """Command-line tools: `flask users create`, `flask outbox send`, `flask demo seed`,
-`flask ledger-check`, `flask periods open|close`, `flask certificates expire`."""
+`flask ledger-check`, `flask periods open|close`, `flask certificates expire`,
+`flask privacy erase`."""
 
 from __future__ import annotations
 
@@ -78,8 +79,10 @@ def print_accounts():
 
 
 def register(app: Flask) -> None:
+    from pfdo.privacy.cli import privacy_cli
     from pfdo.programs.cli import programs_cli
 
-    for group in (users_cli, outbox_cli, demo_cli, periods_cli, certificates_cli, programs_cli):
+    for group in (users_cli, outbox_cli, demo_cli, periods_cli, certificates_cli, programs_cli,
+                  privacy_cli):
         app.cli.add_command(group)
     app.cli.add_command(ledger_check)

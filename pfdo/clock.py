@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 _frozen: datetime | None = None
@@ -21,6 +21,22 @@ def today(tz: str | ZoneInfo = "UTC") -> date:
     """Today's date in the given time zone (the municipality's, for domain rules)."""
     zone = ZoneInfo(tz) if isinstance(tz, str) else tz
     return now().astimezone(zone).date()
+
+
+def local_date(moment: datetime, tz: str | ZoneInfo) -> date:
+    """The date `moment` falls on in the time zone `tz`. A naive moment is UTC wall time
+    (SQLite gives stored timestamps back without their zone)."""
+    zone = ZoneInfo(tz) if isinstance(tz, str) else tz
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(zone).date()
+
+
+def day_start(day: date, tz: str | ZoneInfo) -> datetime:
+    """The first moment of `day` in the time zone `tz`, as an aware UTC datetime: the bound
+    to compare stored timestamps with (SQLite compares wall time, so it must be UTC)."""
+    zone = ZoneInfo(tz) if isinstance(tz, str) else tz
+    return datetime.combine(day, time(), zone).astimezone(UTC)
 
 
 def set_frozen(moment: datetime | None) -> None:

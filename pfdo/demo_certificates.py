@@ -45,8 +45,7 @@ def _at(day: date, hour: int = 10) -> datetime:
 
 
 def seed_certificates(fake: Faker) -> None:
-    tz = municipality.timezone()
-    today = clock.today(tz)
+    today = municipality.local_today()
     coordinator = db.session.scalars(select(User).where(User.role == Role.COORDINATOR)).first()
     year_start = date(today.year, 1, 1)
     with clock.freeze(_at(year_start - timedelta(days=20))):

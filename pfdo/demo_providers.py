@@ -19,7 +19,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from faker import Faker
 from sqlalchemy import insert, select
 
-from pfdo import clock
 from pfdo.accounts.models import Role, User
 from pfdo.db import db, unit_of_work
 from pfdo.demo_revisions import seed_revisions
@@ -517,7 +516,7 @@ def _short_and_full(spec: ProviderSpec, district: str) -> tuple[str, str]:
 def seed_providers(fake: Faker) -> None:
     """The providers' side of the demo municipality (see the module docstring)."""
     rng = fake.random
-    today = clock.today(municipality.timezone())
+    today = municipality.local_today()
     coordinator = db.session.scalars(select(User).where(User.role == Role.COORDINATOR)).first()
     staff_user = db.session.scalars(select(User).where(User.email == DEMO_STAFF_EMAIL)).first()
     specs = list(PROVIDERS)
@@ -649,7 +648,7 @@ def _programs(fake: Faker, rng: random.Random, provider: Provider, spec: Provide
 
     taken: set[str] = set()
     result = []
-    approved_on = provider.approved_at.date()
+    approved_on = municipality.local_date(provider.approved_at)
     for n in range(count):
         direction = spec.directions[n % len(spec.directions)] if n < len(spec.directions) \
             else rng.choice(spec.directions)

@@ -36,12 +36,21 @@ ROLE_MENUS = {
         MenuItem("Периоды", "coordinator.period_list", "calendar-range"),
         MenuItem("Программы", "programs.moderation", "journal-check"),
     ],
-    Role.HOTLINE: [MenuItem("Горячая линия", "accounts.cabinet", "headset")],
+    Role.HOTLINE: [MenuItem("Горячая линия", "hotline.index", "headset")],
     Role.ADMIN: [
         MenuItem("Пользователи", "accounts.users", "people"),
         MenuItem("Журнал действий", "audit.log", "list-check"),
         MenuItem("Муниципалитет", "municipality.settings", "gear"),
     ],
+}
+
+
+#: where a role lands after login and on /cabinet: its real workspace (provider staff land in
+#: their provider's cabinet, see accounts.views.cabinet; parents in the family's cabinet)
+LANDING = {
+    Role.COORDINATOR: "coordinator.dashboard",
+    Role.ADMIN: "accounts.users",
+    Role.HOTLINE: "hotline.index",
 }
 
 

@@ -32,6 +32,7 @@ MATRIX = {
     "accounts.logout": ANY,
     "accounts.cabinet": ANY,
     "accounts.change_password": ANY,
+    "accounts.account": ANY,
     "accounts.users": {"admin"},
     "accounts.create_user": {"admin"},
     "accounts.user_detail": {"admin"},
@@ -45,6 +46,7 @@ MATRIX = {
     "families.edit": {"parent"},
     "families.apply": {"parent"},
     "certificates.detail": {"parent"},
+    "certificates.financing_preview": {"parent"},
     "certificates.request_financing": {"parent"},
     "certificates.join_queue": {"parent"},
     "certificates.extract": {"parent"},
@@ -92,6 +94,11 @@ MATRIX = {
     "programs.publish_revision": {"coordinator"},
     "programs.return_revision": {"coordinator"},
     "programs.index": {"provider_staff"},
+    # --- personal data and the hotline ---
+    "privacy.withdraw_preview": {"parent"},
+    "privacy.withdraw": {"parent"},
+    "privacy.give_again": {"parent"},
+    "hotline.index": {"hotline"},
     # --- navigator rows ---
     "navigator.index": PUBLIC,
     "navigator.program": PUBLIC,
@@ -210,7 +217,7 @@ def test_403_page_is_in_russian(client, login_as):
 
 def test_each_role_sees_its_own_sections_in_the_menu(client, login_as):
     login_as("admin")
-    html = client.get("/cabinet").get_data(as_text=True)
+    html = client.get("/account").get_data(as_text=True)
     assert "Журнал действий" in html and "Пользователи" in html
 
 

@@ -98,7 +98,7 @@ def test_login_failed_login_and_logout_are_recorded_with_actor_and_ip(app, clien
                                             "password": "синий-кит-плывёт-2026"},
                          page="/login", **remote)
     assert response.status_code == 302
-    assert form_post(client, "/logout", page="/cabinet", **remote).status_code == 302
+    assert form_post(client, "/logout", page="/account", **remote).status_code == 302
 
     recorded = [(e.action, e.actor_id, e.actor_role, e.ip) for e in events(app)]
     assert recorded == [

@@ -74,7 +74,7 @@ def constraint_names(conn) -> dict[str, list[str | None]]:
     return names
 
 
-#: Text columns bounded by a CHECK on PostgreSQL and by triggers on SQLite (migration 0008_h5)
+#: Text columns bounded by a CHECK on PostgreSQL and by triggers on SQLite (migration 0005)
 LENGTH_LIMITED = [("program", "description"), ("program", "remarks"),
                   ("program_event", "comment"), ("provider", "description"),
                   ("provider", "rejection_reason"), ("provider_event", "comment")]

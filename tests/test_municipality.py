@@ -167,7 +167,7 @@ def test_each_save_writes_one_audit_row_naming_the_changed_fields(app, client, l
 def test_only_the_admin_edits_the_settings(app, client, login_as, role):
     login_as(role)
     assert client.get("/admin/municipality").status_code == 403
-    response = form_post(client, "/admin/municipality", SETTINGS, page="/cabinet")
+    response = form_post(client, "/admin/municipality", SETTINGS, page="/account")
     assert response.status_code == 403
     assert municipality_count(app) == 0
 

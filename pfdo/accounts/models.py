@@ -113,6 +113,9 @@ class Consent(db.Model):
     text_version: Mapped[str] = mapped_column(String(20))
     given_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     ip: Mapped[str | None] = mapped_column(String(45))
+    #: set when the parent withdrew it in the cabinet (pfdo.privacy): processing stops
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: set when the data it covered was erased (anonymised) after the withdrawal
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship(back_populates="consents")

@@ -20,7 +20,7 @@ from pfdo.errors import DomainError
 from pfdo.notifications.services import queue_email
 
 #: the version of the text in templates/site/consent.html; bump it whenever the text changes
-CONSENT_VERSION = "2026-01"
+CONSENT_VERSION = "2026-12"
 
 LOGIN_FAILED = "Неверный адрес почты, телефон или пароль"
 

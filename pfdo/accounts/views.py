@@ -21,6 +21,7 @@ from pfdo.accounts.models import Role
 from pfdo.errors import DomainError
 from pfdo.extensions import limiter
 from pfdo.forms import EmptyForm
+from pfdo.navigation import LANDING
 from pfdo.web import add_error, form_status, redirect_to, render_page_or_block
 
 bp = Blueprint("accounts", __name__)
@@ -103,18 +104,36 @@ def register():
 @bp.route("/cabinet")
 @login_required
 def cabinet():
+    """Each role's workspace: the family's cabinet for a parent; staff are sent to theirs."""
     if current_user.role == Role.PROVIDER:
         from pfdo.providers.access import provider_of
 
         if provider_of(current_user) is not None:  # staff of a provider have their own cabinet
             return redirect_to(url_for("providers.cabinet"))
+    if current_user.role in LANDING:
+        return redirect_to(url_for(LANDING[Role(current_user.role)]))
     context = {}
     if current_user.role == Role.PARENT:
         from pfdo.certificates.services import family_overview
         from pfdo.notifications.services import recent_notices
+        from pfdo.privacy.services import family_consent
 
-        context = {"family": family_overview(current_user), "notices": recent_notices(current_user)}
+        context = {"family": family_overview(current_user), "notices": recent_notices(current_user),
+                   "consent_state": family_consent(current_user)}
     return render_template("accounts/cabinet.html", user=current_user, **context)
+
+
+@bp.route("/account")
+@login_required
+def account():
+    """The account's data, the password and, for a parent, the consent and its withdrawal."""
+    context = {}
+    if current_user.role == Role.PARENT:
+        from pfdo.privacy.services import family_consent
+
+        context["consent_state"] = family_consent(current_user)
+    return render_template("accounts/account.html", user=current_user, action_form=EmptyForm(),
+                           **context)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -132,7 +151,7 @@ def change_password():
         else:
             sessions.refresh(user)
             flash("Пароль изменён. На других устройствах нужно войти заново", "success")
-            return redirect_to(url_for("accounts.cabinet"))
+            return redirect_to(url_for("accounts.account"))
     return render_page_or_block("accounts/change_password.html", "form", form_status(form),
                                 form=form)
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from flask import has_request_context, request
 from sqlalchemy import select
 
+from pfdo import clock
 from pfdo.accounts.models import User
 from pfdo.audit.models import AuditEvent
 from pfdo.db import db
@@ -71,6 +71,13 @@ ACTION_LABELS = {
     "group.opened": "Группа открыта для записи",
     "group.closed": "Группа закрыта для записи",
     # (programs: more labels here)
+    # personal data (pfdo.privacy)
+    "consent.withdrawn": "Отзыв согласия на обработку персональных данных",
+    "consent.given": "Согласие на обработку персональных данных дано снова",
+    "certificate_application.withdrawn": "Заявление отозвано вместе с согласием",
+    "certificate_application.resumed": "Заявление снова на рассмотрении",
+    "certificate.resumed": "Действие сертификата возобновлено",
+    "personal_data.erased": "Данные семьи обезличены после отзыва согласия",
 }
 
 
@@ -86,6 +93,7 @@ OBJECT_LABELS = {
     "ProviderDocument": "Документ поставщика",
     "Program": "Программа",
     "Group": "Группа",
+    "Consent": "Согласие на обработку ПДн",
 }
 DETAIL_LABELS = {
     "role": "роль",
@@ -103,6 +111,9 @@ DETAIL_LABELS = {
     "kind": "вид документа",
     "title": "название",
     "revision": "правка (№)",
+    "applications": "заявлений",
+    "certificates": "сертификатов",
+    "children": "детей",
 }
 #: Names of changed fields (the "changed" detail), as the forms call them
 FIELD_LABELS = {
@@ -133,6 +144,8 @@ FIELD_LABELS = {
 }
 #: Values that are codes: shown by their Russian names
 VALUE_LABELS = {
+    "age": "ребёнку исполнилось 18 лет",
+    "consent_withdrawn": "отзыв согласия на обработку ПДн",
     "blocked": "учётная запись заблокирована",
     "charter": "устав",
     "egrul": "выписка из ЕГРЮЛ / ЕГРИП",
@@ -194,12 +207,11 @@ def search(flt: AuditFilter, *, tz: str, page: int = 1, per_page: int = 50):
         query = query.join(User, AuditEvent.actor_id == User.id).where(
             User.email.contains(flt.actor.strip().lower(), autoescape=True)
         )
-    zone = ZoneInfo(tz)
     # Local midnights as UTC: SQLite stores UTC wall time and would compare the local one.
+    # (The same bounds as municipality.local_day_bounds; the audit log sits below it.)
     if flt.date_from:
-        start = datetime.combine(flt.date_from, time(), zone).astimezone(UTC)
-        query = query.where(AuditEvent.created_at >= start)
+        query = query.where(AuditEvent.created_at >= clock.day_start(flt.date_from, tz))
     if flt.date_to:
-        end = datetime.combine(flt.date_to + timedelta(days=1), time(), zone).astimezone(UTC)
-        query = query.where(AuditEvent.created_at < end)
+        query = query.where(AuditEvent.created_at
+                            < clock.day_start(flt.date_to + timedelta(days=1), tz))
     return db.paginate(query, page=page, per_page=per_page, error_out=False)

@@ -14,7 +14,6 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from pfdo import clock
 from pfdo.certificates import jobs
 from pfdo.db import db
 from pfdo.errors import DomainError
@@ -24,10 +23,6 @@ from pfdo.periods.models import FinancingPeriod
 
 periods_cli = AppGroup("periods", help="Financing periods: open and close.")
 certificates_cli = AppGroup("certificates", help="Certificates: expiry at 18.")
-
-
-def _today():
-    return clock.today(municipality.timezone())
 
 
 def _span(period: FinancingPeriod) -> str:
@@ -52,7 +47,7 @@ def _run(job):
 @periods_cli.command("open")
 def open_period():
     """Top every active financing certificate up to the current period's nominal."""
-    today = _today()
+    today = municipality.local_today()
     report = _run(lambda: jobs.open_period(today=today))
     click.echo(f"Opened the period on {today:%d.%m.%Y}: topped up {report.done} certificate(s) "
                f"with {format_rub(report.amount)}; {report.skipped} already topped up; "
@@ -65,7 +60,7 @@ def open_period():
               help="The period's id; by default every ended period that is not closed yet.")
 def close_period(period_id):
     """Return the unspent, unreserved balances of ended periods to their funds."""
-    today = _today()
+    today = municipality.local_today()
     if period_id is not None:
         period = db.session.get(FinancingPeriod, period_id)
         if period is None:
@@ -91,7 +86,7 @@ def close_period(period_id):
 def expire_certificates():
     """Close the certificates of children who have turned 18 and give their places to the
     queue."""
-    today = _today()
+    today = municipality.local_today()
     report = _run(lambda: jobs.expire_certificates(today=today))
     click.echo(f"Expired {report.done} certificate(s) on {today:%d.%m.%Y}: returned "
                f"{format_rub(report.amount)} to the fund; {report.skipped} queued "

@@ -110,24 +110,37 @@ def expire_certificates(*, today: date) -> JobReport:
     period = periods.current_period(today)
     for certificate in due:
         with unit_of_work():
-            account = ledger.find_account(certificate.account_code)
-            left = ledger.balance(account) if account else 0
-            if left > 0 and period is not None:
-                fund = ledger.get_or_create_account(periods.fund_code(period), AccountKind.FUND,
-                                                    overdraft_limit=period.budget)
-                ledger.transfer(key=f"expire:{certificate.id}", debit=account, credit=fund,
-                                amount=left, kind=TransferKind.RETURN,
-                                reason="Возврат остатка: ребёнку исполнилось 18 лет")
-                report.amount += left
-            grant = certificates.grant_for(certificate, period) if period else None
-            if grant is not None and grant.released_at is None:
-                grant.released_at = clock.now()
-                periods.free_quota_place(period)
-            certificate.status = CertificateStatus.CLOSED
-            certificate.closed_at = clock.now()
-            certificate.status_reason = "Ребёнку исполнилось 18 лет"
-            audit.record(None, "certificate.closed", certificate, {"reason": "age"})
+            report.amount += close_certificate(
+                certificate, period, key=f"expire:{certificate.id}",
+                transfer_reason="Возврат остатка: ребёнку исполнилось 18 лет",
+                status_reason="Ребёнку исполнилось 18 лет", audit_reason="age")
         report.done += 1
     if period is not None:
         report.skipped = certificates.process_queue(period, today=today)
     return report
+
+
+def close_certificate(certificate: Certificate, period: FinancingPeriod | None, *, key: str,
+                      transfer_reason: str, status_reason: str, audit_reason: str,
+                      actor=None) -> int:
+    """Close the certificate: its unspent balance returns to the current period's fund (a
+    ledger transfer keyed `key`), its financing place is freed for the queue (the caller runs
+    `process_queue` after its transaction). Returns the kopecks returned. Flushes only."""
+    account = ledger.find_account(certificate.account_code)
+    left = ledger.balance(account) if account else 0
+    returned = 0
+    if left > 0 and period is not None:
+        fund = ledger.get_or_create_account(periods.fund_code(period), AccountKind.FUND,
+                                            overdraft_limit=period.budget)
+        ledger.transfer(key=key, debit=account, credit=fund, amount=left,
+                        kind=TransferKind.RETURN, reason=transfer_reason)
+        returned = left
+    grant = certificates.grant_for(certificate, period) if period else None
+    if grant is not None and grant.released_at is None:
+        grant.released_at = clock.now()
+        periods.free_quota_place(period)
+    certificate.status = CertificateStatus.CLOSED
+    certificate.closed_at = clock.now()
+    certificate.status_reason = status_reason
+    audit.record(actor, "certificate.closed", certificate, {"reason": audit_reason})
+    return returned

@@ -28,12 +28,16 @@ class ApplicationStatus(StrEnum):
     SUBMITTED = "submitted"
     CONFIRMED = "confirmed"
     REFUSED = "refused"
+    #: the parent withdrew the consent to personal-data processing (pfdo.privacy): not to be
+    #: decided; it returns to the queue if the consent is given again
+    WITHDRAWN = "withdrawn"
 
 
 APPLICATION_STATUS_LABELS = {
     ApplicationStatus.SUBMITTED: "на рассмотрении",
     ApplicationStatus.CONFIRMED: "подтверждено",
     ApplicationStatus.REFUSED: "отказано",
+    ApplicationStatus.WITHDRAWN: "отозвано заявителем",
 }
 
 
@@ -69,7 +73,8 @@ class CertificateApplication(db.Model):
     applications cannot both get through."""
 
     __table_args__ = (
-        CheckConstraint("status IN ('submitted', 'confirmed', 'refused')", "status_known"),
+        CheckConstraint("status IN ('submitted', 'confirmed', 'refused', 'withdrawn')",
+                        "status_known"),
         CheckConstraint("status <> 'refused' OR refusal_reason IS NOT NULL", "refusal_has_reason"),
         Index("uq_certificate_application_snils_live", "snils", unique=True,
               sqlite_where=text("status <> 'refused'"),

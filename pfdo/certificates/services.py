@@ -4,7 +4,7 @@ the queue for freed places, and the balance as the family sees it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from flask import abort, url_for
 from sqlalchemy import func, or_, select, update
@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from pfdo import clock
+from pfdo.accounts.consent import require_consent
 from pfdo.accounts.models import User
 from pfdo.accounts.services import CONSENT_VERSION
 from pfdo.audit import services as audit
@@ -30,8 +31,9 @@ from pfdo.db import db, unit_of_work
 from pfdo.errors import DomainError
 from pfdo.families.models import Child
 from pfdo.ledger import services as ledger
-from pfdo.ledger.models import AccountKind, Transfer, TransferKind
+from pfdo.ledger.models import AccountKind, TransferKind
 from pfdo.money import format_rub
+from pfdo.municipality import services as municipality
 from pfdo.municipality.models import Municipality
 from pfdo.notifications.services import notify
 from pfdo.periods import services as periods
@@ -65,8 +67,8 @@ def certificate_of(child: Child) -> Certificate | None:
 # --- Applications ------------------------------------------------------------------------
 
 DUPLICATE = ("На этого ребёнка уже подано заявление или выдан сертификат (совпадают {what}). "
-             "Сертификат выдаётся один раз. Если его оформлял другой родитель, номер подскажут "
-             "на горячей линии; если это ошибка — обратитесь к координатору.")
+             "Сертификат выдаётся один раз. Если его оформлял другой родитель, номер есть в его "
+             "личном кабинете; если это ошибка — обратитесь к координатору.")
 
 
 def apply_for_certificate(parent: User, child: Child, *, consent: bool,
@@ -75,10 +77,12 @@ def apply_for_certificate(parent: User, child: Child, *, consent: bool,
 
     Refuses: no consent, a child outside 5–17 years today, and a duplicate — the same СНИЛС,
     or the same ФИО + date of birth, in an application that is not refused (enforced by
-    partial unique indexes too, so racing applications cannot both pass)."""
+    partial unique indexes too, so racing applications cannot both pass), and a parent whose
+    consent to personal-data processing is withdrawn."""
     if not consent:
         raise DomainError("Нужно согласие на обработку персональных данных ребёнка",
                           field="consent")
+    require_consent(parent)
     age = child.age_on(today)
     if age < MIN_AGE:
         turns_five = child.birth_date.replace(year=child.birth_date.year + MIN_AGE)
@@ -133,26 +137,16 @@ def search_applications(flt: ApplicationFilter, *, page: int = 1, per_page: int 
         if digits.isdigit() and len(digits) == 10:
             conditions.append(CertificateApplication.certificate.has(Certificate.number == digits))
         stmt = stmt.where(or_(*conditions))
-    if flt.date_from:
-        stmt = stmt.where(CertificateApplication.submitted_at >= _day_start(flt.date_from))
-    if flt.date_to:
-        stmt = stmt.where(CertificateApplication.submitted_at
-                          < _day_start(flt.date_to + timedelta(days=1)))
+    start, end = municipality.local_day_bounds(flt.date_from, flt.date_to)
+    if start is not None:
+        stmt = stmt.where(CertificateApplication.submitted_at >= start)
+    if end is not None:
+        stmt = stmt.where(CertificateApplication.submitted_at < end)
     order = (CertificateApplication.submitted_at.asc()
              if flt.status == ApplicationStatus.SUBMITTED
              else CertificateApplication.submitted_at.desc())
     return db.paginate(stmt.order_by(order, CertificateApplication.id), page=page,
                        per_page=per_page, error_out=False)
-
-
-def _day_start(day: date):
-    from datetime import datetime, time
-    from zoneinfo import ZoneInfo
-
-    from pfdo.municipality import services as municipality
-
-    local = datetime.combine(day, time(), ZoneInfo(municipality.timezone()))
-    return local.astimezone(clock.now().tzinfo)
 
 
 def get_application_or_404(application_id: int) -> CertificateApplication:
@@ -256,7 +250,7 @@ def _lock_undecided(application: CertificateApplication) -> None:
         .values(decided_at=clock.now())
         .execution_options(synchronize_session=False)).rowcount
     if not claimed:
-        raise DomainError("Заявление уже рассмотрено")
+        raise DomainError("Заявление уже рассмотрено или отозвано заявителем")
     db.session.refresh(application)
 
 
@@ -272,6 +266,10 @@ def get_own_certificate_or_404(parent: User, certificate_id: int) -> Certificate
 def find_by_number(number: str) -> Certificate | None:
     return db.session.scalars(select(Certificate).where(
         Certificate.number == normalize_number(number))).first()
+
+
+class DuplicateGrant(DomainError):
+    """The certificate already has a financing grant for the period."""
 
 
 def grant_for(certificate: Certificate, period: FinancingPeriod) -> FinancingGrant | None:
@@ -292,7 +290,8 @@ def _grant(certificate: Certificate, period: FinancingPeriod, *, today: date, so
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError as error:
-        raise DomainError("Сертификат уже переведён в сертификат ПФ на этот период") from error
+        raise DuplicateGrant("Сертификат уже переведён в сертификат ПФ на этот период") \
+            from error
     fund = ledger.get_or_create_account(periods.fund_code(period), AccountKind.FUND,
                                         overdraft_limit=period.budget)
     account = ledger.get_or_create_account(certificate.account_code, AccountKind.CERTIFICATE)
@@ -320,14 +319,15 @@ def grant_financing(certificate: Certificate, *, actor: User | None, today: date
         raise DomainError("Сертификат не действует: перевод невозможен")
     with unit_of_work():
         if grant_for(certificate, period) is not None:
-            raise DomainError(f"Сертификат уже переведён в сертификат ПФ на {period.title}")
+            raise DuplicateGrant(f"Сертификат уже переведён в сертификат ПФ на {period.title}")
         grant = _grant(certificate, period, today=today, source=source, actor=actor)
         _resolve_queue_entry(certificate, period)
         audit.record(actor, "certificate.financing_granted", certificate,
                      {"period": period.title, "amount": grant.amount, "source": source})
         notify(certificate.child.parent,
-               f"Сертификат № {certificate.number} переведён в сертификат ПФ: "
-               f"на счёт зачислено {format_rub(grant.amount)}.",
+               f"Сертификат № {certificate.number} переведён в сертификат ПФ: зачислено "
+               f"{format_rub(grant.amount)} на {period.title} за {grant.months} мес. "
+               f"(до {period.ends_on:%d.%m.%Y}).",
                url=url_for("certificates.detail", certificate_id=certificate.id),
                subject="Сертификат переведён в сертификат ПФ",
                template="emails/financing_granted.txt", certificate=certificate, grant=grant)
@@ -404,46 +404,6 @@ def process_queue(period: FinancingPeriod, *, today: date) -> int:
                 entry.status, entry.resolved_at = "cancelled", clock.now()
             continue
         granted += 1
-
-
-# --- The balance as the family sees it ------------------------------------------------------
-
-@dataclass(frozen=True)
-class Balance:
-    nominal: int    # topped up for the current period
-    reserved: int   # held for contracts' coming months
-    paid: int       # paid to providers
-    available: int  # what can still be spent
-
-
-def balance(certificate: Certificate, *, today: date) -> Balance:
-    """Derived from the ledger, never stored: the certificate's account and the escrow
-    accounts its reservations went to."""
-    account = ledger.find_account(certificate.account_code)
-    if account is None:
-        return Balance(0, 0, 0, 0)
-    period = periods.current_period(today)
-    grant = grant_for(certificate, period) if period else None
-    transfers = ledger.history(account)
-    escrow_ids = {t.credit_account_id for t in transfers if t.kind == TransferKind.RESERVE}
-    reserved_out = sum(t.amount for t in transfers if t.kind == TransferKind.RESERVE)
-    released = sum(t.amount for t in transfers if t.kind == TransferKind.RELEASE)
-    paid = 0
-    if escrow_ids:
-        # int(): PostgreSQL sums a bigint column as numeric, which arrives as a Decimal.
-        paid = int(db.session.scalar(select(func.coalesce(func.sum(Transfer.amount), 0)).where(
-            Transfer.kind == TransferKind.PAYMENT, Transfer.debit_account_id.in_(escrow_ids))))
-    return Balance(nominal=grant.amount if grant else 0,
-                   reserved=max(reserved_out - released - paid, 0), paid=paid,
-                   available=ledger.balance(account))
-
-
-def history(certificate: Certificate) -> list[tuple[Transfer, int]]:
-    """(transfer, signed amount for this certificate), newest first."""
-    account = ledger.find_account(certificate.account_code)
-    if account is None:
-        return []
-    return [(t, ledger.signed_amount(t, account)) for t in ledger.history(account)]
 
 
 # --- Public verification ----------------------------------------------------------------------

@@ -9,35 +9,31 @@ import segno
 from flask import Blueprint, Response, current_app, flash, render_template, request, url_for
 from flask_login import current_user
 
-from pfdo import clock
 from pfdo.accounts.access import public, roles_required
 from pfdo.accounts.models import Role
-from pfdo.certificates import services
+from pfdo.certificates import balance, financing, services
+from pfdo.certificates.forms import FinancingForm
 from pfdo.certificates.numbers import number_problem
 from pfdo.errors import DomainError
 from pfdo.forms import EmptyForm
 from pfdo.money import format_rub
-from pfdo.municipality import services as municipality
+from pfdo.municipality.services import local_today
 from pfdo.periods import services as periods
 from pfdo.web import redirect_to
 
 bp = Blueprint("certificates", __name__)
 
 
-def _today():
-    return clock.today(municipality.timezone())
-
-
 def _page_context(certificate):
-    today = _today()
+    today = local_today()
     period = periods.current_period(today)
     return {
         "certificate": certificate, "child": certificate.child, "today": today,
         "period": period,
         "grant": services.grant_for(certificate, period) if period else None,
         "queue_entry": services.queue_entry(certificate, period) if period else None,
-        "balance": services.balance(certificate, today=today),
-        "history": services.history(certificate),
+        "balance": balance.balance(certificate, today=today),
+        "history": balance.history(certificate),
         "action_form": EmptyForm(),
         "services": services,
     }
@@ -50,19 +46,39 @@ def detail(certificate_id: int):
     return render_template("certificates/detail.html", **_page_context(certificate))
 
 
+@bp.route("/certificates/<int:certificate_id>/financing")
+@roles_required(Role.PARENT)
+def financing_preview(certificate_id: int):
+    certificate = services.get_own_certificate_or_404(current_user, certificate_id)
+    shown = financing.preview(certificate, today=local_today())
+    form = FinancingForm(amount=str(shown.amount))
+    return render_template("certificates/financing.html", certificate=certificate,
+                           child=certificate.child, preview=shown, form=form,
+                           queue_form=EmptyForm(), services=services)
+
+
 @bp.route("/certificates/<int:certificate_id>/financing", methods=["POST"])
 @roles_required(Role.PARENT)
 def request_financing(certificate_id: int):
     certificate = services.get_own_certificate_or_404(current_user, certificate_id)
-    if EmptyForm().validate_on_submit():
-        try:
-            grant = services.grant_financing(certificate, actor=current_user._get_current_object(),
-                                             today=_today())
-        except DomainError as error:
-            flash(str(error), "warning")
-        else:
-            flash(f"Готово: сертификат переведён в сертификат ПФ, зачислено "
-                  f"{format_rub(grant.amount)}", "success")
+    form = FinancingForm()
+    if not form.validate_on_submit():
+        flash("Страница устарела. Проверьте расчёт и подтвердите перевод ещё раз.", "warning")
+        return redirect_to(url_for("certificates.financing_preview",
+                                   certificate_id=certificate.id))
+    try:
+        grant = financing.confirm(certificate, actor=current_user._get_current_object(),
+                                  today=local_today(), expected_amount=form.expected_amount)
+    except financing.AlreadyFinanced as error:
+        flash(str(error), "info")
+    except DomainError as error:
+        flash(str(error), "warning")
+        return redirect_to(url_for("certificates.financing_preview",
+                                   certificate_id=certificate.id))
+    else:
+        flash(f"Готово: сертификат переведён в сертификат ПФ. Зачислено "
+              f"{format_rub(grant.amount)} на {grant.period.title} за {grant.months} мес.",
+              "success")
     return redirect_to(url_for("certificates.detail", certificate_id=certificate.id))
 
 
@@ -73,7 +89,7 @@ def join_queue(certificate_id: int):
     if EmptyForm().validate_on_submit():
         try:
             entry = services.join_queue(certificate, actor=current_user._get_current_object(),
-                                        today=_today())
+                                        today=local_today())
         except DomainError as error:
             flash(str(error), "warning")
         else:
@@ -112,7 +128,7 @@ def _verify_url(number: str) -> str:
 def verify():
     number = (request.args.get("number") or "").strip()
     problem = number_problem(number) if number else None
-    result = services.verify(number, today=_today()) if number and not problem else None
+    result = services.verify(number, today=local_today()) if number and not problem else None
     return render_template("certificates/verify.html", number=number, problem=problem,
                            result=result)
 
@@ -121,6 +137,6 @@ def verify():
 @public
 def verify_number(number: str):
     problem = number_problem(number)
-    result = None if problem else services.verify(number, today=_today())
+    result = None if problem else services.verify(number, today=local_today())
     return render_template("certificates/verify.html", number=number, problem=problem,
                            result=result)

@@ -4,8 +4,7 @@ period together with handing freed financing places to the queue."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy import func, select
 
@@ -77,20 +76,12 @@ def dashboard(today: date) -> Dashboard:
     place = municipality.get()
     return Dashboard(
         waiting=certificates.waiting_count(),
-        oldest_waiting_days=days_waiting(oldest, today) if oldest is not None else None,
+        oldest_waiting_days=municipality.days_since(oldest, today) if oldest is not None else None,
         period=period,
         granted=granted_amount(period) if period is not None else 0,
         with_certificates=with_certificates,
         child_population=place.child_population if place is not None else 0,
     )
-
-
-def days_waiting(submitted_at, today: date) -> int:
-    """Whole days between the submission (in the municipality's time zone) and `today`."""
-    if submitted_at.tzinfo is None:  # SQLite gives back UTC wall time without the zone
-        submitted_at = submitted_at.replace(tzinfo=UTC)
-    submitted_on = submitted_at.astimezone(ZoneInfo(municipality.timezone())).date()
-    return max((today - submitted_on).days, 0)
 
 
 def save_period(data: periods.PeriodData, *, actor: User, today: date,

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import Blueprint, flash, render_template, request, url_for
 from flask_login import current_user
 
-from pfdo import clock
 from pfdo.accounts.access import roles_required
 from pfdo.accounts.models import Role
 from pfdo.certificates import services as certificates
@@ -19,14 +18,11 @@ from pfdo.families.validation import format_snils
 from pfdo.formatting import plural
 from pfdo.forms import EmptyForm
 from pfdo.municipality import services as municipality
+from pfdo.municipality.services import local_today
 from pfdo.periods import services as periods
 from pfdo.web import add_error, form_status, redirect_to, render_page_or_block
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
-
-
-def _today():
-    return clock.today(municipality.timezone())
 
 
 def _actor():
@@ -36,7 +32,7 @@ def _actor():
 @bp.route("")
 @roles_required(Role.COORDINATOR)
 def dashboard():
-    today = _today()
+    today = local_today()
     return render_template("coordinator/dashboard.html", summary=services.dashboard(today),
                            today=today)
 
@@ -57,8 +53,8 @@ def applications():
     pagination = certificates.search_applications(flt, page=request.args.get("page", 1,
                                                                               type=int))
     return render_page_or_block("coordinator/applications.html", "results", filters=filters,
-                                pagination=pagination, today=_today(),
-                                days_waiting=services.days_waiting)
+                                pagination=pagination, today=local_today(),
+                                days_waiting=municipality.days_since)
 
 
 def _detail(application, *, refusal_form=None, status: int = 200):
@@ -68,7 +64,7 @@ def _detail(application, *, refusal_form=None, status: int = 200):
     return render_page_or_block(
         "coordinator/application.html", "decision", status, application=application,
         child=application.child, confirm_form=EmptyForm(),
-        refusal_form=refusal_form or RefusalForm(formdata=None), today=_today(),
+        refusal_form=refusal_form or RefusalForm(formdata=None), today=local_today(),
         snils=format_snils(application.child.snils), sex_labels=SEX_LABELS,
         document_labels=DOCUMENT_LABELS, format_number=format_number)
 
@@ -122,7 +118,7 @@ def refuse(application_id: int):
 @bp.route("/periods")
 @roles_required(Role.COORDINATOR)
 def period_list():
-    today = _today()
+    today = local_today()
     return render_template("coordinator/periods.html", periods=periods.all_periods(),
                            today=today, state_of=services.period_state,
                            states=services.PERIOD_STATES)
@@ -134,7 +130,7 @@ def _save_period(form: PeriodForm, period=None):
         return None
     try:
         saved, granted = services.save_period(form.period_data(), actor=_actor(),
-                                              today=_today(), period=period)
+                                              today=local_today(), period=period)
     except DomainError as error:
         if error.field == "bands":  # about the bands together: shown above their fieldset
             form.band_errors.append(error.message)
@@ -156,7 +152,7 @@ def _period_status(form: PeriodForm) -> int:
 @bp.route("/periods/new", methods=["GET", "POST"])
 @roles_required(Role.COORDINATOR)
 def new_period():
-    form = PeriodForm() if request.method == "POST" else PeriodForm.for_new(_today())
+    form = PeriodForm() if request.method == "POST" else PeriodForm.for_new(local_today())
     return _save_period(form) or render_page_or_block(
         "coordinator/period_form.html", "form", _period_status(form), form=form, period=None)
 

@@ -15,7 +15,6 @@ The rules, per month of the contract:
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -38,14 +37,15 @@ class MonthShare:
 
 @dataclass(frozen=True)
 class Breakdown:
+    """Every month of the contract with its split. There is deliberately no "usual month":
+    a headline must be true for every month, so it comes from `summary.summarise`, which
+    groups the months by their split."""
+
     months: tuple[MonthShare, ...]
-    #: the usual certificate share of a month (the most frequent one)
-    certificate_per_month: int
-    #: the family's co-pay in that usual month
-    family_per_month: int
     #: the current period's months together: reserved from the balance at enrolment
     reserved_now: int
-    #: what stays on the certificate after that reservation
+    #: what stays on the certificate after that reservation, until the current period ends
+    #: (it does not carry over to the next period)
     remaining: int
 
     @property
@@ -55,11 +55,6 @@ class Breakdown:
     @property
     def family_total(self) -> int:
         return sum(m.family for m in self.months)
-
-    @property
-    def varies(self) -> bool:
-        """True when some month differs from the usual split by more than a kopeck."""
-        return any(abs(m.certificate - self.certificate_per_month) > 1 for m in self.months)
 
 
 def normative_cost(hour_cost: int | None, hours_per_week: int) -> int:
@@ -137,10 +132,4 @@ def breakdown(*, price: int, normative: int, months: list[date], period_ends_on:
                    in_current_period=end_index is not None and _month_index(month) <= end_index)
         for month, share in zip(months, shares, strict=True))
     reserved = sum(r.certificate for r in rows if r.in_current_period)
-    if rows:
-        counts = Counter(r.certificate for r in rows)
-        usual = max(counts, key=lambda value: (counts[value], value))
-    else:
-        usual = 0
-    return Breakdown(months=rows, certificate_per_month=usual, family_per_month=price - usual,
-                     reserved_now=reserved, remaining=max(available, 0) - reserved)
+    return Breakdown(months=rows, reserved_now=reserved, remaining=max(available, 0) - reserved)

@@ -9,6 +9,7 @@ from flask import abort
 from sqlalchemy import select
 
 from pfdo import clock
+from pfdo.accounts.consent import require_consent
 from pfdo.accounts.models import User
 from pfdo.accounts.services import PersonName, clean_name
 from pfdo.audit import services as audit
@@ -74,7 +75,9 @@ def add_child(parent: User, data: ChildData, *, today: date) -> Child:
 
     Refuses: invalid names, a birth date in the future or 18+ years ago, an unknown sex,
     a malformed document, a СНИЛС with a wrong checksum, a missing address, and the same
-    СНИЛС already added by this parent."""
+    СНИЛС already added by this parent, and anything while the parent's consent to
+    personal-data processing is withdrawn."""
+    require_consent(parent)
     with unit_of_work():
         values = _clean(data, today)
         duplicate = db.session.scalar(select(Child.id).where(
@@ -95,14 +98,16 @@ def update_child(parent: User, child: Child, data: ChildData, *, today: date) ->
     Refuses: what add_child refuses, and identity changes after an application."""
     from pfdo.certificates.services import has_live_application
 
+    require_consent(parent)
     with unit_of_work():
         values = _clean(data, today)
         identity = ("last_name", "first_name", "middle_name", "birth_date", "snils")
         changed = sorted(k for k, v in values.items() if getattr(child, k) != v)
         if has_live_application(child) and any(k in identity for k in changed):
             raise DomainError(
-                "ФИО, дату рождения и СНИЛС после подачи заявления меняет только координатор: "
-                "обратитесь на горячую линию", field="last_name")
+                "ФИО, дату рождения и СНИЛС после подачи заявления изменить нельзя: по ним "
+                "координатор сверяет документы. Если в них ошибка, сообщите координатору — "
+                "контакты на странице «Контакты»", field="last_name")
         for key in changed:
             setattr(child, key, values[key])
         if changed:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, render_template, url_for
 from flask_login import current_user
 
-from pfdo import clock
 from pfdo.accounts.access import roles_required
+from pfdo.accounts.consent import is_withdrawn
 from pfdo.accounts.models import Role
 from pfdo.accounts.services import PersonName
 from pfdo.certificates import services as certificates
@@ -14,14 +14,10 @@ from pfdo.errors import DomainError
 from pfdo.families import services
 from pfdo.families.forms import ApplyForm, ChildForm
 from pfdo.families.validation import format_snils
-from pfdo.municipality import services as municipality
+from pfdo.municipality.services import local_today
 from pfdo.web import add_error, form_status, redirect_to, render_page_or_block
 
 bp = Blueprint("families", __name__, url_prefix="/children")
-
-
-def _today():
-    return clock.today(municipality.timezone())
 
 
 def _data(form: ChildForm) -> services.ChildData:
@@ -41,7 +37,7 @@ def add():
     if form.validate_on_submit():
         try:
             child = services.add_child(current_user._get_current_object(), _data(form),
-                                       today=_today())
+                                       today=local_today())
         except DomainError as error:
             add_error(form, error)
         else:
@@ -60,11 +56,12 @@ def child(child_id: int):
 
 
 def _child_context(child, apply_form):
-    today = _today()
+    today = local_today()
     return {
         "child": child, "today": today, "age": child.age_on(today),
         "application": certificates.live_application(child),
         "certificate": certificates.certificate_of(child),
+        "consent_withdrawn": is_withdrawn(child.parent),
         "apply_form": apply_form,
     }
 
@@ -79,7 +76,7 @@ def edit(child_id: int):
     if form.validate_on_submit():
         try:
             services.update_child(current_user._get_current_object(), child, _data(form),
-                                  today=_today())
+                                  today=local_today())
         except DomainError as error:
             add_error(form, error)
         else:
@@ -97,7 +94,7 @@ def apply(child_id: int):
     if form.validate_on_submit():
         try:
             certificates.apply_for_certificate(current_user._get_current_object(), child,
-                                               consent=form.consent.data, today=_today())
+                                               consent=form.consent.data, today=local_today())
         except DomainError as error:
             add_error(form, error)
         else:

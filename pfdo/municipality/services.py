@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
 from flask import g
 from sqlalchemy import select
 
+from pfdo import clock
 from pfdo.accounts.models import User
 from pfdo.audit import services as audit
 from pfdo.db import db, unit_of_work
@@ -52,6 +54,40 @@ def get() -> Municipality | None:
 def timezone() -> str:
     municipality = get()
     return municipality.timezone if municipality else FALLBACK["timezone"]
+
+
+# --- The municipality's calendar: every "today", age, deadline and date filter uses these ---
+
+def local_today() -> date:
+    """Today's date in the municipality (not in UTC): ages, deadlines and "today" use it."""
+    return clock.today(timezone())
+
+
+def local_date(moment: datetime) -> date:
+    """The municipality's date of a stored timestamp (aware, or naive UTC from SQLite)."""
+    return clock.local_date(moment, timezone())
+
+
+def local_day_start(day: date) -> datetime:
+    """The first moment (in UTC) of the municipality's `day`: a date filter «с» compares
+    `>= local_day_start(first)`, «по» compares `< local_day_start(last + 1 day)`."""
+    return clock.day_start(day, timezone())
+
+
+def local_day_bounds(first: date | None, last: date | None) -> tuple[datetime | None,
+                                                                       datetime | None]:
+    """The UTC bounds [start, end) of the municipality's days first..last (either open)."""
+    start = local_day_start(first) if first is not None else None
+    end = local_day_start(last + timedelta(days=1)) if last is not None else None
+    return start, end
+
+
+def days_since(moment: datetime | None, today: date | None = None) -> int:
+    """Whole days from the municipality's date of `moment` to `today` (default: local today);
+    0 for no moment or a moment later today."""
+    if moment is None:
+        return 0
+    return max(((today or local_today()) - local_date(moment)).days, 0)
 
 
 def save(settings: MunicipalitySettings, *, actor: User | None) -> Municipality:

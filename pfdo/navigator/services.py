@@ -1,5 +1,5 @@
-"""The public navigator: which programs a family sees, found by words and filters, and what a
-chosen child's certificate would pay for them. Read-only: nothing here changes state.
+"""The public navigator: which programs a family sees, found by words and filters (what a chosen
+child's certificate would pay is in `child_pricing`). Read-only: nothing here changes state.
 
 Only published programs of providers in the registry are ever shown. Every list is loaded in a
 fixed number of queries whatever its length (the cards' prices, seats and days come from two
@@ -14,18 +14,11 @@ from flask import abort
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
-from pfdo.accounts.models import User
-from pfdo.certificates import services as certificates
-from pfdo.certificates.models import Certificate, CertificateStatus
 from pfdo.db import db
-from pfdo.enrollments import pricing
-from pfdo.families.models import Child
-from pfdo.periods import services as periods
-from pfdo.periods.models import Direction, FinancingPeriod
+from pfdo.periods.models import Direction
 from pfdo.programs import search
 from pfdo.programs.models import (
     WEEKDAY_SHORT,
-    Funding,
     Group,
     GroupSession,
     Program,
@@ -291,102 +284,3 @@ def schedule_text(group: Group) -> str:
         slots.setdefault((session.starts_at, session.ends_at), []).append(session.weekday_short)
     return "; ".join(f"{', '.join(days)} {start:%H:%M}–{end:%H:%M}"
                      for (start, end), days in slots.items())
-
-
-# --- What a child's certificate would pay ------------------------------------------------------
-
-def children_with_certificates(parent: User) -> list[tuple[Child, Certificate]]:
-    """The parent's own children whose certificate is active (the only ones who can enrol)."""
-    rows = db.session.execute(
-        select(Child, Certificate).join(Certificate, Certificate.child_id == Child.id)
-        .where(Child.parent_id == parent.id, Certificate.status == CertificateStatus.ACTIVE)
-        .order_by(Child.birth_date, Child.id)).all()
-    return [(child, certificate) for child, certificate in rows]
-
-
-def has_children(parent: User) -> bool:
-    return db.session.scalar(select(exists().where(Child.parent_id == parent.id)))
-
-
-@dataclass(frozen=True)
-class GroupPrice:
-    group: Group
-    #: the child's age on the group's first day
-    age_at_start: int
-    age_fits: bool
-    breakdown: pricing.Breakdown | None
-
-
-@dataclass(frozen=True)
-class ChildPricing:
-    child: Child
-    certificate: Certificate
-    period: FinancingPeriod | None
-    #: "free" | "financing" | "conversion" | "no_places" | "no_period"
-    kind: str
-    #: the balance the breakdown starts from (available now, or the pro-rated nominal)
-    available: int = 0
-    #: the program's normative cost a month (0: the period sets none for the direction, so
-    #: the certificate pays nothing)
-    normative: int = 0
-    #: financing places left in the period (for a record certificate)
-    places_left: int = 0
-    groups: list[GroupPrice] = field(default_factory=list)
-
-
-def _next_period(period: FinancingPeriod) -> FinancingPeriod | None:
-    return db.session.scalars(select(FinancingPeriod).where(
-        FinancingPeriod.starts_on > period.ends_on).order_by(FinancingPeriod.starts_on)).first()
-
-
-def price_for_child(program: Program, child: Child, certificate: Certificate, *,
-                    today: date) -> ChildPricing:
-    """For each open group of the program: what the child's certificate would pay each month
-    and what the family would add (DOMAIN.md §8 point 3), as `pricing.breakdown` computes it.
-
-    The special cases come back as `kind`: a free program (the record certificate suffices),
-    no current period, a record certificate for a certified program (converted on enrolment
-    while places last: the breakdown uses the pro-rated nominal it would get; or no places
-    left). A period that sets no normative cost for the direction gives `normative` 0. A
-    group whose age range does not fit the child on its first day gets no breakdown."""
-    groups = open_groups(program, today)
-
-    def ages(breakdowns: dict[int, pricing.Breakdown] | None = None) -> list[GroupPrice]:
-        result = []
-        for group in groups:
-            age = child.age_on(group.starts_on)
-            fits = program.age_from <= age <= program.age_to
-            result.append(GroupPrice(group=group, age_at_start=age, age_fits=fits,
-                                     breakdown=(breakdowns or {}).get(group.id) if fits
-                                     else None))
-        return result
-
-    if program.funding == Funding.MUNICIPAL:
-        return ChildPricing(child, certificate, None, "free", groups=ages())
-    period = periods.current_period(today)
-    if period is None:
-        return ChildPricing(child, certificate, None, "no_period", groups=ages())
-    age_now = child.age_on(today)
-    nominal = period.nominal_for_age(age_now)
-    places_left = max(period.quota_left, 0)
-    if certificate.is_financing:
-        kind = "financing"
-        available = certificates.balance(certificate, today=today).available
-    elif places_left > 0:
-        kind = "conversion"
-        available, _ = periods.prorated_nominal(period, age_now, today)
-    else:
-        return ChildPricing(child, certificate, period, "no_places", groups=ages())
-    normative = pricing.normative_cost(period.hour_cost(program.direction),
-                                       program.hours_per_week)
-    following = _next_period(period)
-    next_nominal = following.nominal_for_age(age_now) if following else None
-    breakdowns = {
-        group.id: pricing.breakdown(
-            price=group.price_per_month, normative=normative,
-            months=pricing.contract_months(group.starts_on, group.ends_on, today),
-            period_ends_on=period.ends_on, available=available, nominal=nominal,
-            next_nominal=next_nominal, period_months=period.months)
-        for group in groups}
-    return ChildPricing(child, certificate, period, kind, available=available,
-                        normative=normative, places_left=places_left, groups=ages(breakdowns))

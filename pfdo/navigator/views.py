@@ -5,20 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
-from pfdo import clock, storage
+from pfdo import storage
 from pfdo.accounts.access import public
 from pfdo.accounts.models import Role
-from pfdo.municipality import services as municipality
-from pfdo.navigator import services
+from pfdo.municipality.services import local_today
+from pfdo.navigator import child_pricing, services
 from pfdo.navigator.forms import ChildChoiceForm, ProgramFilterForm
 from pfdo.providers.models import OWNERSHIP_LABELS
 from pfdo.web import render_page_or_block
 
 bp = Blueprint("navigator", __name__)
-
-
-def _today():
-    return clock.today(municipality.timezone())
 
 
 def _filter_form() -> ProgramFilterForm:
@@ -33,7 +29,7 @@ def _filter_form() -> ProgramFilterForm:
 def index():
     form = _filter_form()
     flt = form.to_filter()
-    results = services.find_programs(flt, today=_today(),
+    results = services.find_programs(flt, today=local_today(),
                                      page=request.args.get("page", 1, type=int))
     return render_page_or_block("navigator/index.html", "results", filters=form, flt=flt,
                                 results=results)
@@ -42,14 +38,14 @@ def index():
 @bp.route("/programs/<int:program_id>")
 @public
 def program(program_id: int):
-    today = _today()
+    today = local_today()
     program = services.get_public_program_or_404(program_id)
     context = {"program": program, "today": today, "schedule": services.schedule_text,
                "groups": services.open_groups(program, today),
                "similar": services.similar_programs(program, today=today),
                "child_form": None, "pricing": None, "has_children": False}
     if current_user.is_authenticated and current_user.role == Role.PARENT:
-        eligible = services.children_with_certificates(current_user)
+        eligible = child_pricing.children_with_certificates(current_user)
         form = ChildChoiceForm(request.args, children=[child for child, _ in eligible])
         if "child" not in request.args and len(eligible) == 1:
             form.child.data = str(eligible[0][0].id)
@@ -57,9 +53,9 @@ def program(program_id: int):
         chosen = next(((child, certificate) for child, certificate in eligible
                        if not form.child.errors and str(child.id) == form.child.data), None)
         context.update(child_form=form, has_children=bool(eligible)
-                       or services.has_children(current_user))
+                       or child_pricing.has_children(current_user))
         if chosen is not None:
-            context["pricing"] = services.price_for_child(program, *chosen, today=today)
+            context["pricing"] = child_pricing.price_for_child(program, *chosen, today=today)
     return render_page_or_block("navigator/program.html", "pricing", **context)
 
 
@@ -78,4 +74,4 @@ def provider(provider_id: int):
     provider = services.get_public_provider_or_404(provider_id)
     return render_template("navigator/provider.html", provider=provider,
                            ownership=OWNERSHIP_LABELS[provider.form.ownership],
-                           cards=services.provider_programs(provider, today=_today()))
+                           cards=services.provider_programs(provider, today=local_today()))

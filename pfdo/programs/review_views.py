@@ -9,6 +9,7 @@ from pfdo.accounts.access import roles_required
 from pfdo.accounts.models import Role
 from pfdo.errors import DomainError
 from pfdo.forms import EmptyForm
+from pfdo.municipality.services import days_since
 from pfdo.programs import moderation, revisions, services
 from pfdo.programs.forms import (
     ModerationFilterForm,
@@ -29,7 +30,7 @@ def moderation_queue():
     pagination = moderation.moderation_queue(flt, page=request.args.get("page", 1, type=int))
     return render_page_or_block("programs/moderation.html", "results", filters=filters,
                                 flt=flt, pagination=pagination, today=services.today(),
-                                days_waiting=services.days_waiting)
+                                days_waiting=days_since)
 
 
 def _review(program, *, return_form=None, status: int = 200):

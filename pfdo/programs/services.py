@@ -9,13 +9,11 @@ decisions), `revisions` (a published program's versions and their differences) a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import date, time
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from pfdo import clock
 from pfdo.db import db
 from pfdo.errors import DomainError, NotFound
 from pfdo.municipality import services as municipality
@@ -221,7 +219,7 @@ def known_districts() -> list[str]:
 
 
 def today() -> date:
-    return clock.today(municipality.timezone())
+    return municipality.local_today()
 
 
 def current_period() -> FinancingPeriod | None:
@@ -241,14 +239,6 @@ def schedule_text(sessions) -> str:
         f"{start:%H:%M}–{end:%H:%M}" for (start, end), days in parts)
 
 
-def days_waiting(submitted_at: datetime | None, on: date) -> int:
-    """Whole days between the submission (in the municipality's time zone) and `on`."""
-    if submitted_at is None:
-        return 0
-    if submitted_at.tzinfo is None:  # SQLite gives back UTC wall time without the zone
-        submitted_at = submitted_at.replace(tzinfo=UTC)
-    submitted_on = submitted_at.astimezone(ZoneInfo(municipality.timezone())).date()
-    return max((on - submitted_on).days, 0)
 
 
 # --- Validation ----------------------------------------------------------------------------

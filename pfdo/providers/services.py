@@ -189,7 +189,7 @@ def _clean_provider(data: ProviderData, *, current: Provider | None) -> dict:
                               field="licence_number")
         if values["licence_date"] is None:
             raise DomainError("Укажите дату выдачи лицензии", field="licence_date")
-    if values["licence_date"] is not None and values["licence_date"] > _today():
+    if values["licence_date"] is not None and values["licence_date"] > municipality.local_today():
         raise DomainError("Дата лицензии не может быть в будущем", field="licence_date")
     if values["licence_number"] is None:
         values["licence_date"] = None
@@ -210,10 +210,6 @@ def _refuse_taken_identifiers(inn: str, ogrn: str, *, current: Provider | None) 
     if db.session.scalar(others.where(Provider.ogrn == ogrn)):
         raise DomainError("Поставщик с таким ОГРН уже подал заявку или есть в реестре",
                           field="ogrn")
-
-
-def _today() -> date:
-    return clock.today(municipality.timezone())
 
 
 def required_kinds(legal_form: str) -> list[DocumentKind]:

@@ -6,15 +6,14 @@ from __future__ import annotations
 from flask import Blueprint, flash, request, url_for
 from flask_login import current_user
 
-from pfdo import clock, storage
+from pfdo import storage
 from pfdo.accounts import sessions
 from pfdo.accounts.access import public, roles_required
 from pfdo.accounts.models import Role
 from pfdo.accounts.services import CONSENT_VERSION
-from pfdo.coordinator.services import days_waiting
 from pfdo.errors import DomainError, NotFound
 from pfdo.forms import EmptyForm
-from pfdo.municipality import services as municipality
+from pfdo.municipality.services import days_since, local_today
 from pfdo.providers import services
 from pfdo.providers.access import own_provider_or_404
 from pfdo.providers.forms import (
@@ -35,10 +34,6 @@ STALE = "Страница устарела. Обновите её и повто�
 
 def _actor():
     return current_user._get_current_object()
-
-
-def _today():
-    return clock.today(municipality.timezone())
 
 
 # --- The public application ------------------------------------------------------------------
@@ -171,8 +166,8 @@ def queue():
     pagination = services.search_queue(filters.queue_filter(),
                                        page=request.args.get("page", 1, type=int))
     return render_page_or_block("providers/queue.html", "results", filters=filters,
-                                pagination=pagination, today=_today(),
-                                days_waiting=days_waiting)
+                                pagination=pagination, today=local_today(),
+                                days_waiting=days_since)
 
 
 def _review(provider, *, rejection_form=None, status: int = 200):
@@ -180,8 +175,8 @@ def _review(provider, *, rejection_form=None, status: int = 200):
         "providers/review.html", "decision", status, provider=provider,
         documents=services.documents_of(provider), events=services.history(provider),
         missing=services.missing_documents(provider), approve_form=EmptyForm(),
-        rejection_form=rejection_form or RejectionForm(formdata=None), today=_today(),
-        days_waiting=days_waiting, ownership_labels=OWNERSHIP_LABELS,
+        rejection_form=rejection_form or RejectionForm(formdata=None), today=local_today(),
+        days_waiting=days_since, ownership_labels=OWNERSHIP_LABELS,
         kind_labels=DOCUMENT_KIND_LABELS)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, render_template
 from sqlalchemy import text
 
-from pfdo import clock
 from pfdo.accounts.access import public
 from pfdo.accounts.services import CONSENT_VERSION
 from pfdo.db import db
@@ -35,7 +34,7 @@ def home():
 def rules():
     """The rules for families, with the current period's figures (rules are data, §14)."""
     return render_template("site/rules.html", period=periods.current_period(
-        clock.today(municipality.timezone())))
+        municipality.local_today()))
 
 
 @bp.route("/contacts")

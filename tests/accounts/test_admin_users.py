@@ -46,7 +46,7 @@ def signed_in_client(app, user):
     """A second browser in which `user` is signed in."""
     other = app.test_client()
     assert login(other, user.email).status_code == 302
-    assert other.get("/cabinet").status_code == 200
+    assert other.get("/account").status_code == 200
     return other
 
 
@@ -100,7 +100,9 @@ def test_invited_coordinator_sets_a_password_by_the_link_and_signs_in(app, clien
     response = login(invitee, "P.PETROV@leninsk-eao.ru", NEW_PASSWORD)
     assert response.status_code == 302
     assert response.headers["Location"] == "/cabinet"
-    assert "Петров" in invitee.get("/cabinet").get_data(as_text=True)
+    # the coordinator's real workspace is the dashboard
+    assert invitee.get("/cabinet").headers["Location"] == "/coordinator"
+    assert "Петров" in invitee.get("/account").get_data(as_text=True)
 
 
 def test_taken_email_is_refused_beside_the_field_and_nothing_is_saved(app, client, make,
@@ -160,7 +162,7 @@ def test_role_change_is_audited_and_ends_the_users_sessions(app, client, make, l
     assert (event.actor_id, event.object_id) == (admin.id, str(staff.id))
     assert event.details == {"from": "coordinator", "to": "hotline"}
 
-    response = browser_b.get("/cabinet")
+    response = browser_b.get("/account")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")
     # Signing in again works, with the new role.
@@ -204,7 +206,7 @@ def test_blocking_ends_the_session_and_refuses_login_until_unblocked(app, client
     assert "Учётная запись заблокирована, все её сеансы завершены" in page
     assert load_user(app, staff.id).active is False
 
-    response = browser_b.get("/cabinet")
+    response = browser_b.get("/account")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")
     response = login(browser_b, staff.email)
@@ -214,7 +216,7 @@ def test_blocking_ends_the_session_and_refuses_login_until_unblocked(app, client
     assert form_post(client, f"{detail}/unblock", page=detail).status_code == 302
     assert load_user(app, staff.id).active is True
     assert login(browser_b, staff.email).status_code == 302
-    assert browser_b.get("/cabinet").status_code == 200
+    assert browser_b.get("/account").status_code == 200
     actions = [(e.action, e.actor_id) for e in audit_events(app, "user.blocked")
                + audit_events(app, "user.unblocked")]
     assert actions == [("user.blocked", admin.id), ("user.unblocked", admin.id)]
@@ -304,7 +306,7 @@ def test_non_admin_gets_403_on_user_pages(client, make, login_as, role, path):
 def test_non_admin_cannot_change_users(app, client, make, login_as, role, action, data):
     target = make.user("hotline", active=action != "unblock")
     login_as(role)
-    response = form_post(client, f"/admin/users/{target.id}/{action}", data, page="/cabinet")
+    response = form_post(client, f"/admin/users/{target.id}/{action}", data, page="/account")
     assert response.status_code == 403
     after = load_user(app, target.id)
     assert (after.role, after.active, after.session_version) == (
@@ -313,6 +315,6 @@ def test_non_admin_cannot_change_users(app, client, make, login_as, role, action
 
 def test_non_admin_cannot_create_users(app, client, login_as):
     login_as("coordinator")
-    response = form_post(client, "/admin/users/new", COORDINATOR, page="/cabinet")
+    response = form_post(client, "/admin/users/new", COORDINATOR, page="/account")
     assert response.status_code == 403
     assert count(app, User) == 1

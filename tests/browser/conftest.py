@@ -145,7 +145,7 @@ def context(watched_context) -> BrowserContext:
 def signed_in_state(browser: Browser, browser_context_args: dict,
                     demo_password: str) -> Callable[[str], dict]:
     """The cookies of a demo account signed in once per session, for pages behind the login.
-    Provider staff land in the provider's cabinet, everyone else in /cabinet."""
+    Each role lands on its workspace (parents in /cabinet)."""
     states: dict[str, dict] = {}
 
     def state_for(email: str) -> dict:
@@ -154,7 +154,8 @@ def signed_in_state(browser: Browser, browser_context_args: dict,
             try:
                 page = context.new_page()
                 log_in(page, email, demo_password)
-                expect(page).to_have_url(re.compile(r"/(cabinet|provider)$"))
+                expect(page).to_have_url(
+                    re.compile(r"/(cabinet|provider|coordinator|hotline|admin/users)$"))
                 states[email] = context.storage_state()
             finally:
                 context.close()

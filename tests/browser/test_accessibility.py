@@ -33,6 +33,9 @@ PAGES = [
     ("/contacts", None, "contacts"),
     ("/privacy", None, "privacy"),
     ("/cabinet", "parent@demo-pfdo.ru", "cabinet"),
+    ("/account", "parent@demo-pfdo.ru", "account"),
+    ("/account/consent/withdraw", "parent@demo-pfdo.ru", "consent-withdraw"),
+    ("/hotline", "hotline@demo-pfdo.ru", "hotline"),
     ("/admin/users", "admin@demo-pfdo.ru", "admin-users"),
     ("/admin/audit", "admin@demo-pfdo.ru", "admin-audit"),
     ("/admin/municipality", "admin@demo-pfdo.ru", "admin-municipality"),
@@ -40,6 +43,7 @@ PAGES = [
     ("/children/{child}", "parent@demo-pfdo.ru", "child"),
     ("/certificates/{certificate}", "parent@demo-pfdo.ru", "certificate"),
     ("/certificates/{certificate}/extract", "parent@demo-pfdo.ru", "extract"),
+    ("/certificates/{record_certificate}/financing", "parent@demo-pfdo.ru", "financing-preview"),
     ("/verify/{number}", None, "verify"),
     ("/coordinator", "coordinator@demo-pfdo.ru", "coordinator"),
     ("/coordinator/applications", "coordinator@demo-pfdo.ru", "coordinator-applications"),
@@ -97,8 +101,11 @@ def demo_ids(live_app: Flask) -> dict[str, int | str]:
     with live_app.app_context():
         parent = db.session.scalars(
             select(User).where(User.email == "parent@demo-pfdo.ru")).one()
-        financed = next(item for item in certificates.family_overview(parent)
+        overview = certificates.family_overview(parent)
+        financed = next(item for item in overview
                         if item.certificate and item.certificate.is_financing)
+        record = next(item for item in overview  # the conversion's preview
+                      if item.certificate and not item.certificate.is_financing)
         waiting = certificates.search_applications(certificates.ApplicationFilter()).items[0]
         today = clock.today(municipality.timezone())
         period = periods.current_period(today)
@@ -131,6 +138,7 @@ def demo_ids(live_app: Flask) -> dict[str, int | str]:
             select(ProgramRevision.program_id).where(ProgramRevision.status == "submitted")
         ).one()
         return {"child": financed.child.id, "certificate": financed.certificate.id,
+                "record_certificate": record.certificate.id,
                 "number": financed.certificate.number, "application": waiting.id,
                 "period": period.id, "published_program": published.id,
                 "approved_provider": published.provider_id, "own_program": own.id,

@@ -124,7 +124,7 @@ def test_child_gets_certificate_and_full_nominal_and_extract_prints_on_one_page(
     # The coordinator finds the application by the child's surname and confirms it.
     office = watched_context().new_page()
     log_in(office, "coordinator@demo-pfdo.ru", demo_password)
-    expect_cabinet_of(office, "Морозова Елена Викторовна")
+    expect(office).to_have_url(re.compile(r"/coordinator$"))  # the coordinator's dashboard
     office.get_by_role("navigation", name="Основное меню").get_by_role(
         "link", name="Заявления").click()
     expect(office.get_by_role("heading", level=1)).to_have_text("Заявления на сертификаты")
@@ -152,7 +152,15 @@ def test_child_gets_certificate_and_full_nominal_and_extract_prints_on_one_page(
 
     expect(family.get_by_role("heading", level=1)).to_have_text(f"Сертификат № {number}")
     expect(family.get_by_text(f"{child.full_name} · сертификат учёта")).to_be_visible()
-    family.get_by_role("button", name="Перевести в сертификат ПФ").click()
+    family.get_by_role("link", name="Перевести в сертификат ПФ…").click()
+
+    # The preview says what will be credited before anything is spent.
+    expect(family.get_by_role("heading", level=1)).to_have_text(
+        "Перевод в сертификат персонифицированного финансирования")
+    expect(family.locator(".financing-credit")).to_contain_text(
+        re.compile(rf"За январь–декабрь {year} \(12 мес\.\) — 17[\s\u00a0]456,00"))
+    family.screenshot(path=screenshots_dir / "financing-preview.png", full_page=True)
+    family.get_by_role("button", name=re.compile(r"^Перевести и зачислить 17")).click()
 
     expect(family.get_by_role("alert")).to_contain_text("сертификат переведён в сертификат ПФ")
     expect(family.get_by_text(
@@ -163,7 +171,7 @@ def test_child_gets_certificate_and_full_nominal_and_extract_prints_on_one_page(
     top_up = family.get_by_role("row").filter(has_text=f"Пополнение сертификата на {year} год")
     expect(top_up).to_have_count(1)
     expect(top_up.get_by_role("cell").last).to_have_text(re.compile(r"^\+17[\s\u00a0]456,00"))
-    expect(family.get_by_role("button", name="Перевести в сертификат ПФ")).to_have_count(0)
+    expect(family.get_by_role("link", name="Перевести в сертификат ПФ…")).to_have_count(0)
 
     # The extract: the QR code is loaded and the page prints on one A4 sheet.
     family.get_by_role("link", name="Выписка для печати").click()

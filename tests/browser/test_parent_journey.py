@@ -117,7 +117,7 @@ def test_parent_logs_in_with_phone_number_typed_differently(page: Page):
 
 def test_admin_filters_users_and_finds_own_login_in_audit_log(page: Page, demo_password):
     log_in(page, "admin@demo-pfdo.ru", demo_password)
-    expect_cabinet_of(page, "Волков Андрей Николаевич")
+    expect(page).to_have_url(re.compile(r"/admin/users$"))  # the admin's workspace
     menu = page.get_by_role("navigation", name="Основное меню")
 
     menu.get_by_role("link", name="Пользователи").click()
@@ -148,29 +148,35 @@ def test_admin_filters_users_and_finds_own_login_in_audit_log(page: Page, demo_p
     expect(own_login.first).to_be_visible()
 
 
+#: (account, full name, role label, where the role lands, its heading, its menu item)
 DEMO_CABINETS = [
-    ("parent", "Кузнецова Анна Петровна", "Родитель (законный представитель)", "Личный кабинет"),
-    ("provider", "Соколов Дмитрий Игоревич", "Сотрудник поставщика", "Кабинет поставщика"),
-    ("coordinator", "Морозова Елена Викторовна", "Муниципальный координатор",
-     "Кабинет координатора"),
-    ("hotline", "Лебедева Ольга Сергеевна", "Оператор горячей линии", "Горячая линия"),
-    ("admin", "Волков Андрей Николаевич", "Администратор", "Пользователи"),
+    ("parent", "Кузнецова Анна Петровна", "Родитель (законный представитель)", "/cabinet",
+     "Кузнецова Анна Петровна", "Личный кабинет"),
+    ("provider", "Соколов Дмитрий Игоревич", "Сотрудник поставщика", "/provider",
+     "Дом детского творчества", "Кабинет поставщика"),
+    ("coordinator", "Морозова Елена Викторовна", "Муниципальный координатор", "/coordinator",
+     "Кабинет координатора", "Кабинет координатора"),
+    ("hotline", "Лебедева Ольга Сергеевна", "Оператор горячей линии", "/hotline",
+     "Горячая линия", "Горячая линия"),
+    ("admin", "Волков Андрей Николаевич", "Администратор", "/admin/users", "Пользователи",
+     "Пользователи"),
 ]
 
 
-@pytest.mark.parametrize(("account", "full_name", "role_label", "menu_item"), DEMO_CABINETS,
-                         ids=[row[0] for row in DEMO_CABINETS])
-def test_each_demo_role_reaches_its_cabinet(page: Page, demo_password, account, full_name,
-                                            role_label, menu_item):
+@pytest.mark.parametrize(("account", "full_name", "role_label", "landing", "heading",
+                          "menu_item"), DEMO_CABINETS, ids=[row[0] for row in DEMO_CABINETS])
+def test_each_demo_role_lands_on_its_workspace(page: Page, demo_password, account, full_name,
+                                               role_label, landing, heading, menu_item):
     log_in(page, f"{account}@demo-pfdo.ru", demo_password)
 
-    if account == "provider":
-        # provider staff land in their provider's cabinet, headed by the provider's name
-        expect(page).to_have_url(re.compile(r"/provider$"))
-        expect(page.get_by_role("heading", level=1)).to_contain_text("Дом детского творчества")
-        expect(page.get_by_role("link", name=re.compile("Соколов Д. И."))).to_be_visible()
-    else:
-        expect_cabinet_of(page, full_name)
-        expect(page.get_by_text(role_label, exact=True)).to_be_visible()
+    expect(page).to_have_url(re.compile(re.escape(landing) + "$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
     menu = page.get_by_role("navigation", name="Основное меню")
     expect(menu.get_by_role("link", name=menu_item)).to_be_visible()
+    # the account's page, with the role, is a click on the name away
+    short = full_name.split()[0] + " " + full_name.split()[1][0] + ". " + \
+        full_name.split()[2][0] + "."
+    page.get_by_role("link", name=re.compile(re.escape(short))).first.click()
+    expect(page).to_have_url(re.compile(r"/account$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(full_name)
+    expect(page.get_by_text(role_label, exact=True)).to_be_visible()

@@ -20,7 +20,6 @@ from __future__ import annotations
 import itertools
 from datetime import date
 
-from pfdo import clock
 from pfdo.accounts.models import User
 from pfdo.accounts.services import PersonName
 from pfdo.certificates import services as certificates
@@ -48,7 +47,7 @@ def valid_snils(n: int | None = None) -> str:
 
 def today() -> date:
     """The municipality's date, as the services see it (follows a frozen clock)."""
-    return clock.today(municipality.timezone())
+    return municipality.local_today()
 
 
 def _user(user) -> User:

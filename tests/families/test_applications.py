@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from pfdo.accounts.services import PersonName
+from pfdo.accounts.services import CONSENT_VERSION, PersonName
 from pfdo.certificates import services
 from pfdo.certificates.models import CertificateApplication
 from pfdo.db import db
@@ -30,7 +30,7 @@ def test_parent_applies_and_sees_it_under_review(app, client, login_as, frozen_c
     assert "Заявление на рассмотрении" in page
     with app.app_context():
         application = db.session.scalars(select(CertificateApplication)).one()
-        assert application.consent_version == "2026-01"
+        assert application.consent_version == CONSENT_VERSION
         assert application.snils == "11223344595"
 
 
@@ -68,7 +68,7 @@ def test_same_snils_from_another_family_is_refused_with_what_to_do(app, client, 
                          page=f"/children/{child_id}")
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "совпадают СНИЛС" in html and "горячей линии" in html
+    assert "совпадают СНИЛС" in html and "номер есть в его личном кабинете" in html
     assert applications(app) == 1
 
 
@@ -96,4 +96,4 @@ def test_identity_is_locked_after_applying(app, client, login_as, frozen_clock):
         "document_series": "II-АБ", "document_number": "123456", "snils": "112-233-445 95",
         "address": "с. Ленинское, ул. Ленина, д. 10, кв. 2"})
     assert response.status_code == 422
-    assert "меняет только координатор" in response.get_data(as_text=True)
+    assert "после подачи заявления изменить нельзя" in response.get_data(as_text=True)

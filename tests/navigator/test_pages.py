@@ -4,10 +4,11 @@ page and the home page as the navigator's front door."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
+from pfdo import clock
 from tests.certificates import factories as certs
 from tests.providers import factories
 
@@ -17,7 +18,8 @@ NBSP = "\xa0"
 def text_of(html: str) -> str:
     """The visible text, one space between words (format_rub's non-breaking ones included)."""
     text = re.sub(r"<[^>]+>", " ", html).replace(NBSP, " ")
-    return re.sub(r"\s+", " ", text).replace(" ,", ",").replace(" .", ".")
+    text = re.sub(r"\s+", " ", text)
+    return text.replace(" ,", ",").replace(" .", ".").replace(" :", ":").replace(" ;", ";")
 
 
 @pytest.fixture
@@ -139,12 +141,20 @@ def test_the_breakdown_for_a_financing_certificate(app, client, make, robotics, 
     certs.period(app, hour_costs={"technical": 15_000})
     certs.financing(app, cert)  # 15.03.2026: 17 456 ₽ × 10 / 12 = 14 546,66 ₽
     text = pricing_text(client, robotics.id)  # the only child is chosen at once
-    assert "Сертификат ПФ: доступно 14 546,66 ₽" in text
-    assert ("Сертификат платит 1 200,00 ₽ в месяц, вы доплачиваете 1 300,00 ₽, "
-            "на сертификате останется 9 746,66 ₽") in text
-    assert "Всего сертификат заплатит 10 800,00 ₽, семья — 11 700,00 ₽" in text
-    # the months, with the next period's planned
-    assert "09.2026" in text and "05.2027 (план)" in text
+    assert "Сертификат ПФ: доступно 14 546,66 ₽ до 31.12.2026" in text
+    # every month has the same split: one sentence, true for each of them
+    assert ("Сентябрь 2026 – май 2027, каждый месяц: сертификат платит 1 200,00 ₽, "
+            "вы — 1 300,00 ₽.") in text
+    assert ("За весь договор — 9 месяцев по 2 500,00 ₽: сертификат заплатит 10 800,00 ₽, "
+            "семья — 11 700,00 ₽") in text
+    # what stays on the certificate says until when, and that it does not carry over
+    assert ("Из баланса на 2026 год на этот договор уйдёт 4 800,00 ₽; на сертификате "
+            "останется 9 746,66 ₽ — до 31.12.2026: на следующий период остаток не "
+            "переносится") in text
+    assert "Номинал на следующий период ещё не утверждён" in text
+    assert "месяцы с января 2027 года («план») рассчитаны из нынешнего — 17 456,00 ₽" in text
+    # the months, in Russian, with the next period's planned
+    assert "сентябрь 2026 2 500,00 ₽" in text and "май 2027 (план)" in text
     assert text == pricing_text(client, robotics.id, child=cert.child_id)
 
 
@@ -160,10 +170,51 @@ def test_a_short_balance_lowers_the_certificate_share(app, client, make, prov, l
     factories.group(app, prog, price=300_000, starts_on=date(2026, 4, 1),
                     ends_on=date(2026, 6, 30))
     text = pricing_text(client, prog.id)
-    # 1 000 ₽ over April–June: 333,34 + 333,33 + 333,33
-    assert ("Сертификат платит 333,33 ₽ в месяц, вы доплачиваете 2 666,67 ₽, "
-            "на сертификате останется 0,00 ₽") in text
-    assert "333,34 ₽" in text
+    # 1 000 ₽ over April–June: 333,34 + 333,33 + 333,33, each month as it is
+    assert ("апрель 2026: сертификат 333,34 ₽, вы 2 666,66 ₽ "
+            "май–июнь 2026: сертификат 333,33 ₽, вы 2 666,67 ₽ в месяц") in text
+    assert "На этот договор уйдёт весь баланс на 2026 год — 1 000,00 ₽." in text
+    assert "останется" not in text
+
+
+def december(app, client, make, prov, login_as, *, next_nominal=None) -> str:
+    """The issue's case: financed on 02.12.2026 for one month (17 456 ₽ / 12 = 1 454,66 ₽),
+    a group at 3 550 ₽ a month from December to May, the normative cost above the price."""
+    clock.set_frozen(datetime(2026, 12, 1, 22, 0, tzinfo=UTC))  # 08:00 on 02.12 there
+    make.municipality()
+    parent = login_as("parent")
+    cert = certs.certificate(app, parent)
+    certs.period(app, hour_costs={"technical": 50_000})  # 4 000 ₽ a month for 2 h a week
+    if next_nominal is not None:
+        certs.period(app, title="2027 год", starts_on=date(2027, 1, 1),
+                     ends_on=date(2027, 12, 31), nominal=next_nominal)
+    certs.financing(app, cert)
+    prog = factories.program(app, prov, title="Шахматы", hours_per_week=2)
+    factories.group(app, prog, price=355_000, starts_on=date(2026, 9, 1),
+                    ends_on=date(2027, 5, 31))
+    return pricing_text(client, prog.id)
+
+
+def test_december_is_shown_as_it_is_not_as_the_usual_month(app, client, make, prov,
+                                                           login_as):
+    text = december(app, client, make, prov, login_as)
+    # the family pays 2 095,34 ₽ in December: the summary says so beside the planned months
+    assert ("Доля сертификата меняется по месяцам: "
+            "декабрь 2026: сертификат 1 454,66 ₽, вы 2 095,34 ₽ "
+            "январь–май 2027 (план): сертификат 3 491,20 ₽, вы 58,80 ₽ в месяц") in text
+    assert ("За весь договор — 6 месяцев по 3 550,00 ₽: сертификат заплатит 18 910,66 ₽, "
+            "семья — 2 389,34 ₽") in text
+    assert "На этот договор уйдёт весь баланс на 2026 год — 1 454,66 ₽." in text
+    assert "рассчитаны из нынешнего — 17 456,00 ₽: это предварительный расчёт" in text
+    assert "вы доплачиваете" not in text
+
+
+def test_a_known_next_nominal_is_named_with_its_date(app, client, make, prov, login_as):
+    text = december(app, client, make, prov, login_as, next_nominal=1_800_000)
+    assert ("январь–май 2027 (план): сертификат 3 550,00 ₽, вы 0,00 ₽ в месяц") in text
+    assert ("01.01.2027, в начале периода «2027 год», сертификат ПФ пополняется до номинала "
+            "этого периода — 18 000,00 ₽; из него рассчитаны месяцы с января 2027 года") in text
+    assert "ещё не утверждён" not in text
 
 
 def test_a_record_certificate_would_be_converted(app, client, make, robotics, login_as,
@@ -173,11 +224,11 @@ def test_a_record_certificate_would_be_converted(app, client, make, robotics, lo
     certs.certificate(app, parent)
     certs.period(app, quota=7, hour_costs={"technical": 15_000})
     text = pricing_text(client, robotics.id)
-    assert "Сейчас у ребёнка сертификат учёта" in text
-    assert "станет сертификатом ПФ" in text and "на 2026 год осталось 7 мест" in text
-    assert "На него будет зачислено 14 546,66 ₽" in text
-    assert ("Сертификат платит 1 200,00 ₽ в месяц, вы доплачиваете 1 300,00 ₽, "
-            "на сертификате останется 9 746,66 ₽") in text
+    assert "Сейчас у ребёнка сертификат учёта: он ничего не оплачивает" in text
+    assert "на 2026 год осталось 7 мест" in text
+    assert "на него зачислят 14 546,66 ₽ — за 10 мес. до конца периода" in text
+    assert "каждый месяц: сертификат платит 1 200,00 ₽, вы — 1 300,00 ₽" in text
+    assert "на сертификате останется 9 746,66 ₽ — до 31.12.2026" in text
 
 
 def test_a_record_certificate_when_the_quota_is_used_up(app, client, make, robotics,
@@ -191,7 +242,7 @@ def test_a_record_certificate_when_the_quota_is_used_up(app, client, make, robot
     certs.certificate(app, parent)
     text = pricing_text(client, robotics.id)
     assert "сертификаты ПФ на 2026 год закончились" in text
-    assert "вы доплачиваете" not in text
+    assert "За весь договор" not in text
 
 
 def test_a_free_program_needs_only_the_record_certificate(app, client, make, prov, login_as,
@@ -204,7 +255,7 @@ def test_a_free_program_needs_only_the_record_certificate(app, client, make, pro
     factories.group(app, choir, price=0)
     text = pricing_text(client, choir.id)
     assert "Бесплатно по сертификату учёта" in text
-    assert "вы доплачиваете" not in text
+    assert "За весь договор" not in text
 
 
 def test_no_current_period(app, client, make, robotics, login_as, frozen_clock):
@@ -213,7 +264,7 @@ def test_no_current_period(app, client, make, robotics, login_as, frozen_clock):
     certs.certificate(app, parent)
     text = pricing_text(client, robotics.id)
     assert "Сейчас нет действующего периода финансирования" in text
-    assert "вы доплачиваете" not in text
+    assert "За весь договор" not in text
 
 
 def test_no_normative_cost_for_the_direction(app, client, make, robotics, login_as,
@@ -225,7 +276,8 @@ def test_no_normative_cost_for_the_direction(app, client, make, robotics, login_
     certs.financing(app, cert)
     text = pricing_text(client, robotics.id)
     assert "не установлен нормативный тариф" in text
-    assert "Сертификат платит 0,00 ₽ в месяц, вы доплачиваете 2 500,00 ₽" in text
+    assert "каждый месяц: сертификат платит 0,00 ₽, вы — 2 500,00 ₽" in text
+    assert "Баланс на 2026 год этот договор не тратит" in text
 
 
 def test_a_child_outside_the_age_range(app, client, make, prov, login_as, frozen_clock):
@@ -239,7 +291,7 @@ def test_a_child_outside_the_age_range(app, client, make, prov, login_as, frozen
     text = pricing_text(client, prog.id)
     assert "На начало занятий (01.09.2026) ребёнку будет 10 лет" in text
     assert "12–15 лет" in text and "записаться в эту группу нельзя" in text
-    assert "вы доплачиваете" not in text
+    assert "За весь договор" not in text
 
 
 def test_another_familys_child_is_ignored(app, client, make, robotics, login_as,
@@ -256,7 +308,7 @@ def test_another_familys_child_is_ignored(app, client, make, robotics, login_as,
         as_text=True)
     assert "Чужова" not in html and "Евдокия" not in html
     assert "Выберите ребёнка из списка" in html
-    assert "вы доплачиваете" not in html
+    assert "За весь договор" not in html
     # only the parent's children with an active certificate are offered
     assert f'<option value="{mine.child_id}">Ольга Своя</option>' in html
     assert "Пётр" not in html
@@ -272,14 +324,14 @@ def test_choosing_a_child_with_htmx_returns_the_pricing_block(app, client, make,
     certs.period(app, hour_costs={"technical": 15_000})
     certs.financing(app, cert)
     html = client.get(f"/programs/{robotics.id}").get_data(as_text=True)
-    assert "Выберите ребёнка" in html and "вы доплачиваете" not in html  # two: none chosen
+    assert "Выберите ребёнка" in html and "За весь договор" not in html  # two: none chosen
     response = client.get(f"/programs/{robotics.id}?child={cert.child_id}",
                           headers={"HX-Request": "true"})
     fragment = response.get_data(as_text=True)
     assert "HX-Request" in response.headers["Vary"]
     assert fragment.lstrip().startswith('<section id="pricing"')
     assert "Похожие программы" not in fragment
-    assert "Сертификат платит" in fragment
+    assert "сертификат платит 1 200,00 ₽" in text_of(fragment)
 
 
 # --- The provider page -----------------------------------------------------------------------

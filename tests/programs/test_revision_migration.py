@@ -1,4 +1,4 @@
-"""Migration 0008_h5 records version 1 of every program published before it, with its groups
+"""Migration 0005 records version 1 of every program published before it, with its groups
 and classes, so that every published version has its record."""
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ The Text columns of programs and providers get a length bound: a CHECK on Postgr
 of triggers on SQLite (a CHECK there would rebuild the table, and dropping a table that others
 reference cascades to them or fails).
 
-Revision ID: 0008_h5
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-01 20:38:11.500029
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0008_h5'
+revision = '0005'
 down_revision = '0004'
 branch_labels = None
 depends_on = None

@@ -1,0 +1,78 @@
+"""The balance as the family sees it, derived from the ledger (never stored), and what the
+current period credited: a grant made after the period began is the nominal pro-rated by
+months, so it is named for what it is («Зачислено на 2026 год за 1 мес.»), not «Номинал»."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from pfdo.certificates.models import Certificate
+from pfdo.certificates.services import grant_for
+from pfdo.db import db
+from pfdo.ledger import services as ledger
+from pfdo.ledger.models import Transfer, TransferKind
+from pfdo.municipality import services as municipality
+from pfdo.periods import services as periods
+
+
+@dataclass(frozen=True)
+class Balance:
+    #: credited for the current period: its nominal, pro-rated when financed after it began
+    credited: int
+    #: the months of the current period the credit covers (0: not financed in this period)
+    credited_months: int
+    #: the first of those months (None: not financed in this period)
+    credited_from: date | None
+    #: the current period's nominal for the child (for all `period_months` months)
+    period_nominal: int
+    period_months: int
+    reserved: int   # held for contracts' coming months
+    paid: int       # paid to providers
+    available: int  # what can still be spent
+
+    @property
+    def partial(self) -> bool:
+        """Financed after the period began: less than the nominal was credited."""
+        return 0 < self.credited_months < self.period_months
+
+
+def _first_month(ends_on: date, months: int) -> date:
+    index = ends_on.year * 12 + ends_on.month - 1 - (months - 1)
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def balance(certificate: Certificate, *, today: date) -> Balance:
+    """Derived from the ledger, never stored: the certificate's account and the escrow
+    accounts its reservations went to; the credit of the period `today` falls in."""
+    period = periods.current_period(today)
+    grant = grant_for(certificate, period) if period else None
+    credited = (grant.amount, grant.months, _first_month(period.ends_on, grant.months)) \
+        if grant else (0, 0, None)
+    nominal = period.nominal_for_age(certificate.child.age_on(
+        municipality.local_date(grant.granted_at) if grant else today)) if period else 0
+    months = period.months if period else 0
+    account = ledger.find_account(certificate.account_code)
+    if account is None:
+        return Balance(*credited, nominal, months, 0, 0, 0)
+    transfers = ledger.history(account)
+    escrow_ids = {t.credit_account_id for t in transfers if t.kind == TransferKind.RESERVE}
+    reserved_out = sum(t.amount for t in transfers if t.kind == TransferKind.RESERVE)
+    released = sum(t.amount for t in transfers if t.kind == TransferKind.RELEASE)
+    paid = 0
+    if escrow_ids:
+        # int(): PostgreSQL sums a bigint column as numeric, which arrives as a Decimal.
+        paid = int(db.session.scalar(select(func.coalesce(func.sum(Transfer.amount), 0)).where(
+            Transfer.kind == TransferKind.PAYMENT, Transfer.debit_account_id.in_(escrow_ids))))
+    return Balance(*credited, nominal, months, reserved=max(reserved_out - released - paid, 0),
+                   paid=paid, available=ledger.balance(account))
+
+
+def history(certificate: Certificate) -> list[tuple[Transfer, int]]:
+    """(transfer, signed amount for this certificate), newest first."""
+    account = ledger.find_account(certificate.account_code)
+    if account is None:
+        return []
+    return [(t, ledger.signed_amount(t, account)) for t in ledger.history(account)]

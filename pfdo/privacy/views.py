@@ -1,0 +1,60 @@
+"""The parent's consent in the cabinet: the confirmation page that explains a withdrawal, the
+withdrawal itself, and giving the consent again."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, render_template, request, url_for
+from flask_login import current_user
+
+from pfdo.accounts.access import roles_required
+from pfdo.accounts.models import Role
+from pfdo.errors import DomainError
+from pfdo.forms import EmptyForm
+from pfdo.municipality.services import local_today
+from pfdo.privacy import services
+from pfdo.web import redirect_to
+
+bp = Blueprint("privacy", __name__, url_prefix="/account/consent")
+
+
+@bp.route("/withdraw")
+@roles_required(Role.PARENT)
+def withdraw_preview():
+    state = services.family_consent(current_user)
+    if state.withdrawn:
+        return redirect_to(url_for("accounts.account"))
+    today = local_today()
+    return render_template("privacy/withdraw.html", state=state, form=EmptyForm(), today=today,
+                           erase_on=services.erase_on(today),
+                           erase_after_days=services.ERASE_AFTER_DAYS)
+
+
+@bp.route("/withdraw", methods=["POST"])
+@roles_required(Role.PARENT)
+def withdraw():
+    if not EmptyForm().validate_on_submit():
+        flash("Страница устарела. Прочитайте, что произойдёт, и подтвердите ещё раз.", "warning")
+        return redirect_to(url_for("privacy.withdraw_preview"))
+    try:
+        state = services.withdraw_consent(current_user._get_current_object())
+    except DomainError as error:
+        flash(str(error), "warning")
+    else:
+        flash(f"Согласие отозвано. {state.erase_on:%d.%m.%Y} данные семьи будут обезличены; "
+              "до этого дня согласие можно дать снова.", "success")
+    return redirect_to(url_for("accounts.account"))
+
+
+@bp.route("", methods=["POST"])
+@roles_required(Role.PARENT)
+def give_again():
+    if EmptyForm().validate_on_submit():
+        try:
+            services.give_consent_again(current_user._get_current_object(),
+                                        ip=request.remote_addr)
+        except DomainError as error:
+            flash(str(error), "warning")
+        else:
+            flash("Согласие дано снова: заявления вернулись на рассмотрение, сертификаты "
+                  "действуют.", "success")
+    return redirect_to(url_for("accounts.account"))
