@@ -20,10 +20,14 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ERROR_PAGES = (400, 403, 404, 405, 413, 429, 500)
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """Build the application: config, extensions, blueprints, errors, CLI."""
+def create_app(test_config: dict | None = None, *, instance_path: str | None = None) -> Flask:
+    """Build the application: config, extensions, blueprints, errors, CLI.
+
+    `instance_path` (default: instance/ beside the code) holds the SQLite file, uploads and
+    the generated secret key."""
     app = Flask(
         __name__,
+        instance_path=instance_path,
         instance_relative_config=True,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),

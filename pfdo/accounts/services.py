@@ -5,12 +5,12 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from pfdo import clock
+from pfdo import clock, links
 from pfdo.accounts.models import Consent, Role, User
 from pfdo.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
 from pfdo.accounts.validation import name_problem, normalize_email, normalize_name, normalize_phone
@@ -235,7 +235,7 @@ def request_password_reset(login: str) -> None:
         token = make_reset_token(user)
         queue_email(
             user.email, "Восстановление пароля", "emails/password_reset.txt", user=user,
-            url=_external_url("accounts.reset_password", token=token),
+            url=links.absolute_url("accounts.reset_password", token=token),
             hours=current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600,
         )
         audit.record(user, "auth.password_reset_requested", user)
@@ -271,13 +271,6 @@ def reset_password(token: str, new: str, confirm: str) -> User:
     return user
 
 
-def _external_url(endpoint: str, **values) -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
-
-
 def create_staff_user(account: StaffAccount, *, actor: User | None) -> User:
     """Create a staff account (provider staff, coordinator, hotline, admin).
 
@@ -302,7 +295,8 @@ def create_staff_user(account: StaffAccount, *, actor: User | None) -> User:
         if account.password is None:
             queue_email(
                 user.email, "Приглашение в систему ПФДО", "emails/invitation.txt", user=user,
-                url=_external_url("accounts.reset_password", token=make_reset_token(user)),
+                url=links.absolute_url("accounts.reset_password",
+                                       token=make_reset_token(user)),
                 hours=current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600,
             )
     return user

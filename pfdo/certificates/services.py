@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import abort, url_for
+from flask import abort
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from pfdo import clock
+from pfdo import clock, links
 from pfdo.accounts.models import User
 from pfdo.accounts.services import CONSENT_VERSION
 from pfdo.audit import services as audit
@@ -220,7 +220,7 @@ def confirm_application(application: CertificateApplication, *, actor: User) -> 
         notify(application.applicant,
                f"Заявление подтверждено: {child.first_name} получил(а) сертификат "
                f"№ {certificate.number}.",
-               url=url_for("certificates.detail", certificate_id=certificate.id),
+               url=links.path("certificates.detail", certificate_id=certificate.id),
                subject="Сертификат выдан", template="emails/certificate_issued.txt",
                certificate=certificate, child=child)
     return certificate
@@ -241,7 +241,7 @@ def refuse_application(application: CertificateApplication, reason: str, *,
         audit.record(actor, "certificate_application.refused", application, {"reason": reason})
         notify(application.applicant,
                f"По заявлению на сертификат для ребёнка {application.child.first_name} отказано: "
-               f"{reason}", url=url_for("families.child", child_id=application.child_id),
+               f"{reason}", url=links.path("families.child", child_id=application.child_id),
                subject="Отказ в выдаче сертификата", template="emails/application_refused.txt",
                child=application.child, reason=reason)
     return application
@@ -328,7 +328,7 @@ def grant_financing(certificate: Certificate, *, actor: User | None, today: date
         notify(certificate.child.parent,
                f"Сертификат № {certificate.number} переведён в сертификат ПФ: "
                f"на счёт зачислено {format_rub(grant.amount)}.",
-               url=url_for("certificates.detail", certificate_id=certificate.id),
+               url=links.path("certificates.detail", certificate_id=certificate.id),
                subject="Сертификат переведён в сертификат ПФ",
                template="emails/financing_granted.txt", certificate=certificate, grant=grant)
     return grant

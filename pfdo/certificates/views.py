@@ -6,10 +6,10 @@ from __future__ import annotations
 import io
 
 import segno
-from flask import Blueprint, Response, current_app, flash, render_template, request, url_for
+from flask import Blueprint, Response, flash, render_template, request, url_for
 from flask_login import current_user
 
-from pfdo import clock
+from pfdo import clock, links
 from pfdo.accounts.access import public, roles_required
 from pfdo.accounts.models import Role
 from pfdo.certificates import services
@@ -101,10 +101,7 @@ def qr(certificate_id: int):
 
 
 def _verify_url(number: str) -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    path = url_for("certificates.verify_number", number=number)
-    return base.rstrip("/") + path if base else url_for("certificates.verify_number",
-                                                         number=number, _external=True)
+    return links.absolute_url("certificates.verify_number", number=number)
 
 
 @bp.route("/verify")

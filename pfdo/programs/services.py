@@ -8,13 +8,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from flask import url_for
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from pfdo import clock
+from pfdo import clock, links
 from pfdo.accounts.models import User
-from pfdo.accounts.services import _external_url
 from pfdo.audit import services as audit
 from pfdo.db import db, unit_of_work
 from pfdo.errors import DomainError, NotFound
@@ -498,8 +496,8 @@ def _tell_staff(program: Program, text: str, *, subject: str, template: str,
     staff = db.session.scalars(
         select(User).join(ProviderStaff, ProviderStaff.user_id == User.id)
         .where(ProviderStaff.provider_id == program.provider_id)).all()
-    url = url_for("programs.detail", program_id=program.id)
-    link = _external_url("programs.detail", program_id=program.id)
+    url = links.path("programs.detail", program_id=program.id)
+    link = links.absolute_url("programs.detail", program_id=program.id)
     for user in staff:
         notify(user, text, url=url, subject=subject, template=template, program=program,
                link=link, **context)
