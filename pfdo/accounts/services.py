@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 
 from flask import current_app
@@ -12,7 +11,13 @@ from sqlalchemy.exc import IntegrityError
 
 from pfdo import clock, links
 from pfdo.accounts.models import Consent, Role, User
-from pfdo.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
+from pfdo.accounts.passwords import (
+    check_login_password,
+    hash_password,
+    needs_rehash,
+    password_problem,
+    verify_password,
+)
 from pfdo.accounts.validation import name_problem, normalize_email, normalize_name, normalize_phone
 from pfdo.audit import services as audit
 from pfdo.db import db, unit_of_work
@@ -136,30 +141,60 @@ def register_parent(reg: Registration, *, ip: str | None) -> User:
     return user
 
 
-def find_by_login(login: str) -> User | None:
-    """A user by e-mail or phone number, whichever was typed."""
+def login_identifier(login: str) -> str | None:
+    """What a typed login means: the normalised e-mail («anna@example.ru») or phone
+    («+79144567890»), whatever the spelling; None when it is neither."""
     login = (login or "").strip()
-    if "@" in login:
-        return db.session.scalars(select(User).where(User.email == login.lower())).first()
-    phone = normalize_phone(login)
-    if phone is None:
+    if not login or len(login) > 254:
         return None
-    return db.session.scalars(select(User).where(User.phone == phone)).first()
+    if "@" in login:
+        try:
+            return normalize_email(login)
+        except ValueError:
+            return None
+    return normalize_phone(login)
+
+
+def find_by_login(login: str) -> User | None:
+    """A user by e-mail or phone number, whichever was typed, in any spelling."""
+    identifier = login_identifier(login)
+    if identifier is None and "@" in login and len(login.strip()) <= 254:
+        identifier = login.strip().lower()  # an address the validator refuses (….local)
+    if identifier is None:
+        return None
+    column = User.email if "@" in identifier else User.phone
+    return db.session.scalars(select(User).where(column == identifier)).first()
+
+
+def login_limit_key(login: str) -> str:
+    """The rate-limit key of a login attempt: the account it resolves to (so its e-mail and
+    its phone in every spelling share one limit), else the normalised login."""
+    user = find_by_login(login)
+    if user is not None:
+        return f"account:{user.id}"
+    return "login:" + (login_identifier(login) or (login or "").strip().lower()[:254])
+
+
+def _failed_login_details(login: str, user: User | None) -> dict:
+    """What the log keeps of a failed login. Never the typed text (it may be a password typed
+    into the wrong field): the account alone, or a syntactically valid e-mail or phone."""
+    if user is not None:
+        return {"reason": "no_password" if user.password_hash is None else "wrong_password"}
+    identifier = login_identifier(login)
+    return {"reason": "unknown_login", **({"login": identifier} if identifier else {})}
 
 
 def authenticate(login: str, password: str) -> User:
     """Check the credentials and record the login.
 
     Refuses, with the same message for an unknown login and a wrong password: wrong
-    credentials, a blocked account, an account whose password has not been set yet."""
+    credentials, a blocked account, an account whose password has not been set yet. Every
+    path spends exactly one argon2 verification, so timing does not reveal the account."""
     with unit_of_work():
         user = find_by_login(login)
-        ok = user is not None and verify_password(user.password_hash, password)
+        ok = check_login_password(user.password_hash if user else None, password)
         if not ok:
-            if user is None:
-                # Spend the same time as a real check, so timing does not reveal the account.
-                verify_password(_DUMMY_HASH, password)
-            audit.record(user, "auth.login_failed", user, {"login": login[:100]})
+            audit.record(user, "auth.login_failed", user, _failed_login_details(login, user))
         if ok and not user.active:
             audit.record(user, "auth.login_failed", user, {"reason": "blocked"})
     # The failure is recorded (committed) before it is reported.
@@ -174,9 +209,6 @@ def authenticate(login: str, password: str) -> User:
             user.password_hash = hash_password(password)
         audit.record(user, "auth.login", user)
     return user
-
-
-_DUMMY_HASH = hash_password(secrets.token_hex(16))
 
 
 def logout(user: User) -> None:

@@ -27,13 +27,15 @@ bp = Blueprint("accounts", __name__)
 
 
 def _login_account_key() -> str:
-    """Rate-limit key for one account: the login as typed, normalised."""
-    login = (request.form.get("login") or "").strip().lower()
-    return "login:" + (login or request.remote_addr or "")
+    """Rate-limit key for one account: the account the login resolves to, in any spelling."""
+    login = request.form.get("login") or ""
+    return services.login_limit_key(login) if login.strip() else f"ip:{request.remote_addr}"
 
 
 def _login_failed(response) -> bool:
-    return response.status_code != 302 and "HX-Redirect" not in response.headers
+    # 503 (server busy) checked no password: it costs the account nothing
+    return (response.status_code not in (302, 503)
+            and "HX-Redirect" not in response.headers)
 
 
 def _limit(name: str):
@@ -140,6 +142,7 @@ def change_password():
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @public
 @limiter.limit(_limit("LOGIN_LIMIT_PER_IP"), methods=["POST"])
+@limiter.limit(_limit("RESET_LIMIT_PER_ACCOUNT"), methods=["POST"], key_func=_login_account_key)
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():

@@ -127,6 +127,9 @@ FIELD_LABELS = {
 #: Values that are codes: shown by their Russian names
 VALUE_LABELS = {
     "blocked": "учётная запись заблокирована",
+    "wrong_password": "неверный пароль",
+    "no_password": "пароль ещё не задан",
+    "unknown_login": "неизвестный логин",
     "charter": "устав",
     "egrul": "выписка из ЕГРЮЛ / ЕГРИП",
     "licence": "лицензия",
