@@ -22,17 +22,16 @@ from pfdo.certificates.models import (
     CertificateKind,
     CertificateStatus,
     FinancingGrant,
-    NumberSerial,
     QueueEntry,
 )
-from pfdo.certificates.numbers import make_number, normalize_number
+from pfdo.certificates.numbering import next_number
+from pfdo.certificates.numbers import normalize_number
 from pfdo.db import db, unit_of_work
 from pfdo.errors import DomainError
 from pfdo.families.models import Child
 from pfdo.ledger import services as ledger
 from pfdo.ledger.models import AccountKind, Transfer, TransferKind
 from pfdo.money import format_rub
-from pfdo.municipality.models import Municipality
 from pfdo.notifications.services import notify
 from pfdo.periods import services as periods
 from pfdo.periods.models import FinancingPeriod
@@ -174,30 +173,6 @@ def waiting_count() -> int:
         CertificateApplication.status == ApplicationStatus.SUBMITTED))
 
 
-def _next_number() -> str:
-    """Take the next serial for this municipality with a guarded increment (never reused)."""
-    municipality = db.session.scalars(select(Municipality).limit(1)).first()
-    if municipality is None:
-        raise DomainError("Муниципалитет не настроен: администратор должен указать коды региона "
-                          "и муниципалитета")
-    prefix = municipality.region_code + municipality.municipality_code
-    bumped = db.session.execute(
-        update(NumberSerial).where(NumberSerial.prefix == prefix)
-        .values(last_serial=NumberSerial.last_serial + 1)
-        .execution_options(synchronize_session=False)).rowcount
-    if not bumped:
-        try:
-            with db.session.begin_nested():
-                db.session.add(NumberSerial(prefix=prefix, last_serial=1))
-        except IntegrityError:  # another confirmation created it first
-            db.session.execute(update(NumberSerial).where(NumberSerial.prefix == prefix)
-                               .values(last_serial=NumberSerial.last_serial + 1)
-                               .execution_options(synchronize_session=False))
-    serial = db.session.scalar(select(NumberSerial.last_serial)
-                               .where(NumberSerial.prefix == prefix))
-    return make_number(municipality.region_code, municipality.municipality_code, serial)
-
-
 def confirm_application(application: CertificateApplication, *, actor: User) -> Certificate:
     """Confirm the application: issue the certificate (kind record, status active, a new
     number) and tell the parent. Refuses an application that is already decided."""
@@ -205,7 +180,7 @@ def confirm_application(application: CertificateApplication, *, actor: User) -> 
         _lock_undecided(application)
         child = application.child
         certificate = Certificate(
-            number=_next_number(), child_id=child.id, kind=CertificateKind.RECORD,
+            number=next_number(), child_id=child.id, kind=CertificateKind.RECORD,
             status=CertificateStatus.ACTIVE, issued_at=clock.now(),
             valid_until=child.eighteenth_birthday)
         db.session.add(certificate)
@@ -450,22 +425,26 @@ def history(certificate: Certificate) -> list[tuple[Transfer, int]]:
 
 @dataclass(frozen=True)
 class Verification:
+    """The public check's whole answer. No date: the valid-until date is the child's 18th
+    birthday, and a provider needs only to know whether the certificate is valid now."""
+
     found: bool
     valid: bool = False
     kind_label: str = ""
     status_label: str = ""
-    valid_until: date | None = None
 
 
 def verify(number: str, *, today: date) -> Verification:
-    """What anyone may learn from a number: valid or not, kind, valid until — nothing personal."""
+    """What anyone may learn from a number: valid or not, kind, status — nothing derived from
+    the child."""
     certificate = find_by_number(number)
     if certificate is None:
         return Verification(found=False)
-    valid = certificate.status == CertificateStatus.ACTIVE and certificate.valid_until > today
+    active = certificate.status == CertificateStatus.ACTIVE
+    valid = active and certificate.valid_until > today
     return Verification(found=True, valid=valid, kind_label=certificate.kind_label,
-                        status_label=certificate.status_label,
-                        valid_until=certificate.valid_until)
+                        status_label=certificate.status_label if valid or not active
+                        else "срок действия истёк")
 
 
 @dataclass(frozen=True)

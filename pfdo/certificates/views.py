@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 
 import segno
-from flask import Blueprint, Response, flash, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, render_template, request, url_for
 from flask_login import current_user
 
 from pfdo import clock, links
@@ -15,6 +15,7 @@ from pfdo.accounts.models import Role
 from pfdo.certificates import services
 from pfdo.certificates.numbers import number_problem
 from pfdo.errors import DomainError
+from pfdo.extensions import limiter
 from pfdo.forms import EmptyForm
 from pfdo.money import format_rub
 from pfdo.municipality import services as municipality
@@ -22,6 +23,10 @@ from pfdo.periods import services as periods
 from pfdo.web import redirect_to
 
 bp = Blueprint("certificates", __name__)
+
+#: one budget for both addresses of the public check, per IP: guessing numbers is slow
+_verify_limit = limiter.shared_limit(lambda: current_app.config["VERIFY_LIMIT_PER_IP"],
+                                     scope="verify")
 
 
 def _today():
@@ -106,6 +111,7 @@ def _verify_url(number: str) -> str:
 
 @bp.route("/verify")
 @public
+@_verify_limit
 def verify():
     number = (request.args.get("number") or "").strip()
     problem = number_problem(number) if number else None
@@ -116,6 +122,7 @@ def verify():
 
 @bp.route("/verify/<number>")
 @public
+@_verify_limit
 def verify_number(number: str):
     problem = number_problem(number)
     result = None if problem else services.verify(number, today=_today())
