@@ -26,6 +26,8 @@ MATRIX = {
     "site.readyz": PUBLIC,
     "accounts.login": PUBLIC,
     "accounts.register": PUBLIC,
+    "accounts.registration_sent": PUBLIC,
+    "accounts.confirm_registration": PUBLIC,
     "accounts.forgot_password": PUBLIC,
     "accounts.reset_password": PUBLIC,
     "accounts.logout": ANY,

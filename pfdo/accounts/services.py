@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from pfdo import clock, links
-from pfdo.accounts.models import Consent, Role, User
+from pfdo.accounts.models import Role, User
 from pfdo.accounts.passwords import (
     check_login_password,
     hash_password,
@@ -38,15 +38,6 @@ class PersonName:
 
 
 @dataclass(frozen=True)
-class Registration:
-    name: PersonName
-    email: str
-    phone: str
-    password: str
-    consent: bool
-
-
-@dataclass(frozen=True)
 class StaffAccount:
     name: PersonName
     email: str
@@ -70,11 +61,30 @@ def clean_name(name: PersonName) -> PersonName:
     )
 
 
-def _clean_email(email: str) -> str:
+def email_syntax(email: str) -> str:
+    """The normalised e-mail; refuses (field "email") one that is not an address. Says nothing
+    of whether an account has it."""
     try:
-        email = normalize_email(email)
+        return normalize_email(email)
     except ValueError as error:
         raise DomainError(str(error), field="email") from error
+
+
+def phone_syntax(phone: str, *, required: bool) -> str | None:
+    """+7XXXXXXXXXX, or None when empty and optional; refuses (field "phone") a malformed one.
+    Says nothing of whether an account has it."""
+    if not phone.strip():
+        if required:
+            raise DomainError("Укажите номер телефона", field="phone")
+        return None
+    normalized = normalize_phone(phone)
+    if normalized is None:
+        raise DomainError("Номер телефона в формате +7 (914) 123-45-67", field="phone")
+    return normalized
+
+
+def _clean_email(email: str) -> str:
+    email = email_syntax(email)
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise DomainError(
             "Этот адрес уже зарегистрирован. Войдите или восстановите пароль", field="email"
@@ -83,13 +93,9 @@ def _clean_email(email: str) -> str:
 
 
 def _clean_phone(phone: str, *, required: bool) -> str | None:
-    if not phone.strip():
-        if required:
-            raise DomainError("Укажите номер телефона", field="phone")
-        return None
-    normalized = normalize_phone(phone)
+    normalized = phone_syntax(phone, required=required)
     if normalized is None:
-        raise DomainError("Номер телефона в формате +7 (914) 123-45-67", field="phone")
+        return None
     if db.session.scalar(select(User.id).where(User.phone == normalized)):
         raise DomainError(
             "Этот номер уже зарегистрирован. Войдите или восстановите пароль", field="phone"
@@ -110,35 +116,6 @@ def _insert_user(user: User) -> None:
             db.session.flush()
     except IntegrityError as error:  # a concurrent registration took the e-mail or phone
         raise DomainError("Этот адрес или телефон уже зарегистрирован", field="email") from error
-
-
-def register_parent(reg: Registration, *, ip: str | None) -> User:
-    """Create a parent's account with the recorded consent, and send a welcome e-mail.
-
-    Refuses: invalid names, e-mail or phone; an e-mail or phone already registered; a weak
-    password; no consent to personal-data processing."""
-    with unit_of_work():
-        name = clean_name(reg.name)
-        email = _clean_email(reg.email)
-        phone = _clean_phone(reg.phone, required=True)
-        _check_password(reg.password, email=email, phone=phone)
-        if not reg.consent:
-            raise DomainError(
-                "Без согласия на обработку персональных данных мы не можем выдать сертификат",
-                field="consent",
-            )
-        now = clock.now()
-        user = User(
-            email=email, phone=phone, role=Role.PARENT, password_hash=hash_password(reg.password),
-            last_name=name.last_name, first_name=name.first_name,
-            middle_name=name.middle_name or None, password_changed_at=now, created_at=now,
-        )
-        _insert_user(user)
-        db.session.add(Consent(user=user, kind="personal_data", text_version=CONSENT_VERSION,
-                               given_at=now, ip=ip))
-        audit.record(user, "user.registered", user, {"consent_version": CONSENT_VERSION})
-        queue_email(user.email, "Регистрация в системе ПФДО", "emails/welcome.txt", user=user)
-    return user
 
 
 def login_identifier(login: str) -> str | None:

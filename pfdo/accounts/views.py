@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
-from pfdo.accounts import services, sessions
+from pfdo.accounts import registration, services, sessions
 from pfdo.accounts.access import is_safe_next, login_required, public, roles_required
 from pfdo.accounts.forms import (
     ChangePasswordForm,
@@ -79,27 +88,76 @@ def logout():
     return redirect_to(url_for("site.home"))
 
 
+SENT_TO = "_pfdo_registration_sent_to"
+
+
+def _registration_email_key() -> str:
+    """One budget of confirmation letters per address, whether or not it has an account."""
+    return "register:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _letter_sent(response) -> bool:
+    return response.status_code == 302 or "HX-Redirect" in response.headers
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @public
+@limiter.limit(_limit("REGISTER_LIMIT_PER_IP"), methods=["POST"])
+@limiter.limit(_limit("REGISTER_LIMIT_PER_EMAIL"), methods=["POST"],
+               key_func=_registration_email_key, deduct_when=_letter_sent)
 def register():
     if current_user.is_authenticated:
         return redirect_to(url_for("accounts.cabinet"))
     form = RegistrationForm()
     if form.validate_on_submit():
-        registration = services.Registration(
+        typed = registration.Registration(
             name=_name(form), email=form.email.data, phone=form.phone.data,
             password=form.password.data, consent=form.consent.data,
         )
         try:
-            user = services.register_parent(registration, ip=request.remote_addr)
+            email = registration.start_registration(typed, ip=request.remote_addr)
         except DomainError as error:
             add_error(form, error)
         else:
-            sessions.start(user)
-            flash("Учётная запись создана. Добро пожаловать!", "success")
-            return redirect_to(url_for("accounts.cabinet"))
+            session[SENT_TO] = email
+            return redirect_to(url_for("accounts.registration_sent"))
     return render_page_or_block("accounts/register.html", "form", form_status(form), form=form,
                                 consent_version=services.CONSENT_VERSION)
+
+
+@bp.route("/register/sent")
+@public
+def registration_sent():
+    email = session.get(SENT_TO)
+    if not email:
+        return redirect_to(url_for("accounts.register"))
+    return render_template("accounts/register_sent.html", email=email,
+                           hours=current_app.config["REGISTRATION_MAX_AGE"] // 3600)
+
+
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+@public
+def confirm_registration(token: str):
+    """GET shows what will be created; the account is made by the button's POST, so a mail
+    scanner that opens links creates nothing."""
+    try:
+        pending = registration.pending_for(token)
+    except DomainError as error:
+        return render_template("accounts/register_invalid.html", message=str(error)), 400
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            confirmed = registration.confirm_registration(token)
+        except DomainError as error:
+            return render_template("accounts/register_invalid.html", message=str(error)), 400
+        sessions.start(confirmed.user)
+        flash("Учётная запись создана. Добро пожаловать!", "success")
+        if confirmed.phone_left_off:
+            flash("Номер телефона не добавлен к учётной записи: почему и что делать — в "
+                  "уведомлениях ниже", "warning")
+        return redirect_to(url_for("accounts.cabinet"))
+    return render_template("accounts/register_confirm.html", pending=pending, form=form,
+                           token=token)
 
 
 @bp.route("/cabinet")
