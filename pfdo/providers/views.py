@@ -3,7 +3,7 @@ public registry."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, request, url_for
+from flask import Blueprint, current_app, flash, request, url_for
 from flask_login import current_user
 
 from pfdo import clock, storage
@@ -13,6 +13,7 @@ from pfdo.accounts.models import Role
 from pfdo.accounts.services import CONSENT_VERSION
 from pfdo.coordinator.services import days_waiting
 from pfdo.errors import DomainError, NotFound
+from pfdo.extensions import limiter
 from pfdo.forms import EmptyForm
 from pfdo.municipality import services as municipality
 from pfdo.providers import services
@@ -45,6 +46,8 @@ def _today():
 
 @bp.route("/providers/apply", methods=["GET", "POST"])
 @public
+# Each POST may carry four PDFs of 10 MB, checked and stored, and an argon2 hash: per IP.
+@limiter.limit(lambda: current_app.config["PROVIDER_APPLY_LIMIT_PER_IP"], methods=["POST"])
 def apply():
     if current_user.is_authenticated:
         flash("Заявку на включение в реестр подают без входа в систему: выйдите из учётной "
