@@ -14,12 +14,14 @@ from flask import (
 )
 from flask_login import current_user
 
-from pfdo.accounts import registration, services, sessions
+from pfdo.accounts import admin, registration, services, sessions
 from pfdo.accounts.access import is_safe_next, login_required, public, roles_required
 from pfdo.accounts.forms import (
     ChangePasswordForm,
+    ContactsForm,
     ForgotPasswordForm,
     LoginForm,
+    ProviderStaffForm,
     RegistrationForm,
     ResetPasswordForm,
     RoleForm,
@@ -27,9 +29,11 @@ from pfdo.accounts.forms import (
     UserFilterForm,
 )
 from pfdo.accounts.models import Role
+from pfdo.accounts.validation import format_phone
 from pfdo.errors import DomainError
 from pfdo.extensions import limiter
 from pfdo.forms import EmptyForm
+from pfdo.providers import staff
 from pfdo.web import add_error, form_status, redirect_to, render_page_or_block
 
 bp = Blueprint("accounts", __name__)
@@ -238,8 +242,9 @@ def reset_password(token: str):
 def users():
     filters = UserFilterForm(request.args)
     page = request.args.get("page", 1, type=int)
-    pagination = services.list_users(role=filters.role.data or "", query=filters.q.data or "",
-                                     page=page)
+    pagination = admin.users_for_admin(current_user._get_current_object(),
+                                       role=filters.role.data or "",
+                                       query=filters.q.data or "", page=page)
     return render_page_or_block("accounts/users.html", "results", filters=filters,
                                 pagination=pagination)
 
@@ -248,11 +253,13 @@ def users():
 @roles_required(Role.ADMIN)
 def create_user():
     form = StaffUserForm()
+    form.provider_id.choices = [("", "— не выбран —"), *staff.registry_choices()]
     if form.validate_on_submit():
         account = services.StaffAccount(name=_name(form), email=form.email.data,
                                         role=form.role.data, phone=form.phone.data or "")
         try:
-            user = services.create_staff_user(account, actor=current_user._get_current_object())
+            user = staff.create_staff_member(account, form.provider_id.data or None,
+                                             admin=current_user._get_current_object())
         except DomainError as error:
             add_error(form, error)
         else:
@@ -264,10 +271,42 @@ def create_user():
 @bp.route("/admin/users/<int:user_id>")
 @roles_required(Role.ADMIN)
 def user_detail(user_id: int):
+    user = admin.view_user(current_user._get_current_object(), user_id)
+    return _user_page(user)
+
+
+def _user_page(user, *, role_form=None, contacts_form=None, status: int = 200):
+    place = staff.place_of(user) if user.role == Role.PROVIDER else None
+    provider_form = ProviderStaffForm(formdata=None)
+    provider_form.provider_id.choices = staff.registry_choices()
+    return render_template(
+        "accounts/user_detail.html", user=user, block_form=EmptyForm(), place=place,
+        role_form=role_form or RoleForm(formdata=None, role=user.role),
+        contacts_form=contacts_form or ContactsForm(formdata=None, email=user.email,
+                                                    phone=format_phone(user.phone)),
+        provider_form=provider_form), status
+
+
+@bp.route("/admin/users/<int:user_id>/contacts", methods=["POST"])
+@roles_required(Role.ADMIN)
+def change_contacts(user_id: int):
     user = services.get_user_or_404(user_id)
-    role_form = RoleForm(role=user.role)
-    return render_template("accounts/user_detail.html", user=user, role_form=role_form,
-                           block_form=EmptyForm())
+    form = ContactsForm()
+    if form.validate_on_submit():
+        acting = current_user._get_current_object()
+        try:
+            changed = admin.change_contacts(user, email=form.email.data,
+                                            phone=form.phone.data or "", admin=acting)
+        except DomainError as error:
+            add_error(form, error)
+        else:
+            if changed and user.id == acting.id:
+                sessions.refresh(user)  # the admin's own session goes on
+            flash("Данные для входа изменены. Пользователю нужно войти заново; письмо об "
+                  "изменении отправлено" if changed else "Почта и телефон не изменились",
+                  "success" if changed else "info")
+            return redirect_to(url_for("accounts.user_detail", user_id=user.id))
+    return _user_page(user, contacts_form=form, status=422)
 
 
 @bp.route("/admin/users/<int:user_id>/role", methods=["POST"])
@@ -283,8 +322,7 @@ def change_role(user_id: int):
         else:
             flash(f"Роль изменена: {Role(user.role).label}", "success")
             return redirect_to(url_for("accounts.user_detail", user_id=user.id))
-    return render_template("accounts/user_detail.html", user=user, role_form=form,
-                           block_form=EmptyForm()), 422
+    return _user_page(user, role_form=form, status=422)
 
 
 @bp.route("/admin/users/<int:user_id>/block", methods=["POST"])

@@ -10,13 +10,13 @@ from pfdo import clock, storage
 from pfdo.accounts import sessions
 from pfdo.accounts.access import public, roles_required
 from pfdo.accounts.models import Role
-from pfdo.accounts.services import CONSENT_VERSION
+from pfdo.accounts.services import CONSENT_VERSION, get_user_or_404
 from pfdo.coordinator.services import days_waiting
 from pfdo.errors import DomainError, NotFound
 from pfdo.extensions import limiter
 from pfdo.forms import EmptyForm
 from pfdo.municipality import services as municipality
-from pfdo.providers import services
+from pfdo.providers import services, staff
 from pfdo.providers.access import own_provider_or_404
 from pfdo.providers.forms import (
     ApplicationForm,
@@ -243,4 +243,38 @@ def registry():
                                 result=result, ownership_labels=OWNERSHIP_LABELS)
 
 
+# --- The admin: provider staff ------------------------------------------------------------------
+
+@bp.route("/admin/users/<int:user_id>/provider", methods=["POST"])
+@roles_required(Role.ADMIN)
+def attach_staff(user_id: int):
+    user = get_user_or_404(user_id)
+    if not EmptyForm().validate_on_submit():
+        flash(STALE, "danger")
+    else:
+        try:
+            provider = staff.attach_staff(user, request.form.get("provider_id"), admin=_actor())
+        except DomainError as error:
+            flash(str(error), "danger")
+        else:
+            flash(f"Учётная запись {user.short_name} прикреплена к поставщику "
+                  f"«{provider.short_name}»: кабинет поставщика открыт", "success")
+    return redirect_to(url_for("accounts.user_detail", user_id=user.id))
+
+
+@bp.route("/admin/users/<int:user_id>/provider/detach", methods=["POST"])
+@roles_required(Role.ADMIN)
+def detach_staff(user_id: int):
+    user = get_user_or_404(user_id)
+    if not EmptyForm().validate_on_submit():
+        flash(STALE, "danger")
+    else:
+        try:
+            provider = staff.detach_staff(user, admin=_actor())
+        except DomainError as error:
+            flash(str(error), "danger")
+        else:
+            flash(f"Учётная запись {user.short_name} откреплена от поставщика "
+                  f"«{provider.short_name}»: кабинет поставщика для неё закрыт", "success")
+    return redirect_to(url_for("accounts.user_detail", user_id=user.id))
 
