@@ -4,6 +4,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+export PORT  # the default PUBLIC_BASE_URL in development is http://127.0.0.1:$(PORT)
 export FLASK_APP := app.py
 
 .PHONY: run test lint setup vendor migrate seed clean bench

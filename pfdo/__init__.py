@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask, g, has_request_context, render_template, request
+from flask_limiter import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -13,17 +14,21 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from pfdo import config as config_module
 from pfdo import formatting, security
-from pfdo.errors import DomainError, Forbidden, NotFound
+from pfdo.errors import DomainError, Forbidden, NotFound, ServerBusy
 from pfdo.extensions import csrf, db, htmx, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-ERROR_PAGES = (400, 403, 404, 405, 413, 429, 500)
+ERROR_PAGES = (400, 403, 404, 405, 413, 429, 500, 503)
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """Build the application: config, extensions, blueprints, errors, CLI."""
+def create_app(test_config: dict | None = None, *, instance_path: str | None = None) -> Flask:
+    """Build the application: config, extensions, blueprints, errors, CLI.
+
+    `instance_path` (default: instance/ beside the code) holds the SQLite file, uploads and
+    the generated secret key."""
     app = Flask(
         __name__,
+        instance_path=instance_path,
         instance_relative_config=True,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
@@ -60,6 +65,10 @@ def register_extensions(app: Flask) -> None:
     htmx.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    from pfdo.accounts import passwords
+
+    passwords.configure(concurrency=app.config["PASSWORD_HASH_CONCURRENCY"],
+                        wait_seconds=app.config["PASSWORD_HASH_WAIT"])
     login_manager.session_protection = None  # the session version does this job, for every browser
     login_manager.login_view = "accounts.login"
     from pfdo.accounts import sessions
@@ -136,7 +145,15 @@ def register_errorhandlers(app: Flask) -> None:
         code = error.code if error.code in ERROR_PAGES else None
         if code is None:
             return error
+        if isinstance(error, RateLimitExceeded):
+            return render_error(429, _wait_message(error.limit.limit.get_expiry()))
         return render_error(code)
+
+    @app.errorhandler(ServerBusy)
+    def server_busy(error: ServerBusy):
+        response = app.make_response(render_error(503, error.message))
+        response.headers["Retry-After"] = "60"
+        return response
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
@@ -161,6 +178,18 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(500)
     def internal_error(error):
         return render_error(500)
+
+
+def _wait_message(window_seconds: int) -> str:
+    """What a visitor over a rate limit is told, by the limit's window (one minute, an hour, a
+    day): the wait it names must be true."""
+    if window_seconds <= 60:
+        wait = "Подождите минуту и попробуйте снова"
+    elif window_seconds <= 3600:
+        wait = "Подождите час и попробуйте снова"
+    else:
+        wait = "Попробуйте снова через сутки"
+    return f"Вы сделали слишком много попыток подряд. {wait}."
 
 
 def register_template_context(app: Flask) -> None:

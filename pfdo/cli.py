@@ -8,6 +8,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from pfdo import links
 from pfdo.accounts import services as accounts
 from pfdo.accounts.models import Role
 from pfdo.certificates.cli import certificates_cli, periods_cli
@@ -33,17 +34,15 @@ def create_user(role, email, last_name, first_name, middle_name, phone, password
         name=accounts.PersonName(last_name, first_name, middle_name), email=email, role=role,
         phone=phone, password=password,
     )
-    # A request context lets url_for build the invitation link (there is no SERVER_NAME).
-    with current_app.test_request_context():
-        try:
-            user = accounts.create_staff_user(account, actor=None)
-        except DomainError as error:
-            raise click.ClickException(error.message) from error
-        click.echo(f"Created {user.role} {user.email} (id {user.id}).")
-        if password is None:
-            link = accounts._external_url("accounts.reset_password",
-                                          token=accounts.make_reset_token(user))
-            click.echo(f"Invitation e-mailed; the link to set a password: {link}")
+    try:
+        user = accounts.create_staff_user(account, actor=None)
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+    if password is None:
+        link = links.absolute_url("accounts.reset_password",
+                                  token=accounts.make_reset_token(user))
+        click.echo(f"Invitation e-mailed; the link to set a password: {link}")
 
 
 @outbox_cli.command("send")

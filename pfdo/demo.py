@@ -95,13 +95,11 @@ def seed(seed_value: int = 2026, families: int = FAMILIES) -> bool:
                                        text_version=CONSENT_VERSION, given_at=now))
             audit.record(None, "user.created", user, {"role": str(account.role), "demo": True})
         _seed_families(fake, password_hash, now, families)
-    with current_app.test_request_context(base_url=current_app.config.get("PUBLIC_BASE_URL")
-                                          or "http://127.0.0.1:5000"):
-        from pfdo.demo_certificates import seed_certificates
-        from pfdo.demo_providers import seed_providers
+    from pfdo.demo_certificates import seed_certificates
+    from pfdo.demo_providers import seed_providers
 
-        seed_certificates(fake)
-        seed_providers(fake)
+    seed_certificates(fake)
+    seed_providers(fake)
     return True
 
 

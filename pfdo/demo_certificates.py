@@ -14,7 +14,7 @@ from pfdo.accounts.models import Role, User
 from pfdo.accounts.services import PersonName
 from pfdo.audit import services as audit
 from pfdo.certificates import services as certificates
-from pfdo.certificates.models import Certificate, CertificateStatus
+from pfdo.certificates.models import Certificate, CertificateStatus, NumberSerial
 from pfdo.db import db, unit_of_work
 from pfdo.families import services as families
 from pfdo.families.validation import snils_check_number
@@ -45,6 +45,13 @@ def _at(day: date, hour: int = 10) -> datetime:
 
 
 def seed_certificates(fake: Faker) -> None:
+    settings = municipality.get()
+    with unit_of_work():
+        # Same seed, same numbers: the demo's permutation key comes from Faker (a real
+        # installation's is random, made on the first confirmation).
+        db.session.add(NumberSerial(
+            prefix=settings.region_code + settings.municipality_code, last_position=0,
+            permutation_key=fake.hexify("^" * 64), sequential_until=0))
     today = municipality.local_today()
     coordinator = db.session.scalars(select(User).where(User.role == Role.COORDINATOR)).first()
     year_start = date(today.year, 1, 1)

@@ -28,3 +28,10 @@ class Forbidden(DomainError):
 
     def __init__(self, message: str = "Недостаточно прав"):
         super().__init__(message)
+
+
+class ServerBusy(Exception):
+    """Too much work of one kind at once (password hashing): answered 503 «Сервер занят»
+    before the work starts. Not a DomainError: no form can fix it, only a minute's wait."""
+
+    message = "Сервер занят, повторите через минуту"

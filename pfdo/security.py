@@ -1,9 +1,10 @@
-"""Security headers on every response."""
+"""Security headers on every response; requests for an unknown Host are refused first."""
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, Response, request
 from flask_login import current_user
+from werkzeug.exceptions import SecurityError
 
 CSP = "; ".join(
     [
@@ -21,8 +22,19 @@ CSP = "; ".join(
 )
 
 
+def refuse_untrusted_host() -> Response | None:
+    """before_request, ahead of every other hook: a Host header outside TRUSTED_HOSTS (Flask
+    found it while routing) is answered 400 at once. Plain text: the site's pages build links,
+    which need the routing that was refused."""
+    if isinstance(request.routing_exception, SecurityError):
+        return Response("Неизвестный адрес сайта. Откройте сайт по его обычному адресу.\n",
+                        400, mimetype="text/plain")
+    return None
+
+
 def init_app(app: Flask) -> None:
     production = app.config["PFDO_ENV"] == "production"
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_untrusted_host)
 
     @app.after_request
     def set_security_headers(response):

@@ -107,7 +107,7 @@ def test_login_failed_login_and_logout_are_recorded_with_actor_and_ip(app, clien
         ("auth.login", user.id, "coordinator", "203.0.113.7"),
         ("auth.logout", user.id, "coordinator", "203.0.113.7"),
     ]
-    assert events(app)[1].details == {"login": "nobody@example.ru"}
+    assert events(app)[1].details == {"reason": "unknown_login", "login": "nobody@example.ru"}
 
 
 # --- The admin's view -------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Russian error pages for 400/403/404/405/413/429/500."""
+"""Russian error pages for 400/403/404/405/413/429/500/503."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def test_500_in_russian_without_details(app, client, monkeypatch):
     assert "secret internal detail" not in html and "Traceback" not in html
 
 
-@pytest.mark.parametrize("code", [400, 403, 404, 405, 413, 429, 500])
+@pytest.mark.parametrize("code", [400, 403, 404, 405, 413, 429, 500, 503])
 def test_every_error_page_offers_a_way_home(app, code):
     with app.test_request_context():
         from flask import render_template

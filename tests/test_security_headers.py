@@ -66,15 +66,17 @@ def test_public_pages_of_a_guest_may_be_cached(client):
 def test_production_sets_hsts_and_secure_host_cookie(tmp_path, monkeypatch):
     monkeypatch.setenv("PFDO_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 48)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.sqlite'}"})
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://pfdo.example.ru")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.sqlite'}"},
+                     instance_path=str(tmp_path))
     with app.app_context():
         flask_migrate.upgrade()
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_NAME"] == "__Host-pfdo"
     assert app.config["DEBUG"] is False
-    response = app.test_client().get("/healthz")
+    response = app.test_client().get("/healthz", base_url="https://pfdo.example.ru")
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
-    page = app.test_client().get("/login", base_url="https://localhost")
+    page = app.test_client().get("/login", base_url="https://pfdo.example.ru")
     cookie = page.headers["Set-Cookie"]
     assert cookie.startswith("__Host-pfdo=")
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie

@@ -109,6 +109,18 @@ class StaffUserForm(NameFields, BaseForm):
     role = SelectField("Роль", choices=STAFF_ROLE_CHOICES, validate_choice=True)
     email = EmailField("Электронная почта", [required("Укажите адрес электронной почты"), _email])
     phone = TelField("Телефон (необязательно)", [_phone])
+    #: choices: the registry (providers.staff.registry_choices), set by the view
+    provider_id = SelectField("Поставщик (для сотрудника поставщика)", validate_choice=False,
+                              choices=[])
+
+
+class ContactsForm(BaseForm):
+    email = EmailField("Электронная почта", [required("Укажите адрес электронной почты"), _email])
+    phone = TelField("Телефон", [_phone])
+
+
+class ProviderStaffForm(BaseForm):
+    provider_id = SelectField("Поставщик", validate_choice=False, choices=[])
 
 
 class RoleForm(BaseForm):

@@ -119,3 +119,28 @@ class Consent(db.Model):
     erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship(back_populates="consents")
+
+
+class PendingRegistration(db.Model):
+    """A parent's registration waiting for its e-mail link: the account is created from it
+    only when the link is opened. The password is kept here as its argon2 hash (never in the
+    link); the link's random token is kept only as its SHA-256, so the database cannot
+    rebuild a working link."""
+
+    id: Mapped[IntPk]
+    #: SHA-256 (hex) of the token in the link
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: normalised, as the account would have it
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    phone: Mapped[str | None] = mapped_column(String(12))
+    last_name: Mapped[str] = mapped_column(String(100))
+    first_name: Mapped[str] = mapped_column(String(100))
+    middle_name: Mapped[str | None] = mapped_column(String(100))
+    #: cleared when the link is used
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    #: the consent given on the form, with its text's version
+    consent_version: Mapped[str] = mapped_column(String(20))
+    ip: Mapped[str | None] = mapped_column(String(45))
+    created_at: Mapped[Timestamp]
+    #: set when the link was used: it works once
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,11 +1,26 @@
-"""Password hashing (argon2id) and the password policy."""
+"""Password hashing (argon2id) and the password policy.
+
+Each argon2id call takes 64 MiB for a moment, so a process runs at most
+PASSWORD_HASH_CONCURRENCY of them at once; a call that cannot start within
+PASSWORD_HASH_WAIT seconds raises ServerBusy (answered 503) without hashing, so parallel
+logins cannot exhaust the memory."""
 
 from __future__ import annotations
+
+import functools
+import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from pfdo.errors import ServerBusy
+
 _hasher = PasswordHasher()  # argon2id, t=3, m=64 MiB, p=4: above the OWASP minimum
+_slots = threading.BoundedSemaphore(2)
+_wait_seconds = 3.0
 
 MIN_LENGTH = 10
 MAX_LENGTH = 128
@@ -26,17 +41,52 @@ COMMON_PASSWORDS = frozenset(
 )
 
 
+def configure(*, concurrency: int, wait_seconds: float) -> None:
+    """Set the bound (the factory calls it with PASSWORD_HASH_CONCURRENCY and _WAIT)."""
+    global _slots, _wait_seconds
+    _slots = threading.BoundedSemaphore(max(1, concurrency))
+    _wait_seconds = wait_seconds
+
+
+@contextmanager
+def _hashing_slot() -> Iterator[None]:
+    slots = _slots  # the one acquired is the one released, even if configure() runs meanwhile
+    if not slots.acquire(timeout=_wait_seconds):
+        raise ServerBusy
+    try:
+        yield
+    finally:
+        slots.release()
+
+
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    with _hashing_slot():
+        return _hasher.hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     if not password_hash:
         return False
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+    with _hashing_slot():
+        try:
+            return _hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+
+@functools.cache
+def _dummy_hash(parameters: tuple) -> str:
+    return _hasher.hash(secrets.token_hex(16))
+
+
+def check_login_password(password_hash: str | None, password: str) -> bool:
+    """Like verify_password, but always spends one argon2 verification, with or without a
+    hash (unknown login, an invitation not accepted yet), so timing reveals no account."""
+    if password_hash:
+        return verify_password(password_hash, password)
+    dummy = _dummy_hash((_hasher.time_cost, _hasher.memory_cost, _hasher.parallelism))
+    verify_password(dummy, password)
+    return False
 
 
 def needs_rehash(password_hash: str) -> bool:

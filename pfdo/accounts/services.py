@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from pfdo import clock
-from pfdo.accounts.models import Consent, Role, User
-from pfdo.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
+from pfdo import clock, links
+from pfdo.accounts.models import Role, User
+from pfdo.accounts.passwords import (
+    check_login_password,
+    hash_password,
+    needs_rehash,
+    password_problem,
+    verify_password,
+)
 from pfdo.accounts.validation import name_problem, normalize_email, normalize_name, normalize_phone
 from pfdo.audit import services as audit
 from pfdo.db import db, unit_of_work
@@ -30,15 +35,6 @@ class PersonName:
     last_name: str
     first_name: str
     middle_name: str = ""
-
-
-@dataclass(frozen=True)
-class Registration:
-    name: PersonName
-    email: str
-    phone: str
-    password: str
-    consent: bool
 
 
 @dataclass(frozen=True)
@@ -65,11 +61,30 @@ def clean_name(name: PersonName) -> PersonName:
     )
 
 
-def _clean_email(email: str) -> str:
+def email_syntax(email: str) -> str:
+    """The normalised e-mail; refuses (field "email") one that is not an address. Says nothing
+    of whether an account has it."""
     try:
-        email = normalize_email(email)
+        return normalize_email(email)
     except ValueError as error:
         raise DomainError(str(error), field="email") from error
+
+
+def phone_syntax(phone: str, *, required: bool) -> str | None:
+    """+7XXXXXXXXXX, or None when empty and optional; refuses (field "phone") a malformed one.
+    Says nothing of whether an account has it."""
+    if not phone.strip():
+        if required:
+            raise DomainError("Укажите номер телефона", field="phone")
+        return None
+    normalized = normalize_phone(phone)
+    if normalized is None:
+        raise DomainError("Номер телефона в формате +7 (914) 123-45-67", field="phone")
+    return normalized
+
+
+def _clean_email(email: str) -> str:
+    email = email_syntax(email)
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise DomainError(
             "Этот адрес уже зарегистрирован. Войдите или восстановите пароль", field="email"
@@ -78,13 +93,9 @@ def _clean_email(email: str) -> str:
 
 
 def _clean_phone(phone: str, *, required: bool) -> str | None:
-    if not phone.strip():
-        if required:
-            raise DomainError("Укажите номер телефона", field="phone")
-        return None
-    normalized = normalize_phone(phone)
+    normalized = phone_syntax(phone, required=required)
     if normalized is None:
-        raise DomainError("Номер телефона в формате +7 (914) 123-45-67", field="phone")
+        return None
     if db.session.scalar(select(User.id).where(User.phone == normalized)):
         raise DomainError(
             "Этот номер уже зарегистрирован. Войдите или восстановите пароль", field="phone"
@@ -107,59 +118,60 @@ def _insert_user(user: User) -> None:
         raise DomainError("Этот адрес или телефон уже зарегистрирован", field="email") from error
 
 
-def register_parent(reg: Registration, *, ip: str | None) -> User:
-    """Create a parent's account with the recorded consent, and send a welcome e-mail.
-
-    Refuses: invalid names, e-mail or phone; an e-mail or phone already registered; a weak
-    password; no consent to personal-data processing."""
-    with unit_of_work():
-        name = clean_name(reg.name)
-        email = _clean_email(reg.email)
-        phone = _clean_phone(reg.phone, required=True)
-        _check_password(reg.password, email=email, phone=phone)
-        if not reg.consent:
-            raise DomainError(
-                "Без согласия на обработку персональных данных мы не можем выдать сертификат",
-                field="consent",
-            )
-        now = clock.now()
-        user = User(
-            email=email, phone=phone, role=Role.PARENT, password_hash=hash_password(reg.password),
-            last_name=name.last_name, first_name=name.first_name,
-            middle_name=name.middle_name or None, password_changed_at=now, created_at=now,
-        )
-        _insert_user(user)
-        db.session.add(Consent(user=user, kind="personal_data", text_version=CONSENT_VERSION,
-                               given_at=now, ip=ip))
-        audit.record(user, "user.registered", user, {"consent_version": CONSENT_VERSION})
-        queue_email(user.email, "Регистрация в системе ПФДО", "emails/welcome.txt", user=user)
-    return user
+def login_identifier(login: str) -> str | None:
+    """What a typed login means: the normalised e-mail («anna@example.ru») or phone
+    («+79144567890»), whatever the spelling; None when it is neither."""
+    login = (login or "").strip()
+    if not login or len(login) > 254:
+        return None
+    if "@" in login:
+        try:
+            return normalize_email(login)
+        except ValueError:
+            return None
+    return normalize_phone(login)
 
 
 def find_by_login(login: str) -> User | None:
-    """A user by e-mail or phone number, whichever was typed."""
-    login = (login or "").strip()
-    if "@" in login:
-        return db.session.scalars(select(User).where(User.email == login.lower())).first()
-    phone = normalize_phone(login)
-    if phone is None:
+    """A user by e-mail or phone number, whichever was typed, in any spelling."""
+    identifier = login_identifier(login)
+    if identifier is None and "@" in login and len(login.strip()) <= 254:
+        identifier = login.strip().lower()  # an address the validator refuses (….local)
+    if identifier is None:
         return None
-    return db.session.scalars(select(User).where(User.phone == phone)).first()
+    column = User.email if "@" in identifier else User.phone
+    return db.session.scalars(select(User).where(column == identifier)).first()
+
+
+def login_limit_key(login: str) -> str:
+    """The rate-limit key of a login attempt: the account it resolves to (so its e-mail and
+    its phone in every spelling share one limit), else the normalised login."""
+    user = find_by_login(login)
+    if user is not None:
+        return f"account:{user.id}"
+    return "login:" + (login_identifier(login) or (login or "").strip().lower()[:254])
+
+
+def _failed_login_details(login: str, user: User | None) -> dict:
+    """What the log keeps of a failed login. Never the typed text (it may be a password typed
+    into the wrong field): the account alone, or a syntactically valid e-mail or phone."""
+    if user is not None:
+        return {"reason": "no_password" if user.password_hash is None else "wrong_password"}
+    identifier = login_identifier(login)
+    return {"reason": "unknown_login", **({"login": identifier} if identifier else {})}
 
 
 def authenticate(login: str, password: str) -> User:
     """Check the credentials and record the login.
 
     Refuses, with the same message for an unknown login and a wrong password: wrong
-    credentials, a blocked account, an account whose password has not been set yet."""
+    credentials, a blocked account, an account whose password has not been set yet. Every
+    path spends exactly one argon2 verification, so timing does not reveal the account."""
     with unit_of_work():
         user = find_by_login(login)
-        ok = user is not None and verify_password(user.password_hash, password)
+        ok = check_login_password(user.password_hash if user else None, password)
         if not ok:
-            if user is None:
-                # Spend the same time as a real check, so timing does not reveal the account.
-                verify_password(_DUMMY_HASH, password)
-            audit.record(user, "auth.login_failed", user, {"login": login[:100]})
+            audit.record(user, "auth.login_failed", user, _failed_login_details(login, user))
         if ok and not user.active:
             audit.record(user, "auth.login_failed", user, {"reason": "blocked"})
     # The failure is recorded (committed) before it is reported.
@@ -174,9 +186,6 @@ def authenticate(login: str, password: str) -> User:
             user.password_hash = hash_password(password)
         audit.record(user, "auth.login", user)
     return user
-
-
-_DUMMY_HASH = hash_password(secrets.token_hex(16))
 
 
 def logout(user: User) -> None:
@@ -235,7 +244,7 @@ def request_password_reset(login: str) -> None:
         token = make_reset_token(user)
         queue_email(
             user.email, "Восстановление пароля", "emails/password_reset.txt", user=user,
-            url=_external_url("accounts.reset_password", token=token),
+            url=links.absolute_url("accounts.reset_password", token=token),
             hours=current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600,
         )
         audit.record(user, "auth.password_reset_requested", user)
@@ -271,13 +280,6 @@ def reset_password(token: str, new: str, confirm: str) -> User:
     return user
 
 
-def _external_url(endpoint: str, **values) -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
-
-
 def create_staff_user(account: StaffAccount, *, actor: User | None) -> User:
     """Create a staff account (provider staff, coordinator, hotline, admin).
 
@@ -302,7 +304,8 @@ def create_staff_user(account: StaffAccount, *, actor: User | None) -> User:
         if account.password is None:
             queue_email(
                 user.email, "Приглашение в систему ПФДО", "emails/invitation.txt", user=user,
-                url=_external_url("accounts.reset_password", token=make_reset_token(user)),
+                url=links.absolute_url("accounts.reset_password",
+                                       token=make_reset_token(user)),
                 hours=current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600,
             )
     return user

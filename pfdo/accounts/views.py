@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
-from pfdo.accounts import services, sessions
+from pfdo.accounts import admin, registration, services, sessions
 from pfdo.accounts.access import is_safe_next, login_required, public, roles_required
 from pfdo.accounts.forms import (
     ChangePasswordForm,
+    ContactsForm,
     ForgotPasswordForm,
     LoginForm,
+    ProviderStaffForm,
     RegistrationForm,
     ResetPasswordForm,
     RoleForm,
@@ -18,23 +29,27 @@ from pfdo.accounts.forms import (
     UserFilterForm,
 )
 from pfdo.accounts.models import Role
+from pfdo.accounts.validation import format_phone
 from pfdo.errors import DomainError
 from pfdo.extensions import limiter
 from pfdo.forms import EmptyForm
 from pfdo.navigation import LANDING
+from pfdo.providers import staff
 from pfdo.web import add_error, form_status, redirect_to, render_page_or_block
 
 bp = Blueprint("accounts", __name__)
 
 
 def _login_account_key() -> str:
-    """Rate-limit key for one account: the login as typed, normalised."""
-    login = (request.form.get("login") or "").strip().lower()
-    return "login:" + (login or request.remote_addr or "")
+    """Rate-limit key for one account: the account the login resolves to, in any spelling."""
+    login = request.form.get("login") or ""
+    return services.login_limit_key(login) if login.strip() else f"ip:{request.remote_addr}"
 
 
 def _login_failed(response) -> bool:
-    return response.status_code != 302 and "HX-Redirect" not in response.headers
+    # 503 (server busy) checked no password: it costs the account nothing
+    return (response.status_code not in (302, 503)
+            and "HX-Redirect" not in response.headers)
 
 
 def _limit(name: str):
@@ -78,27 +93,76 @@ def logout():
     return redirect_to(url_for("site.home"))
 
 
+SENT_TO = "_pfdo_registration_sent_to"
+
+
+def _registration_email_key() -> str:
+    """One budget of confirmation letters per address, whether or not it has an account."""
+    return "register:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _letter_sent(response) -> bool:
+    return response.status_code == 302 or "HX-Redirect" in response.headers
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @public
+@limiter.limit(_limit("REGISTER_LIMIT_PER_IP"), methods=["POST"])
+@limiter.limit(_limit("REGISTER_LIMIT_PER_EMAIL"), methods=["POST"],
+               key_func=_registration_email_key, deduct_when=_letter_sent)
 def register():
     if current_user.is_authenticated:
         return redirect_to(url_for("accounts.cabinet"))
     form = RegistrationForm()
     if form.validate_on_submit():
-        registration = services.Registration(
+        typed = registration.Registration(
             name=_name(form), email=form.email.data, phone=form.phone.data,
             password=form.password.data, consent=form.consent.data,
         )
         try:
-            user = services.register_parent(registration, ip=request.remote_addr)
+            email = registration.start_registration(typed, ip=request.remote_addr)
         except DomainError as error:
             add_error(form, error)
         else:
-            sessions.start(user)
-            flash("Учётная запись создана. Добро пожаловать!", "success")
-            return redirect_to(url_for("accounts.cabinet"))
+            session[SENT_TO] = email
+            return redirect_to(url_for("accounts.registration_sent"))
     return render_page_or_block("accounts/register.html", "form", form_status(form), form=form,
                                 consent_version=services.CONSENT_VERSION)
+
+
+@bp.route("/register/sent")
+@public
+def registration_sent():
+    email = session.get(SENT_TO)
+    if not email:
+        return redirect_to(url_for("accounts.register"))
+    return render_template("accounts/register_sent.html", email=email,
+                           hours=current_app.config["REGISTRATION_MAX_AGE"] // 3600)
+
+
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+@public
+def confirm_registration(token: str):
+    """GET shows what will be created; the account is made by the button's POST, so a mail
+    scanner that opens links creates nothing."""
+    try:
+        pending = registration.pending_for(token)
+    except DomainError as error:
+        return render_template("accounts/register_invalid.html", message=str(error)), 400
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            confirmed = registration.confirm_registration(token)
+        except DomainError as error:
+            return render_template("accounts/register_invalid.html", message=str(error)), 400
+        sessions.start(confirmed.user)
+        flash("Учётная запись создана. Добро пожаловать!", "success")
+        if confirmed.phone_left_off:
+            flash("Номер телефона не добавлен к учётной записи: почему и что делать — в "
+                  "уведомлениях ниже", "warning")
+        return redirect_to(url_for("accounts.cabinet"))
+    return render_template("accounts/register_confirm.html", pending=pending, form=form,
+                           token=token)
 
 
 @bp.route("/cabinet")
@@ -159,6 +223,7 @@ def change_password():
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @public
 @limiter.limit(_limit("LOGIN_LIMIT_PER_IP"), methods=["POST"])
+@limiter.limit(_limit("RESET_LIMIT_PER_ACCOUNT"), methods=["POST"], key_func=_login_account_key)
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -196,8 +261,9 @@ def reset_password(token: str):
 def users():
     filters = UserFilterForm(request.args)
     page = request.args.get("page", 1, type=int)
-    pagination = services.list_users(role=filters.role.data or "", query=filters.q.data or "",
-                                     page=page)
+    pagination = admin.users_for_admin(current_user._get_current_object(),
+                                       role=filters.role.data or "",
+                                       query=filters.q.data or "", page=page)
     return render_page_or_block("accounts/users.html", "results", filters=filters,
                                 pagination=pagination)
 
@@ -206,11 +272,13 @@ def users():
 @roles_required(Role.ADMIN)
 def create_user():
     form = StaffUserForm()
+    form.provider_id.choices = [("", "— не выбран —"), *staff.registry_choices()]
     if form.validate_on_submit():
         account = services.StaffAccount(name=_name(form), email=form.email.data,
                                         role=form.role.data, phone=form.phone.data or "")
         try:
-            user = services.create_staff_user(account, actor=current_user._get_current_object())
+            user = staff.create_staff_member(account, form.provider_id.data or None,
+                                             admin=current_user._get_current_object())
         except DomainError as error:
             add_error(form, error)
         else:
@@ -222,10 +290,42 @@ def create_user():
 @bp.route("/admin/users/<int:user_id>")
 @roles_required(Role.ADMIN)
 def user_detail(user_id: int):
+    user = admin.view_user(current_user._get_current_object(), user_id)
+    return _user_page(user)
+
+
+def _user_page(user, *, role_form=None, contacts_form=None, status: int = 200):
+    place = staff.place_of(user) if user.role == Role.PROVIDER else None
+    provider_form = ProviderStaffForm(formdata=None)
+    provider_form.provider_id.choices = staff.registry_choices()
+    return render_template(
+        "accounts/user_detail.html", user=user, block_form=EmptyForm(), place=place,
+        role_form=role_form or RoleForm(formdata=None, role=user.role),
+        contacts_form=contacts_form or ContactsForm(formdata=None, email=user.email,
+                                                    phone=format_phone(user.phone)),
+        provider_form=provider_form), status
+
+
+@bp.route("/admin/users/<int:user_id>/contacts", methods=["POST"])
+@roles_required(Role.ADMIN)
+def change_contacts(user_id: int):
     user = services.get_user_or_404(user_id)
-    role_form = RoleForm(role=user.role)
-    return render_template("accounts/user_detail.html", user=user, role_form=role_form,
-                           block_form=EmptyForm())
+    form = ContactsForm()
+    if form.validate_on_submit():
+        acting = current_user._get_current_object()
+        try:
+            changed = admin.change_contacts(user, email=form.email.data,
+                                            phone=form.phone.data or "", admin=acting)
+        except DomainError as error:
+            add_error(form, error)
+        else:
+            if changed and user.id == acting.id:
+                sessions.refresh(user)  # the admin's own session goes on
+            flash("Данные для входа изменены. Пользователю нужно войти заново; письмо об "
+                  "изменении отправлено" if changed else "Почта и телефон не изменились",
+                  "success" if changed else "info")
+            return redirect_to(url_for("accounts.user_detail", user_id=user.id))
+    return _user_page(user, contacts_form=form, status=422)
 
 
 @bp.route("/admin/users/<int:user_id>/role", methods=["POST"])
@@ -241,8 +341,7 @@ def change_role(user_id: int):
         else:
             flash(f"Роль изменена: {Role(user.role).label}", "success")
             return redirect_to(url_for("accounts.user_detail", user_id=user.id))
-    return render_template("accounts/user_detail.html", user=user, role_form=form,
-                           block_form=EmptyForm()), 422
+    return _user_page(user, role_form=form, status=422)
 
 
 @bp.route("/admin/users/<int:user_id>/block", methods=["POST"])

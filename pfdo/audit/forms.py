@@ -3,13 +3,14 @@ from __future__ import annotations
 from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
-from pfdo.audit.services import ACTION_LABELS
+from pfdo.audit.services import ACTION_LABELS, PERSONAL_DATA
 from pfdo.forms import FilterForm
 
 
 class AuditFilterForm(FilterForm):
     action = SelectField("Событие", validate_choice=False, choices=[
         SelectChoice("", "Все события"),
+        SelectChoice(PERSONAL_DATA, "Доступ к персональным данным (все просмотры сотрудников)"),
         *(SelectChoice(code, label)
           for code, label in sorted(ACTION_LABELS.items(), key=lambda item: item[1])),
     ])

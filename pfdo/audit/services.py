@@ -29,6 +29,14 @@ ACTION_LABELS = {
     "user.blocked": "Блокировка учётной записи",
     "user.unblocked": "Разблокировка учётной записи",
     "user.profile_changed": "Изменение профиля",
+    "user.registration_repeated": "Повторная регистрация на существующий адрес",
+    "user.phone_left_off": "Телефон не добавлен при регистрации: уже занят",
+    "user.email_changed": "Исправлен адрес почты",
+    "user.phone_changed": "Исправлен телефон",
+    # the personal-data access log (pfdo.audit.access_log)
+    "user.list_viewed": "Просмотр списка пользователей (почта, телефоны)",
+    "user.viewed": "Просмотр учётной записи пользователя",
+    "child.searched": "Поиск заявлений по данным ребёнка",
     "municipality.updated": "Изменение настроек муниципалитета",
     "child.added": "Добавлен ребёнок",
     "child.updated": "Изменены данные ребёнка",
@@ -52,6 +60,8 @@ ACTION_LABELS = {
     "provider.document_added": "Документ поставщика приложен",
     "provider.document_removed": "Документ поставщика удалён",
     "provider.document_viewed": "Документ поставщика открыт",
+    "provider.staff_attached": "Учётная запись сотрудника прикреплена к поставщику",
+    "provider.staff_detached": "Учётная запись сотрудника откреплена от поставщика",
     # (providers: more labels here)
     # programs
     "program.created": "Создана программа",
@@ -80,6 +90,11 @@ ACTION_LABELS = {
     "personal_data.erased": "Данные семьи обезличены после отзыва согласия",
 }
 
+
+#: the personal-data access log (pfdo.audit.access_log): staff views of personal data
+PERSONAL_DATA_ACTIONS = ("child.viewed", "child.searched", "user.viewed", "user.list_viewed")
+#: the audit view's filter value for all of them
+PERSONAL_DATA = "personal_data"
 
 #: Russian names of the logged objects and of the keys of `details`
 OBJECT_LABELS = {
@@ -111,9 +126,17 @@ DETAIL_LABELS = {
     "kind": "вид документа",
     "title": "название",
     "revision": "правка (№)",
-    "applications": "заявлений",
-    "certificates": "сертификатов",
-    "children": "детей",
+    "applications_withdrawn": "отозвано заявлений",
+    "certificates_suspended": "приостановлено сертификатов",
+    "children_erased": "обезличено детей",
+    "certificates_closed": "закрыто сертификатов",
+    "user": "учётная запись (№)",
+    "users": "показанные учётные записи (№)",
+    "query": "запрос",
+    "page": "страница",
+    "status": "статус",
+    "applications": "найденные заявления (№)",
+    "application": "заявление (№)",
 }
 #: Names of changed fields (the "changed" detail), as the forms call them
 FIELD_LABELS = {
@@ -147,6 +170,9 @@ VALUE_LABELS = {
     "age": "ребёнку исполнилось 18 лет",
     "consent_withdrawn": "отзыв согласия на обработку ПДн",
     "blocked": "учётная запись заблокирована",
+    "wrong_password": "неверный пароль",
+    "no_password": "пароль ещё не задан",
+    "unknown_login": "неизвестный логин",
     "charter": "устав",
     "egrul": "выписка из ЕГРЮЛ / ЕГРИП",
     "licence": "лицензия",
@@ -201,7 +227,9 @@ class AuditFilter:
 def search(flt: AuditFilter, *, tz: str, page: int = 1, per_page: int = 50):
     """The admin's view of the log: newest first, filtered, paginated."""
     query = select(AuditEvent).order_by(AuditEvent.id.desc())
-    if flt.action:
+    if flt.action == PERSONAL_DATA:
+        query = query.where(AuditEvent.action.in_(PERSONAL_DATA_ACTIONS))
+    elif flt.action:
         query = query.where(AuditEvent.action == flt.action)
     if flt.actor:
         query = query.join(User, AuditEvent.actor_id == User.id).where(

@@ -10,7 +10,6 @@ A refusal (DomainError) is printed and the command exits with status 1."""
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -35,13 +34,12 @@ def _problems(report: jobs.JobReport) -> None:
 
 
 def _run(job):
-    """Run a job in a request context (notices carry links built by url_for); a refusal
-    becomes a non-zero exit with its message."""
-    with current_app.test_request_context():
-        try:
-            return job()
-        except DomainError as error:
-            raise click.ClickException(error.message) from error
+    """Run a job; a refusal becomes a non-zero exit with its message. (Notices carry links
+    from pfdo.links, which needs no request.)"""
+    try:
+        return job()
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
 
 
 @periods_cli.command("open")

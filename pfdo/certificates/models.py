@@ -153,10 +153,18 @@ class Certificate(db.Model):
 
 
 class NumberSerial(db.Model):
-    """The last serial used for a region + municipality; only ever incremented."""
+    """The serials of a region + municipality: a counter walked through a keyed permutation of
+    00001–99999 (pfdo.certificates.numbering), so a serial is never reused and consecutive
+    certificates get unrelated numbers."""
 
     prefix: Mapped[str] = mapped_column(String(4), primary_key=True)
-    last_serial: Mapped[int] = mapped_column(default=0)
+    #: how many positions of the permutation are taken; only ever incremented
+    last_position: Mapped[int] = mapped_column(default=0)
+    #: the permutation's key (hex), random, made on first use; never derived from SECRET_KEY
+    #: (which may rotate: the numbers must not)
+    permutation_key: Mapped[str | None] = mapped_column(String(64))
+    #: serials 1..this were handed out in order before the permutation: never handed out again
+    sequential_until: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class FinancingGrant(db.Model):

@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import abort, url_for
+from flask import abort
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from pfdo import clock
+from pfdo import clock, links
 from pfdo.accounts.consent import require_consent
 from pfdo.accounts.models import User
 from pfdo.accounts.services import CONSENT_VERSION
@@ -23,10 +23,10 @@ from pfdo.certificates.models import (
     CertificateKind,
     CertificateStatus,
     FinancingGrant,
-    NumberSerial,
     QueueEntry,
 )
-from pfdo.certificates.numbers import make_number, normalize_number
+from pfdo.certificates.numbering import next_number
+from pfdo.certificates.numbers import normalize_number
 from pfdo.db import db, unit_of_work
 from pfdo.errors import DomainError
 from pfdo.families.models import Child
@@ -34,7 +34,6 @@ from pfdo.ledger import services as ledger
 from pfdo.ledger.models import AccountKind, TransferKind
 from pfdo.money import format_rub
 from pfdo.municipality import services as municipality
-from pfdo.municipality.models import Municipality
 from pfdo.notifications.services import notify
 from pfdo.periods import services as periods
 from pfdo.periods.models import FinancingPeriod
@@ -168,30 +167,6 @@ def waiting_count() -> int:
         CertificateApplication.status == ApplicationStatus.SUBMITTED))
 
 
-def _next_number() -> str:
-    """Take the next serial for this municipality with a guarded increment (never reused)."""
-    municipality = db.session.scalars(select(Municipality).limit(1)).first()
-    if municipality is None:
-        raise DomainError("Муниципалитет не настроен: администратор должен указать коды региона "
-                          "и муниципалитета")
-    prefix = municipality.region_code + municipality.municipality_code
-    bumped = db.session.execute(
-        update(NumberSerial).where(NumberSerial.prefix == prefix)
-        .values(last_serial=NumberSerial.last_serial + 1)
-        .execution_options(synchronize_session=False)).rowcount
-    if not bumped:
-        try:
-            with db.session.begin_nested():
-                db.session.add(NumberSerial(prefix=prefix, last_serial=1))
-        except IntegrityError:  # another confirmation created it first
-            db.session.execute(update(NumberSerial).where(NumberSerial.prefix == prefix)
-                               .values(last_serial=NumberSerial.last_serial + 1)
-                               .execution_options(synchronize_session=False))
-    serial = db.session.scalar(select(NumberSerial.last_serial)
-                               .where(NumberSerial.prefix == prefix))
-    return make_number(municipality.region_code, municipality.municipality_code, serial)
-
-
 def confirm_application(application: CertificateApplication, *, actor: User) -> Certificate:
     """Confirm the application: issue the certificate (kind record, status active, a new
     number) and tell the parent. Refuses an application that is already decided."""
@@ -199,7 +174,7 @@ def confirm_application(application: CertificateApplication, *, actor: User) -> 
         _lock_undecided(application)
         child = application.child
         certificate = Certificate(
-            number=_next_number(), child_id=child.id, kind=CertificateKind.RECORD,
+            number=next_number(), child_id=child.id, kind=CertificateKind.RECORD,
             status=CertificateStatus.ACTIVE, issued_at=clock.now(),
             valid_until=child.eighteenth_birthday)
         db.session.add(certificate)
@@ -214,7 +189,7 @@ def confirm_application(application: CertificateApplication, *, actor: User) -> 
         notify(application.applicant,
                f"Заявление подтверждено: {child.first_name} получил(а) сертификат "
                f"№ {certificate.number}.",
-               url=url_for("certificates.detail", certificate_id=certificate.id),
+               url=links.path("certificates.detail", certificate_id=certificate.id),
                subject="Сертификат выдан", template="emails/certificate_issued.txt",
                certificate=certificate, child=child)
     return certificate
@@ -235,7 +210,7 @@ def refuse_application(application: CertificateApplication, reason: str, *,
         audit.record(actor, "certificate_application.refused", application, {"reason": reason})
         notify(application.applicant,
                f"По заявлению на сертификат для ребёнка {application.child.first_name} отказано: "
-               f"{reason}", url=url_for("families.child", child_id=application.child_id),
+               f"{reason}", url=links.path("families.child", child_id=application.child_id),
                subject="Отказ в выдаче сертификата", template="emails/application_refused.txt",
                child=application.child, reason=reason)
     return application
@@ -328,7 +303,7 @@ def grant_financing(certificate: Certificate, *, actor: User | None, today: date
                f"Сертификат № {certificate.number} переведён в сертификат ПФ: зачислено "
                f"{format_rub(grant.amount)} на {period.title} за {grant.months} мес. "
                f"(до {period.ends_on:%d.%m.%Y}).",
-               url=url_for("certificates.detail", certificate_id=certificate.id),
+               url=links.path("certificates.detail", certificate_id=certificate.id),
                subject="Сертификат переведён в сертификат ПФ",
                template="emails/financing_granted.txt", certificate=certificate, grant=grant)
     return grant
@@ -410,22 +385,26 @@ def process_queue(period: FinancingPeriod, *, today: date) -> int:
 
 @dataclass(frozen=True)
 class Verification:
+    """The public check's whole answer. No date: the valid-until date is the child's 18th
+    birthday, and a provider needs only to know whether the certificate is valid now."""
+
     found: bool
     valid: bool = False
     kind_label: str = ""
     status_label: str = ""
-    valid_until: date | None = None
 
 
 def verify(number: str, *, today: date) -> Verification:
-    """What anyone may learn from a number: valid or not, kind, valid until — nothing personal."""
+    """What anyone may learn from a number: valid or not, kind, status — nothing derived from
+    the child."""
     certificate = find_by_number(number)
     if certificate is None:
         return Verification(found=False)
-    valid = certificate.status == CertificateStatus.ACTIVE and certificate.valid_until > today
+    active = certificate.status == CertificateStatus.ACTIVE
+    valid = active and certificate.valid_until > today
     return Verification(found=True, valid=valid, kind_label=certificate.kind_label,
-                        status_label=certificate.status_label,
-                        valid_until=certificate.valid_until)
+                        status_label=certificate.status_label if valid or not active
+                        else "срок действия истёк")
 
 
 @dataclass(frozen=True)

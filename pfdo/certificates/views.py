@@ -9,12 +9,14 @@ import segno
 from flask import Blueprint, Response, current_app, flash, render_template, request, url_for
 from flask_login import current_user
 
+from pfdo import links
 from pfdo.accounts.access import public, roles_required
 from pfdo.accounts.models import Role
 from pfdo.certificates import balance, financing, services
 from pfdo.certificates.forms import FinancingForm
 from pfdo.certificates.numbers import number_problem
 from pfdo.errors import DomainError
+from pfdo.extensions import limiter
 from pfdo.forms import EmptyForm
 from pfdo.money import format_rub
 from pfdo.municipality.services import local_today
@@ -22,6 +24,10 @@ from pfdo.periods import services as periods
 from pfdo.web import redirect_to
 
 bp = Blueprint("certificates", __name__)
+
+#: one budget for both addresses of the public check, per IP: guessing numbers is slow
+_verify_limit = limiter.shared_limit(lambda: current_app.config["VERIFY_LIMIT_PER_IP"],
+                                     scope="verify")
 
 
 def _page_context(certificate):
@@ -117,14 +123,12 @@ def qr(certificate_id: int):
 
 
 def _verify_url(number: str) -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    path = url_for("certificates.verify_number", number=number)
-    return base.rstrip("/") + path if base else url_for("certificates.verify_number",
-                                                         number=number, _external=True)
+    return links.absolute_url("certificates.verify_number", number=number)
 
 
 @bp.route("/verify")
 @public
+@_verify_limit
 def verify():
     number = (request.args.get("number") or "").strip()
     problem = number_problem(number) if number else None
@@ -135,6 +139,7 @@ def verify():
 
 @bp.route("/verify/<number>")
 @public
+@_verify_limit
 def verify_number(number: str):
     problem = number_problem(number)
     result = None if problem else services.verify(number, today=local_today())

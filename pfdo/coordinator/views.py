@@ -9,6 +9,7 @@ from flask_login import current_user
 from pfdo.accounts.access import roles_required
 from pfdo.accounts.models import Role
 from pfdo.certificates import services as certificates
+from pfdo.certificates import staff_search
 from pfdo.certificates.numbers import format_number
 from pfdo.coordinator import services
 from pfdo.coordinator.forms import ApplicationFilterForm, PeriodForm, RefusalForm
@@ -50,8 +51,8 @@ def applications():
         date_from=None if filters.date_from.errors else filters.date_from.data,
         date_to=None if filters.date_to.errors else filters.date_to.data,
     )
-    pagination = certificates.search_applications(flt, page=request.args.get("page", 1,
-                                                                              type=int))
+    pagination = staff_search.search_applications_for(
+        _actor(), flt, page=request.args.get("page", 1, type=int))
     return render_page_or_block("coordinator/applications.html", "results", filters=filters,
                                 pagination=pagination, today=local_today(),
                                 days_waiting=municipality.days_since)

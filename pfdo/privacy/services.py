@@ -146,7 +146,8 @@ def withdraw_consent(parent: User) -> FamilyConsent:
                 .values(status="cancelled", resolved_at=now)
                 .execution_options(synchronize_session=False))
         audit.record(parent, "consent.withdrawn", consent,
-                     {"applications": len(applications), "certificates": len(suspended)})
+                     {"applications_withdrawn": len(applications),
+                      "certificates_suspended": len(suspended)})
         day = erase_on(municipality.local_date(now))
         notify(parent, f"Согласие на обработку персональных данных отозвано. {day:%d.%m.%Y} "
                "данные семьи будут обезличены; до этого дня согласие можно дать снова.",
@@ -259,6 +260,6 @@ def erase_family(parent: User, *, today: date) -> None:
         parent.active = False
         parent.session_version += 1
         audit.record(None, "personal_data.erased", parent,
-                     {"children": len(children), "certificates": len(closing)})
+                     {"children_erased": len(children), "certificates_closed": len(closing)})
     if period is not None and closing:
         certificates.process_queue(period, today=today)

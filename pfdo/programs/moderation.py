@@ -14,14 +14,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import url_for
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
 
-from pfdo import clock
+from pfdo import clock, links
 from pfdo.accounts.models import User
-from pfdo.accounts.services import _external_url
 from pfdo.audit import services as audit
 from pfdo.db import db, unit_of_work
 from pfdo.errors import DomainError
@@ -313,8 +311,8 @@ def _tell_staff(program: Program, text: str, *, subject: str, template: str,
     staff = db.session.scalars(
         select(User).join(ProviderStaff, ProviderStaff.user_id == User.id)
         .where(ProviderStaff.provider_id == program.provider_id)).all()
-    url = url_for("programs.detail", program_id=program.id)
-    link = _external_url("programs.detail", program_id=program.id)
+    url = links.path("programs.detail", program_id=program.id)
+    link = links.absolute_url("programs.detail", program_id=program.id)
     for user in staff:
         notify(user, text, url=url, subject=subject, template=template, program=program,
                link=link, **context)

@@ -10,12 +10,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import url_for
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from pfdo import clock
+from pfdo import clock, links
 from pfdo.accounts.models import Consent, Role, User
 from pfdo.accounts.passwords import hash_password
 from pfdo.accounts.services import (
@@ -24,7 +23,6 @@ from pfdo.accounts.services import (
     _check_password,
     _clean_email,
     _clean_phone,
-    _external_url,
     _insert_user,
     clean_name,
 )
@@ -289,7 +287,7 @@ def apply(application: Application, *, ip: str | None = None) -> tuple[Provider,
                                      f"ИНН {provider.inn}")
         queue_email(user.email, "Заявка на включение в реестр поставщиков принята",
                     "emails/provider_applied.txt", user=user, provider=provider,
-                    link=_external_url("providers.cabinet"))
+                    link=links.absolute_url("providers.cabinet"))
     return provider, user
 
 
@@ -319,7 +317,7 @@ def coordinators() -> list[User]:
 
 
 def _tell_coordinators(provider: Provider, text: str) -> None:
-    url = url_for("providers.review", provider_id=provider.id)
+    url = links.path("providers.review", provider_id=provider.id)
     for coordinator in coordinators():
         notify(coordinator, text, url=url)
 
@@ -330,9 +328,9 @@ def _tell_staff(provider: Provider, text: str, *, subject: str, template: str,
             ProviderStaff.provider_id == provider.id).options(
             selectinload(ProviderStaff.user))):
         if member.user.active:
-            notify(member.user, text, url=url_for("providers.cabinet"), subject=subject,
+            notify(member.user, text, url=links.path("providers.cabinet"), subject=subject,
                    template=template, provider=provider,
-                   link=_external_url("providers.cabinet"), **context)
+                   link=links.absolute_url("providers.cabinet"), **context)
 
 
 # --- The provider's own changes ---------------------------------------------------------------

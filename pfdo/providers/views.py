@@ -3,18 +3,19 @@ public registry."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, request, url_for
+from flask import Blueprint, current_app, flash, request, url_for
 from flask_login import current_user
 
 from pfdo import storage
 from pfdo.accounts import sessions
 from pfdo.accounts.access import public, roles_required
 from pfdo.accounts.models import Role
-from pfdo.accounts.services import CONSENT_VERSION
+from pfdo.accounts.services import CONSENT_VERSION, get_user_or_404
 from pfdo.errors import DomainError, NotFound
+from pfdo.extensions import limiter
 from pfdo.forms import EmptyForm
 from pfdo.municipality.services import days_since, local_today
-from pfdo.providers import services
+from pfdo.providers import services, staff
 from pfdo.providers.access import own_provider_or_404
 from pfdo.providers.forms import (
     ApplicationForm,
@@ -40,6 +41,8 @@ def _actor():
 
 @bp.route("/providers/apply", methods=["GET", "POST"])
 @public
+# Each POST may carry four PDFs of 10 MB, checked and stored, and an argon2 hash: per IP.
+@limiter.limit(lambda: current_app.config["PROVIDER_APPLY_LIMIT_PER_IP"], methods=["POST"])
 def apply():
     if current_user.is_authenticated:
         flash("Заявку на включение в реестр подают без входа в систему: выйдите из учётной "
@@ -235,4 +238,38 @@ def registry():
                                 result=result, ownership_labels=OWNERSHIP_LABELS)
 
 
+# --- The admin: provider staff ------------------------------------------------------------------
+
+@bp.route("/admin/users/<int:user_id>/provider", methods=["POST"])
+@roles_required(Role.ADMIN)
+def attach_staff(user_id: int):
+    user = get_user_or_404(user_id)
+    if not EmptyForm().validate_on_submit():
+        flash(STALE, "danger")
+    else:
+        try:
+            provider = staff.attach_staff(user, request.form.get("provider_id"), admin=_actor())
+        except DomainError as error:
+            flash(str(error), "danger")
+        else:
+            flash(f"Учётная запись {user.short_name} прикреплена к поставщику "
+                  f"«{provider.short_name}»: кабинет поставщика открыт", "success")
+    return redirect_to(url_for("accounts.user_detail", user_id=user.id))
+
+
+@bp.route("/admin/users/<int:user_id>/provider/detach", methods=["POST"])
+@roles_required(Role.ADMIN)
+def detach_staff(user_id: int):
+    user = get_user_or_404(user_id)
+    if not EmptyForm().validate_on_submit():
+        flash(STALE, "danger")
+    else:
+        try:
+            provider = staff.detach_staff(user, admin=_actor())
+        except DomainError as error:
+            flash(str(error), "danger")
+        else:
+            flash(f"Учётная запись {user.short_name} откреплена от поставщика "
+                  f"«{provider.short_name}»: кабинет поставщика для неё закрыт", "success")
+    return redirect_to(url_for("accounts.user_detail", user_id=user.id))
 

@@ -28,10 +28,23 @@
     main.insertBefore(alert, main.firstChild);
     alert.scrollIntoView({ block: "nearest" });
   }
+  // The explanation of a Russian error page (how long to wait), read as text, never as HTML.
+  function pageExplanation(xhr) {
+    try {
+      var page = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
+      var lead = page.querySelector(".error-page .lead");
+      return lead ? lead.textContent.trim() : "";
+    } catch (error) {
+      return "";
+    }
+  }
   document.addEventListener("htmx:responseError", function (event) {
-    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    var xhr = event.detail.xhr;
+    var status = xhr ? xhr.status : 0;
     if (status === 429) {
-      showError("Слишком много попыток. Подождите минуту и попробуйте снова.");
+      showError(pageExplanation(xhr) || "Слишком много попыток. Подождите и попробуйте снова.");
+    } else if (status === 503) {
+      showError(pageExplanation(xhr) || "Сервер занят, повторите через минуту.");
     } else if (status === 400) {
       showError("Страница устарела. Обновите её и повторите действие.");
     } else {

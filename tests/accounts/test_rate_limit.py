@@ -81,11 +81,11 @@ def test_limits_live_in_redis_when_configured(app, client, make):
     worker = create_app({"TESTING": True, "RATELIMIT_STORAGE_URI": redis_url,
                          "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
     try:
-        make.user(email="anna@example.ru")
+        anna = make.user(email="anna@example.ru")
         browser = worker.test_client()
         for _ in range(5):
             assert attempt(browser, "anna@example.ru").status_code == 422
-        assert any(b"login:anna@example.ru" in key for key in store.keys("*"))
+        assert any(f"account:{anna.id}".encode() in key for key in store.keys("*"))
         assert attempt(browser, "anna@example.ru").status_code == 429
     finally:
         store.flushdb()

@@ -84,7 +84,9 @@ def live_server(live_app: Flask) -> Iterator[str]:
                          request_handler=QuietRequestHandler)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    url = f"http://127.0.0.1:{server.server_port}"
+    live_app.config["PUBLIC_BASE_URL"] = url  # the links in letters lead to this server
+    yield url
     server.shutdown()
     thread.join(timeout=10)
     server.server_close()

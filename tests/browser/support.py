@@ -195,6 +195,35 @@ def submit_registration(page: Page, data: Registration) -> None:
     page.get_by_role("button", name="Зарегистрироваться").click()
 
 
+def confirmation_link(app, email: str) -> str:
+    """The confirmation link of the last registration letter sent to `email` (the outbox is
+    the test's mailbox)."""
+    from sqlalchemy import select
+
+    from pfdo.db import db
+    from pfdo.notifications.models import OutboxMessage
+
+    with app.app_context():
+        bodies = db.session.scalars(
+            select(OutboxMessage.body).where(OutboxMessage.recipient == email.lower())
+            .order_by(OutboxMessage.id.desc())).all()
+        db.session.remove()
+    for body in bodies:
+        match = re.search(r"https?://\S+/register/confirm/\S+", body)
+        if match:
+            return match.group(0)
+    raise AssertionError(f"no confirmation letter to {email}")
+
+
+def complete_registration(page: Page, app, data: Registration) -> None:
+    """After the form: the «check your mail» page, then the letter's link and its button."""
+    expect(page.get_by_role("heading", level=1)).to_have_text("Проверьте почту")
+    expect(page.get_by_text("Мы отправили письмо на")).to_contain_text(data.email.lower())
+    page.goto(confirmation_link(app, data.email))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Завершение регистрации")
+    page.get_by_role("button", name="Завершить регистрацию").click()
+
+
 def expect_cabinet_of(page: Page, full_name: str) -> None:
     expect(page).to_have_url(re.compile(r"/cabinet$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(full_name)

@@ -10,6 +10,9 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.support import (
     Registration,
+    assert_accessible,
+    complete_registration,
+    confirmation_link,
     expect_cabinet_of,
     is_same_document,
     log_in,
@@ -22,7 +25,7 @@ LOGIN_FAILED = "Неверный адрес почты, телефон или п
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-js"])
-def test_parent_registers_logs_out_and_logs_in_again(watched_context, javascript):
+def test_parent_registers_logs_out_and_logs_in_again(watched_context, live_app, javascript):
     page = watched_context(java_script_enabled=javascript).new_page()
     parent = Registration()
 
@@ -31,6 +34,15 @@ def test_parent_registers_logs_out_and_logs_in_again(watched_context, javascript
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Регистрация родителя (законного представителя)")
     submit_registration(page, parent)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Проверьте почту")
+    expect(page.get_by_text("Мы отправили письмо на")).to_contain_text(parent.email.lower())
+    if javascript:  # axe runs as a script: not in the context without JavaScript
+        assert_accessible(page)
+    page.goto(confirmation_link(live_app, parent.email))  # the link in the letter
+    expect(page.get_by_role("heading", level=1)).to_have_text("Завершение регистрации")
+    if javascript:
+        assert_accessible(page)
+    page.get_by_role("button", name="Завершить регистрацию").click()
 
     expect_cabinet_of(page, parent.full_name)
     expect(page.get_by_role("alert")).to_contain_text("Учётная запись создана")
@@ -102,10 +114,11 @@ def test_wrong_credentials_are_refused_with_one_message(page: Page, problems, lo
     expect(page.get_by_label("Пароль", exact=True)).to_have_value("")
 
 
-def test_parent_logs_in_with_phone_number_typed_differently(page: Page):
+def test_parent_logs_in_with_phone_number_typed_differently(page: Page, live_app):
     parent = Registration(email=unique_email("telefon"))
     page.goto("/register")
     submit_registration(page, parent)
+    complete_registration(page, live_app, parent)
     expect_cabinet_of(page, parent.full_name)
     page.get_by_role("button", name="Выйти").click()
     expect(page.get_by_role("alert")).to_contain_text("Вы вышли из системы")

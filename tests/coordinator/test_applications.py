@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from pfdo.audit.models import AuditEvent
-from pfdo.certificates.models import Certificate, CertificateApplication
+from pfdo.certificates.models import Certificate, CertificateApplication, NumberSerial
+from pfdo.certificates.numbering import permute
 from pfdo.certificates.numbers import luhn_valid
 from pfdo.db import db
 from pfdo.notifications.models import Notice, OutboxMessage
@@ -242,7 +243,8 @@ def test_confirming_issues_a_record_certificate_with_a_luhn_valid_number(app, cl
     assert f"Сертификат № {number[:2]} {number[2:4]} {number[4:9]} {number[9]} выдан" in flashed
 
 
-def test_two_confirmations_get_consecutive_serials(app, client, coordinator, parent):
+def test_two_confirmations_get_the_first_two_serials_of_the_permutation(app, client,
+                                                                        coordinator, parent):
     first = factories.application(app, parent, last_name="Первая")
     second = factories.application(app, parent, last_name="Вторая")
 
@@ -253,7 +255,8 @@ def test_two_confirmations_get_consecutive_serials(app, client, coordinator, par
     with app.app_context():
         numbers = [db.session.get(CertificateApplication, a.id).certificate.number
                    for a in (first, second)]
-    assert [int(n[4:9]) for n in numbers] == [1, 2]
+        key = db.session.get(NumberSerial, "7905").permutation_key
+    assert [int(n[4:9]) for n in numbers] == [permute(1, key), permute(2, key)]
     assert all(luhn_valid(n) for n in numbers)
 
 

@@ -3,6 +3,7 @@ printable extract with its QR code, public verification, and ownership."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
@@ -146,13 +147,37 @@ def test_public_verification_shows_no_personal_data(app, client, make, login_as,
         cert = db.session.get(Certificate, cert_id)
         number, child_name = cert.number, cert.child.last_name
     guest = app.test_client()
-    html = guest.get(f"/verify/{number}").get_data(as_text=True)
-    assert "Сертификат действителен" in html and "действует до 20.05.2034" in html
-    assert child_name not in html and "11223344595" not in html
+    for url in (f"/verify/{number}", f"/verify?number={number}"):
+        html = guest.get(url).get_data(as_text=True)
+        assert "Сертификат действителен" in html
+        assert "Сертификат учёта, действует." in html
+        # nothing derived from the child: no name, no СНИЛС, no date at all (the valid-until
+        # date is the 18th birthday)
+        assert child_name not in html and "11223344595" not in html
+        assert "20.05.2034" not in html and "2034" not in html
+        assert not re.search(r"\b\d{2}\.\d{2}\.\d{4}\b", html.split("<main", 1)[1])
+    # the family's own pages keep the date
+    assert "действует до 20.05.2034" in client.get(f"/certificates/{cert_id}").get_data(
+        as_text=True)
     typo = number[:-1] + str((int(number[-1]) + 1) % 10)
     assert "В номере опечатка" in guest.get(f"/verify?number={typo}").get_data(as_text=True)
-    unused = make_number("79", "05", 99999)
+    unused = make_number("79", "06", 1)  # another municipality's prefix: surely not issued
     assert "не найден" in guest.get(f"/verify?number={unused}").get_data(as_text=True)
+
+
+def test_the_public_check_is_rate_limited_per_address(app, make):
+    make.municipality()
+    guest = app.test_client()
+    statuses = [guest.get(f"/verify/{make_number('79', '05', n)}",
+                          environ_base={"REMOTE_ADDR": "10.9.0.1"}).status_code
+                for n in range(1, 21)]
+    assert statuses == [200] * 20
+    # the form's address shares the budget: switching between the two does not help
+    blocked = guest.get("/verify?number=7905000011", environ_base={"REMOTE_ADDR": "10.9.0.1"})
+    assert blocked.status_code == 429
+    assert "Подождите минуту" in blocked.get_data(as_text=True)
+    assert guest.get("/verify/7905000011",
+                     environ_base={"REMOTE_ADDR": "10.9.0.2"}).status_code == 200
 
 
 def test_another_family_cannot_see_or_use_the_certificate(app, client, make, login_as,

@@ -250,3 +250,23 @@ def test_htmx_gets_the_form_block_with_errors(client):
     html = response.get_data(as_text=True)
     assert html.lstrip().startswith("<form") and "<html" not in html
     assert "ИНН организации — 10 цифр, введено 3" in html
+
+
+def test_the_application_is_limited_to_three_posts_a_minute_per_address(app, client):
+    before = counts(app)
+    statuses = [post(client, {"full_name": ""}, environ_base={"REMOTE_ADDR": "10.6.0.1"}
+                     ).status_code for _ in range(4)]
+    assert statuses == [422, 422, 422, 429]
+    blocked = post(client, {"full_name": ""}, environ_base={"REMOTE_ADDR": "10.6.0.1"})
+    assert "Подождите минуту" in blocked.get_data(as_text=True)
+    assert post(client, {"full_name": ""},
+                environ_base={"REMOTE_ADDR": "10.6.0.2"}).status_code == 422
+    assert nothing_saved(app, before)
+
+
+def test_the_daily_limit_says_to_come_back_tomorrow(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "PROVIDER_APPLY_LIMIT_PER_IP", "1 per day")
+    assert post(client, {"full_name": ""}).status_code == 422
+    blocked = post(client, {"full_name": ""})
+    assert blocked.status_code == 429
+    assert "Попробуйте снова через сутки" in blocked.get_data(as_text=True)

@@ -1,0 +1,61 @@
+"""The personal-data access log (152-ФЗ): which staff member saw whose personal data, and when.
+
+Its records are audit events (one log, one view, append-only by trigger; the actions are
+audit.services.PERSONAL_DATA_ACTIONS, one filter of the admin's view), written in their
+own unit of work before the data is shown: a page that could not be logged is not shown.
+Identifiers typed into a search are kept masked, as the admins who read the log need them
+to recognise a search, not to repeat it."""
+
+from __future__ import annotations
+
+from pfdo.accounts.models import User
+from pfdo.audit import services as audit
+from pfdo.db import db, unit_of_work
+
+#: the longest typed query the log keeps
+QUERY_LIMIT = 100
+
+
+def record_access(actor: User, action: str, obj=None, details: dict | None = None) -> None:
+    """Write one access record and commit it, keeping the objects already loaded for the
+    page as they are (a commit would expire them, and the page would load each again)."""
+    session = db.session()
+    expire_on_commit = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        with unit_of_work():
+            audit.record(actor, action, obj, details or {})
+    finally:
+        session.expire_on_commit = expire_on_commit
+
+
+def mask_email(email: str) -> str:
+    """«smirnova.olga@mail.ru» -> «sm***@mail.ru»."""
+    local, at, domain = (email or "").partition("@")
+    if not at:
+        return mask_text(email)
+    return f"{local[:2]}***@{domain[:QUERY_LIMIT]}"
+
+
+def mask_phone(phone: str) -> str:
+    """«+79145551234» -> «+7 914 ***-**-34»."""
+    if len(phone or "") != 12:
+        return "***"
+    return f"+7 {phone[2:5]} ***-**-{phone[-2:]}"
+
+
+def mask_text(text: str) -> str:
+    """A query as typed, bounded; every digit but the last two hidden (a number typed in an
+    unexpected shape is still not kept whole)."""
+    text = " ".join((text or "").split())[:QUERY_LIMIT]
+    digits = sum(c.isdigit() for c in text)
+    if digits <= 2:
+        return text
+    shown, out = 0, []
+    for char in reversed(text):
+        if char.isdigit():
+            shown += 1
+            out.append(char if shown <= 2 else "*")
+        else:
+            out.append(char)
+    return "".join(reversed(out))

@@ -1,0 +1,37 @@
+"""The coordinator's search of certificate applications, written to the personal-data access
+log: a search by surname, СНИЛС or certificate number finds a child, so who searched for
+what, and which applications it showed, is recorded before the results are shown."""
+
+from __future__ import annotations
+
+import re
+
+from pfdo.accounts.models import User
+from pfdo.audit import access_log
+from pfdo.certificates.services import ApplicationFilter, search_applications
+from pfdo.families.validation import mask_snils
+
+
+def masked_query(text: str) -> str:
+    """The query as the log keeps it: a СНИЛС masked («***-***-445 95»), a certificate
+    number as typed, a surname as typed (bounded, stray digits hidden)."""
+    text = " ".join((text or "").split())
+    digits = re.sub(r"\D", "", text)
+    if len(digits) == 11 and not re.search(r"[^\d\s\-]", text):
+        return mask_snils(digits)
+    if len(digits) == 10 and not re.search(r"[^\d\s\-]", text):
+        return digits
+    return access_log.mask_text(text)
+
+
+def search_applications_for(staff: User, flt: ApplicationFilter, *, page: int = 1):
+    """search_applications for a staff member; a search with a query is logged first (even
+    one that finds nothing: the query is what the log is about)."""
+    pagination = search_applications(flt, page=page)
+    if flt.query.strip():
+        access_log.record_access(staff, "child.searched", None, {
+            "query": masked_query(flt.query),
+            "applications": [application.id for application in pagination.items],
+            "page": page,
+        })
+    return pagination

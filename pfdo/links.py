@@ -1,0 +1,35 @@
+"""Links to the site's own pages, built from the configured PUBLIC_BASE_URL.
+
+E-mails, QR codes, in-app notices and CLI output name the site by its configured address,
+never by the Host header a visitor sent (a forged Host would otherwise put the attacker's
+site into a password-reset link). Both functions work in a bare app context: services, CLI
+jobs and tests need no request, real or fake."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app
+from werkzeug.routing import MapAdapter
+
+
+def _adapter() -> MapAdapter:
+    base = urlsplit(current_app.config["PUBLIC_BASE_URL"])
+    return current_app.url_map.bind(base.netloc, script_name=base.path.rstrip("/") or "/",
+                                    url_scheme=base.scheme)
+
+
+def _build(endpoint: str, values: dict, *, external: bool) -> str:
+    current_app.inject_url_defaults(endpoint, values)
+    return _adapter().build(endpoint, values, force_external=external)
+
+
+def path(endpoint: str, **values) -> str:
+    """The page's path on this site, «/certificates/12»: for links shown inside the site."""
+    return _build(endpoint, values, external=False)
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """The page's full address, «https://pfdo.example.ru/password/reset/…»: for e-mails and
+    QR codes, read outside the site."""
+    return _build(endpoint, values, external=True)
