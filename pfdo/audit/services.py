@@ -102,7 +102,7 @@ DETAIL_LABELS = {
     "provider": "поставщик (№)",
     "kind": "вид документа",
     "title": "название",
-    "revision": "правка (№)",
+    "revision": "версия программы (№)",
 }
 #: Names of changed fields (the "changed" detail), as the forms call them
 FIELD_LABELS = {
