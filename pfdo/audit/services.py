@@ -125,7 +125,7 @@ DETAIL_LABELS = {
     "provider": "поставщик (№)",
     "kind": "вид документа",
     "title": "название",
-    "revision": "правка (№)",
+    "revision": "версия программы (№)",
     "applications_withdrawn": "отозвано заявлений",
     "certificates_suspended": "приостановлено сертификатов",
     "children_erased": "обезличено детей",

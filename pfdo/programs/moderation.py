@@ -94,7 +94,7 @@ assert all(spec.to in (PROGRAM_TRANSITIONS if spec.subject == "program"
            for spec in ACTIONS.values() for start in spec.starts)
 
 STALE = "Статус программы только что изменился. Обновите страницу"
-STALE_REVISION = ("Поставщик изменил правку, пока вы её смотрели. Проверьте изменения ещё "
+STALE_REVISION = ("Поставщик дополнил изменения, пока вы их смотрели. Проверьте их ещё "
                   "раз")
 
 

@@ -191,7 +191,7 @@ def test_a_decision_on_changes_edited_meanwhile_is_refused(app, client, setting)
     multipart(client, f"/provider/programs/{prog.id}/edit", {**FACTORY_FORM, "months": "6"})
     response = form_post(coordinator, f"{review_url}/revision/publish", {"edits": seen},
                          page=review_url, follow_redirects=True)
-    assert "Поставщик изменил правку, пока вы её смотрели" in text(response)
+    assert "Поставщик дополнил изменения, пока вы их смотрели" in text(response)
     assert program_row(app, prog.id).months == 9
 
 

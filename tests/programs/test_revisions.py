@@ -324,7 +324,7 @@ def test_a_revision_changed_after_the_coordinator_saw_it_is_not_published(app, p
         seen = open_revisions(prog.id)[0].edits
         editing.update_program(load(Program, prog), program_data(title="Шашки"), None,
                                actor=staff)
-        with pytest.raises(DomainError, match="Поставщик изменил правку, пока вы её смотрели"):
+        with pytest.raises(DomainError, match="Поставщик дополнил изменения, пока вы их смотрели"):
             moderation.publish_revision(load(Program, prog), actor=coordinator,
                                         seen_edits=seen)
         assert load(Program, prog).title == "Робототехника для начинающих"
