@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from pfdo import clock
+from pfdo import clock, russian
 from pfdo.accounts.models import User
 from pfdo.accounts.services import CONSENT_VERSION
 from pfdo.audit import services as audit
@@ -25,7 +25,7 @@ from pfdo.certificates.models import (
     NumberSerial,
     QueueEntry,
 )
-from pfdo.certificates.numbers import make_number, normalize_number
+from pfdo.certificates.numbers import format_number, make_number, normalize_number
 from pfdo.db import db, unit_of_work
 from pfdo.errors import DomainError
 from pfdo.families.models import Child
@@ -81,9 +81,8 @@ def apply_for_certificate(parent: User, child: Child, *, consent: bool,
                           field="consent")
     age = child.age_on(today)
     if age < MIN_AGE:
-        turns_five = child.birth_date.replace(year=child.birth_date.year + MIN_AGE)
         raise DomainError(f"Сертификат выдаётся с 5 лет. {child.first_name} сможет его получить "
-                          f"с {turns_five:%d.%m.%Y}.")
+                          f"с {child.birthday(MIN_AGE):%d.%m.%Y}.")
     if age > MAX_AGE:
         raise DomainError("Сертификат выдаётся детям до 18 лет.")
     key = identity_key(child)
@@ -217,9 +216,9 @@ def confirm_application(application: CertificateApplication, *, actor: User) -> 
         ledger.get_or_create_account(certificate.account_code, AccountKind.CERTIFICATE)
         audit.record(actor, "certificate_application.confirmed", application,
                      {"certificate": certificate.number})
-        notify(application.applicant,
-               f"Заявление подтверждено: {child.first_name} получил(а) сертификат "
-               f"№ {certificate.number}.",
+        notify(application.applicant, f"Заявление подтверждено: {child.first_name} "
+               f"{russian.gendered(child.sex, 'получил', 'получила')} сертификат "
+               f"№ {format_number(certificate.number)}.",
                url=url_for("certificates.detail", certificate_id=certificate.id),
                subject="Сертификат выдан", template="emails/certificate_issued.txt",
                certificate=certificate, child=child)
@@ -239,9 +238,9 @@ def refuse_application(application: CertificateApplication, reason: str, *,
         application.decided_at = clock.now()
         application.decided_by_id = actor.id
         audit.record(actor, "certificate_application.refused", application, {"reason": reason})
-        notify(application.applicant,
-               f"По заявлению на сертификат для ребёнка {application.child.first_name} отказано: "
-               f"{reason}", url=url_for("families.child", child_id=application.child_id),
+        notify(application.applicant, "По заявлению на сертификат для "
+               f"{russian.inflect_first_name(application.child, 'genitive')} отказано: {reason}",
+               url=url_for("families.child", child_id=application.child_id),
                subject="Отказ в выдаче сертификата", template="emails/application_refused.txt",
                child=application.child, reason=reason)
     return application
@@ -326,7 +325,7 @@ def grant_financing(certificate: Certificate, *, actor: User | None, today: date
         audit.record(actor, "certificate.financing_granted", certificate,
                      {"period": period.title, "amount": grant.amount, "source": source})
         notify(certificate.child.parent,
-               f"Сертификат № {certificate.number} переведён в сертификат ПФ: "
+               f"Сертификат № {format_number(certificate.number)} переведён в сертификат ПФ: "
                f"на счёт зачислено {format_rub(grant.amount)}.",
                url=url_for("certificates.detail", certificate_id=certificate.id),
                subject="Сертификат переведён в сертификат ПФ",

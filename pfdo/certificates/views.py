@@ -13,7 +13,7 @@ from pfdo import clock
 from pfdo.accounts.access import public, roles_required
 from pfdo.accounts.models import Role
 from pfdo.certificates import services
-from pfdo.certificates.numbers import number_problem
+from pfdo.certificates.numbers import format_number, number_problem
 from pfdo.errors import DomainError
 from pfdo.forms import EmptyForm
 from pfdo.money import format_rub
@@ -96,7 +96,8 @@ def qr(certificate_id: int):
     certificate = services.get_own_certificate_or_404(current_user, certificate_id)
     buffer = io.BytesIO()
     segno.make(_verify_url(certificate.number), error="m").save(
-        buffer, kind="svg", scale=4, border=2, title=f"Проверка сертификата {certificate.number}")
+        buffer, kind="svg", scale=4, border=2,
+        title=f"Проверка сертификата {format_number(certificate.number)}")
     return Response(buffer.getvalue(), mimetype="image/svg+xml")
 
 
