@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from pfdo import config as config_module
-from pfdo import formatting, security
+from pfdo import formatting, phones, russian, security
 from pfdo.errors import DomainError, Forbidden, NotFound, ServerBusy
 from pfdo.extensions import csrf, db, htmx, limiter, login_manager, migrate
 
@@ -193,16 +193,17 @@ def _wait_message(window_seconds: int) -> str:
 
 
 def register_template_context(app: Flask) -> None:
+    russian.register(app)
     from pfdo.accounts.models import ROLE_LABELS, Role
-    from pfdo.accounts.validation import format_phone, tel_href
     from pfdo.certificates.numbers import format_number
     from pfdo.families.validation import format_snils
     from pfdo.municipality import services as municipality
     from pfdo.navigation import header_menu
 
     formatting.register(app, timezone=municipality.timezone)
-    app.jinja_env.filters["phone"] = format_phone
-    app.jinja_env.filters["tel_href"] = tel_href
+    app.jinja_env.filters["phone"] = lambda value: phones.format_phone(
+        value, municipality.local_area_codes())
+    app.jinja_env.filters["tel_href"] = phones.tel_href
     app.jinja_env.filters["snils"] = format_snils
     app.jinja_env.filters["certificate_number"] = format_number
 

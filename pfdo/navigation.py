@@ -76,3 +76,96 @@ def header_menu(user) -> Menu:
     if len(own) > 1:
         return Menu(list(own), list(PUBLIC_MENU))
     return Menu(own + PUBLIC_MENU, [])
+
+
+#: The blueprints' sections, for an endpoint that has no title of its own
+SECTION_LABELS = {
+    "site": "Сайт",
+    "accounts": "Учётные записи",
+    "audit": "Журнал действий",
+    "municipality": "Настройки муниципалитета",
+    "families": "Дети",
+    "certificates": "Сертификаты",
+    "coordinator": "Кабинет координатора",
+    "providers": "Поставщики",
+    "programs": "Программы",
+    "navigator": "Кружки и секции",
+}
+
+#: Pages and actions by their Russian titles (the audit log names sections by them). The menu's
+#: own labels are used for the endpoints it links, unless a title here says more.
+PAGE_TITLES = {
+    "site.home": "Главная страница",
+    "site.consent": "Согласие на обработку персональных данных",
+    "site.privacy": "Обработка персональных данных",
+    "site.healthz": "Проверка работы сервера",
+    "site.readyz": "Проверка готовности сервера",
+    "accounts.cabinet": "Личный кабинет",
+    "accounts.login": "Вход",
+    "accounts.logout": "Выход",
+    "accounts.register": "Регистрация",
+    "accounts.forgot_password": "Восстановление пароля",
+    "accounts.reset_password": "Новый пароль по ссылке из письма",
+    "accounts.change_password": "Смена пароля",
+    "accounts.create_user": "Новая учётная запись",
+    "accounts.user_detail": "Учётная запись пользователя",
+    "accounts.change_role": "Смена роли пользователя",
+    "accounts.block_user": "Блокировка учётной записи",
+    "accounts.unblock_user": "Разблокировка учётной записи",
+    "families.add": "Новый ребёнок",
+    "families.child": "Карточка ребёнка",
+    "families.edit": "Изменение данных ребёнка",
+    "families.apply": "Заявление на сертификат",
+    "certificates.detail": "Сертификат: баланс и история",
+    "certificates.extract": "Выписка по сертификату",
+    "certificates.qr": "QR-код сертификата",
+    "certificates.request_financing": "Перевод в сертификат ПФ",
+    "certificates.join_queue": "Очередь на сертификат ПФ",
+    "certificates.verify": "Проверка сертификата",
+    "certificates.verify_number": "Проверка сертификата по ссылке",
+    "coordinator.application": "Заявление на сертификат",
+    "coordinator.confirm": "Подтверждение заявления",
+    "coordinator.refuse": "Отказ по заявлению",
+    "coordinator.new_period": "Новый период финансирования",
+    "coordinator.edit_period": "Изменение периода финансирования",
+    "providers.apply": "Заявка на включение в реестр поставщиков",
+    "providers.edit": "Сведения о поставщике",
+    "providers.add_document": "Документы поставщика",
+    "providers.document": "Документ поставщика",
+    "providers.remove_document": "Удаление документа поставщика",
+    "providers.resubmit": "Повторная подача заявки поставщика",
+    "providers.queue": "Заявки поставщиков",
+    "providers.review": "Заявка поставщика",
+    "providers.approve": "Включение поставщика в реестр",
+    "providers.reject": "Отклонение заявки поставщика",
+    "programs.index": "Программы поставщика",
+    "programs.new": "Новая программа",
+    "programs.detail": "Программа в кабинете поставщика",
+    "programs.edit": "Изменение программы",
+    "programs.document": "Документ программы",
+    "programs.submit": "Отправка программы на модерацию",
+    "programs.new_group": "Новая группа",
+    "programs.edit_group": "Изменение группы",
+    "programs.toggle_group": "Открытие и закрытие набора в группу",
+    "programs.moderation": "Модерация программ",
+    "programs.review": "Программа на модерации",
+    "programs.publish": "Публикация программы",
+    "programs.return_program": "Возврат программы на доработку",
+    "navigator.program": "Страница программы",
+    "navigator.program_document": "Документ программы",
+    "navigator.provider": "Страница поставщика",
+}
+
+
+def section_title(endpoint: str | None) -> str:
+    """The Russian title of the page or action behind `endpoint` («coordinator.dashboard» →
+    «Кабинет координатора»): its own title, the menu's label, or its blueprint's section."""
+    if not endpoint:
+        return "Неизвестная страница"
+    if endpoint in PAGE_TITLES:
+        return PAGE_TITLES[endpoint]
+    for menu in (PUBLIC_MENU, *ROLE_MENUS.values()):
+        for item in menu:
+            if item.endpoint == endpoint:
+                return item.label
+    return SECTION_LABELS.get(endpoint.partition(".")[0], "Раздел сайта")

@@ -3,8 +3,10 @@ admin's filtered view of it (dates in the municipality's time zone)."""
 
 from __future__ import annotations
 
+import ast
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
@@ -168,7 +170,7 @@ def test_malformed_date_is_shown_as_an_error_and_ignored(history, bad):
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Дата в формате дд.мм.гггг" in html
-    assert "Найдено: 5 записей" in html  # the bad date filters nothing out
+    assert "Найдено 5 записей" in html  # the bad date filters nothing out
     assert log_rows(history, date_from=bad, action="auth.login_failed") == [FAILED]
 
 
@@ -190,3 +192,98 @@ def test_details_are_shown_in_russian():
         ("изменены поля", "адрес, название"),
         ("причина", "учётная запись заблокирована"),
     ]
+
+
+# --- No codes in the admin's view ---------------------------------------------------------
+
+PFDO = Path(__file__).resolve().parents[1] / "pfdo"
+
+
+def recorded_events() -> list[tuple[str, str, set[str]]]:
+    """(file, action, detail keys) of every `record(...)` call in pfdo/ whose action is written
+    out (a literal, or either branch of a conditional), and every audit action of the program
+    state machine's table."""
+    found = []
+    for path in PFDO.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and len(node.args) >= 2 and getattr(
+                    node.func, "attr", getattr(node.func, "id", None)) == "record"):
+                continue
+            action = node.args[1]
+            actions = [action.body, action.orelse] if isinstance(action, ast.IfExp) else [action]
+            details = node.args[3] if len(node.args) > 3 else None
+            keys = {k.value for k in details.keys if isinstance(k, ast.Constant)} \
+                if isinstance(details, ast.Dict) else set()
+            for one in actions:
+                if isinstance(one, ast.Constant):
+                    found.append((path.name, one.value, keys))
+    from pfdo.programs.services import ACTIONS
+
+    found += [("programs/services.py", audit_action, {"from", "to", "reason", "changed"})
+              for _, _, audit_action in ACTIONS.values()]
+    return found
+
+
+def test_every_recorded_action_and_detail_has_a_russian_label():
+    from pfdo.audit.services import ACTION_LABELS, DETAIL_LABELS
+
+    events = recorded_events()
+    assert len(events) > 40  # the scan sees the calls
+    unlabelled = [(f, a) for f, a, _ in events if a not in ACTION_LABELS]
+    assert unlabelled == []
+    keys = [(f, a, k) for f, a, ks in events for k in ks if k not in DETAIL_LABELS]
+    assert keys == []
+
+
+def test_codes_in_details_are_shown_by_their_russian_names():
+    from pfdo.audit.services import describe_details
+    from pfdo.navigation import section_title
+
+    shown = describe_details(
+        {"certificate": "7905000019", "amount": 1_745_600, "period": "2026 год",
+         "source": "period_open", "endpoint": "coordinator.dashboard", "method": "POST",
+         "reason": "age", "returned": 150_050, "certificates": 3},
+        endpoint_title=section_title)
+    assert shown == [
+        ("сертификат", "79 05 00001 9"),
+        ("сумма", "17\u00a0456,00\u00a0₽"),
+        ("период", "2026 год"),
+        ("основание", "открытие периода финансирования"),
+        ("раздел", "Кабинет координатора"),
+        ("действие", "отправка формы"),
+        ("причина", "ребёнку исполнилось 18 лет"),
+        ("возвращено в фонд", "1\u00a0500,50\u00a0₽"),
+        ("обработано сертификатов", "3"),
+    ]
+
+
+def test_every_page_has_a_russian_section_title(app):
+    from pfdo.navigation import section_title
+
+    titles = {rule.endpoint: section_title(rule.endpoint) for rule in app.url_map.iter_rules()
+              if rule.endpoint != "static"}
+    not_russian = {e: t for e, t in titles.items()
+                   if not re.fullmatch(r"(QR-|[А-ЯЁ])[А-ЯЁа-яё0-9 :,«»()\-]+", t) or "." in t}
+    assert not_russian == {}
+    assert titles["audit.log"] == "Журнал действий"
+    assert titles["coordinator.application"] == "Заявление на сертификат"
+
+
+def test_a_refused_request_is_shown_by_section_and_action_in_russian(app, client, make,
+                                                                     login_as):
+    make.municipality()
+    login_as("parent")
+    assert client.get("/admin/audit").status_code == 403
+    admin = make.user("admin")
+    viewer = app.test_client()
+    login(viewer, admin.email)
+    html = viewer.get("/admin/audit", query_string={"action": "authz.denied"}).get_data(
+        as_text=True)
+    shown = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html[html.index('id="results"'):]))
+    assert "Отказ в доступе" in shown
+    assert "раздел: Журнал действий" in shown and "действие: открытие страницы" in shown
+    assert "адрес: /admin/audit" in shown
+    assert "audit.log" not in shown and "GET" not in shown
+    assert "Время — по часовому поясу Владивосток (МСК+7, UTC+10)." in html
+    assert "Asia/Vladivostok" not in html

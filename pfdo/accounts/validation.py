@@ -1,4 +1,6 @@
-"""Normalising and checking what people type: names, e-mail, phone numbers."""
+"""Normalising and checking what people type: names, e-mail, phone numbers.
+
+Phone numbers are shown by `pfdo.phones` (libphonenumber)."""
 
 from __future__ import annotations
 
@@ -32,20 +34,6 @@ def normalize_phone(value: str) -> str | None:
     if len(digits) == 11 and digits[0] in "78":
         return "+7" + digits[1:]
     return None
-
-
-def format_phone(phone: str | None) -> str:
-    """+7 (914) 123-45-67"""
-    if not phone or len(phone) != 12:
-        return phone or ""
-    d = phone[2:]
-    return f"+7 ({d[:3]}) {d[3:6]}-{d[6:8]}-{d[8:]}"
-
-
-def tel_href(phone: str | None) -> str:
-    """«+7 (42663) 2-14-35» -> «tel:+74266321435», for a link a phone can dial."""
-    digits = re.sub(r"[^\d+]", "", phone or "")
-    return f"tel:{digits}" if digits else ""
 
 
 def normalize_email(value: str) -> str:

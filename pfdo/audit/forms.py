@@ -14,6 +14,6 @@ class AuditFilterForm(FilterForm):
         *(SelectChoice(code, label)
           for code, label in sorted(ACTION_LABELS.items(), key=lambda item: item[1])),
     ])
-    actor = StringField("Кто (почта)")
+    actor = StringField("Пользователь (почта)")
     date_from = DateField("С даты", validators=[], render_kw={"type": "date"})
     date_to = DateField("По дату", validators=[], render_kw={"type": "date"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -12,6 +13,7 @@ from pfdo import clock
 from pfdo.accounts.models import User
 from pfdo.audit.models import AuditEvent
 from pfdo.db import db
+from pfdo.money import format_rub
 
 #: Russian names of the actions, for the admin's log view
 ACTION_LABELS = {
@@ -117,7 +119,7 @@ DETAIL_LABELS = {
     "login": "введённый логин",
     "reason": "причина",
     "endpoint": "раздел",
-    "method": "метод",
+    "method": "действие",
     "path": "адрес",
     "changed": "изменены поля",
     "consent_version": "редакция согласия",
@@ -137,7 +139,19 @@ DETAIL_LABELS = {
     "status": "статус",
     "applications": "найденные заявления (№)",
     "application": "заявление (№)",
+    "certificate": "сертификат",
+    "period": "период",
+    "amount": "сумма",
+    "source": "основание",
+    "returned": "возвращено в фонд",
+    "certificates": "обработано сертификатов",
+    "nominal": "номинал",
+    "quota": "сертификатов ПФ (квота)",
+    "budget": "бюджет",
 }
+#: Details that are sums of money in kopecks, and that are certificate numbers
+MONEY_DETAILS = {"amount", "returned", "nominal", "budget"}
+NUMBER_DETAILS = {"certificate"}
 #: Names of changed fields (the "changed" detail), as the forms call them
 FIELD_LABELS = {
     "name": "название",
@@ -165,35 +179,52 @@ FIELD_LABELS = {
     "licence_date": "дата лицензии",
     "description": "описание",
 }
-#: Values that are codes: shown by their Russian names
+#: Values of a detail that are codes, by their Russian names: (detail, code) -> label
 VALUE_LABELS = {
-    "age": "ребёнку исполнилось 18 лет",
-    "consent_withdrawn": "отзыв согласия на обработку ПДн",
-    "blocked": "учётная запись заблокирована",
-    "wrong_password": "неверный пароль",
-    "no_password": "пароль ещё не задан",
-    "unknown_login": "неизвестный логин",
-    "charter": "устав",
-    "egrul": "выписка из ЕГРЮЛ / ЕГРИП",
-    "licence": "лицензия",
-    "other": "другой документ",
+    ("reason", "blocked"): "учётная запись заблокирована",
+    ("reason", "age"): "ребёнку исполнилось 18 лет",
+    ("kind", "charter"): "устав",
+    ("kind", "egrul"): "выписка из ЕГРЮЛ / ЕГРИП",
+    ("kind", "licence"): "лицензия",
+    ("kind", "other"): "другой документ",
+    ("source", "request"): "по заявлению родителя",
+    ("source", "period_open"): "открытие периода финансирования",
+    ("source", "queue"): "место из очереди",
+    ("method", "GET"): "открытие страницы",
+    ("method", "HEAD"): "открытие страницы",
+    ("method", "POST"): "отправка формы",
+    ("reason", "consent_withdrawn"): "отзыв согласия на обработку ПДн",
+    ("reason", "wrong_password"): "неверный пароль",
+    ("reason", "no_password"): "пароль ещё не задан",
+    ("reason", "unknown_login"): "неизвестный логин",
 }
 
 
-def describe_details(details: dict | None) -> list[tuple[str, str]]:
-    """The event's details as (Russian label, readable value) pairs for the admin's log."""
+def describe_details(details: dict | None, *,
+                     endpoint_title: Callable[[str], str] | None = None) -> list[tuple[str, str]]:
+    """The event's details as (Russian label, readable value) pairs for the admin's log: roles,
+    codes and field names by their Russian names, money in roubles, certificate numbers
+    grouped, the section of a refused request by its title (`endpoint_title`, from the
+    navigation)."""
     from pfdo.accounts.models import ROLE_LABELS, Role
+    from pfdo.certificates.numbers import format_number
 
     rows = []
     for key, value in (details or {}).items():
         if key in ("role", "from", "to") and value in {str(r) for r in Role}:
             shown = ROLE_LABELS[Role(value)]
+        elif key == "endpoint" and endpoint_title is not None and isinstance(value, str):
+            shown = endpoint_title(value)
+        elif key in MONEY_DETAILS and isinstance(value, int) and not isinstance(value, bool):
+            shown = format_rub(value)
+        elif key in NUMBER_DETAILS and isinstance(value, str):
+            shown = format_number(value)
         elif isinstance(value, list):
             shown = ", ".join(FIELD_LABELS.get(str(v), str(v)) for v in value)
         elif isinstance(value, bool):
             shown = "да" if value else "нет"
         elif isinstance(value, str):
-            shown = VALUE_LABELS.get(value, value)
+            shown = VALUE_LABELS.get((key, value), value)
         else:
             shown = str(value)
         rows.append((DETAIL_LABELS.get(key, key), shown))

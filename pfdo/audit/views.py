@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, request
 
 from pfdo.accounts.access import roles_required
@@ -9,6 +11,7 @@ from pfdo.accounts.models import Role
 from pfdo.audit import services
 from pfdo.audit.forms import AuditFilterForm
 from pfdo.municipality import services as municipality
+from pfdo.navigation import section_title
 from pfdo.web import render_page_or_block
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
@@ -30,4 +33,6 @@ def log():
     return render_page_or_block("audit/log.html", "results", filters=filters,
                                 pagination=pagination, labels=services.ACTION_LABELS,
                                 object_labels=services.OBJECT_LABELS,
-                                describe=services.describe_details)
+                                timezone=municipality.timezone(),
+                                describe=partial(services.describe_details,
+                                                 endpoint_title=section_title))

@@ -18,6 +18,7 @@ from pfdo.certificates.models import (
     CertificateStatus,
     FinancingGrant,
 )
+from pfdo.certificates.numbers import format_number
 from pfdo.db import db, unit_of_work
 from pfdo.errors import DomainError
 from pfdo.ledger import services as ledger
@@ -62,7 +63,7 @@ def open_period(*, today: date) -> JobReport:
                              {"period": period.title, "amount": grant.amount,
                               "source": "period_open"})
         except periods.QuotaExhausted:
-            report.problems.append(f"{certificate.number}: квота периода исчерпана")
+            report.problems.append(f"{format_number(certificate.number)}: квота периода исчерпана")
             continue
         report.done += 1
         report.amount += grant.amount

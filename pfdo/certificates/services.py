@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from pfdo import clock, links
+from pfdo import clock, links, russian
 from pfdo.accounts.consent import require_consent
 from pfdo.accounts.models import User
 from pfdo.accounts.services import CONSENT_VERSION
@@ -26,7 +26,7 @@ from pfdo.certificates.models import (
     QueueEntry,
 )
 from pfdo.certificates.numbering import next_number
-from pfdo.certificates.numbers import normalize_number
+from pfdo.certificates.numbers import format_number, normalize_number
 from pfdo.db import db, unit_of_work
 from pfdo.errors import DomainError
 from pfdo.families.models import Child
@@ -84,9 +84,8 @@ def apply_for_certificate(parent: User, child: Child, *, consent: bool,
     require_consent(parent)
     age = child.age_on(today)
     if age < MIN_AGE:
-        turns_five = child.birth_date.replace(year=child.birth_date.year + MIN_AGE)
         raise DomainError(f"Сертификат выдаётся с 5 лет. {child.first_name} сможет его получить "
-                          f"с {turns_five:%d.%m.%Y}.")
+                          f"с {child.birthday(MIN_AGE):%d.%m.%Y}.")
     if age > MAX_AGE:
         raise DomainError("Сертификат выдаётся детям до 18 лет.")
     key = identity_key(child)
@@ -186,9 +185,9 @@ def confirm_application(application: CertificateApplication, *, actor: User) -> 
         ledger.get_or_create_account(certificate.account_code, AccountKind.CERTIFICATE)
         audit.record(actor, "certificate_application.confirmed", application,
                      {"certificate": certificate.number})
-        notify(application.applicant,
-               f"Заявление подтверждено: {child.first_name} получил(а) сертификат "
-               f"№ {certificate.number}.",
+        notify(application.applicant, f"Заявление подтверждено: {child.first_name} "
+               f"{russian.gendered(child.sex, 'получил', 'получила')} сертификат "
+               f"№ {format_number(certificate.number)}.",
                url=links.path("certificates.detail", certificate_id=certificate.id),
                subject="Сертификат выдан", template="emails/certificate_issued.txt",
                certificate=certificate, child=child)
@@ -208,9 +207,9 @@ def refuse_application(application: CertificateApplication, reason: str, *,
         application.decided_at = clock.now()
         application.decided_by_id = actor.id
         audit.record(actor, "certificate_application.refused", application, {"reason": reason})
-        notify(application.applicant,
-               f"По заявлению на сертификат для ребёнка {application.child.first_name} отказано: "
-               f"{reason}", url=links.path("families.child", child_id=application.child_id),
+        notify(application.applicant, "По заявлению на сертификат для "
+               f"{russian.inflect_first_name(application.child, 'genitive')} отказано: {reason}",
+               url=links.path("families.child", child_id=application.child_id),
                subject="Отказ в выдаче сертификата", template="emails/application_refused.txt",
                child=application.child, reason=reason)
     return application
@@ -300,8 +299,8 @@ def grant_financing(certificate: Certificate, *, actor: User | None, today: date
         audit.record(actor, "certificate.financing_granted", certificate,
                      {"period": period.title, "amount": grant.amount, "source": source})
         notify(certificate.child.parent,
-               f"Сертификат № {certificate.number} переведён в сертификат ПФ: зачислено "
-               f"{format_rub(grant.amount)} на {period.title} за {grant.months} мес. "
+               f"Сертификат № {format_number(certificate.number)} переведён в сертификат ПФ: "
+               f"зачислено {format_rub(grant.amount)} на {period.title} за {grant.months} мес. "
                f"(до {period.ends_on:%d.%m.%Y}).",
                url=links.path("certificates.detail", certificate_id=certificate.id),
                subject="Сертификат переведён в сертификат ПФ",

@@ -14,7 +14,7 @@ from pfdo.accounts.access import public, roles_required
 from pfdo.accounts.models import Role
 from pfdo.certificates import balance, financing, services
 from pfdo.certificates.forms import FinancingForm
-from pfdo.certificates.numbers import number_problem
+from pfdo.certificates.numbers import format_number, number_problem
 from pfdo.errors import DomainError
 from pfdo.extensions import limiter
 from pfdo.forms import EmptyForm
@@ -118,7 +118,8 @@ def qr(certificate_id: int):
     certificate = services.get_own_certificate_or_404(current_user, certificate_id)
     buffer = io.BytesIO()
     segno.make(_verify_url(certificate.number), error="m").save(
-        buffer, kind="svg", scale=4, border=2, title=f"Проверка сертификата {certificate.number}")
+        buffer, kind="svg", scale=4, border=2,
+        title=f"Проверка сертификата {format_number(certificate.number)}")
     return Response(buffer.getvalue(), mimetype="image/svg+xml")
 
 

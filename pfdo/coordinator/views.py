@@ -67,7 +67,7 @@ def _detail(application, *, refusal_form=None, status: int = 200):
         child=application.child, confirm_form=EmptyForm(),
         refusal_form=refusal_form or RefusalForm(formdata=None), today=local_today(),
         snils=format_snils(application.child.snils), sex_labels=SEX_LABELS,
-        document_labels=DOCUMENT_LABELS, format_number=format_number)
+        document_labels=DOCUMENT_LABELS)
 
 
 @bp.route("/applications/<int:application_id>")

@@ -67,9 +67,13 @@ class Child(db.Model):
             years -= 1
         return years
 
+    def birthday(self, age: int) -> date:
+        """The day the child turns `age` (born on 29 February: 1 March in other years)."""
+        try:
+            return self.birth_date.replace(year=self.birth_date.year + age)
+        except ValueError:  # born on 29 February
+            return date(self.birth_date.year + age, 3, 1)
+
     @property
     def eighteenth_birthday(self) -> date:
-        try:
-            return self.birth_date.replace(year=self.birth_date.year + 18)
-        except ValueError:  # born on 29 February
-            return date(self.birth_date.year + 18, 3, 1)
+        return self.birthday(18)

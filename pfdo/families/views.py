@@ -15,6 +15,7 @@ from pfdo.families import services
 from pfdo.families.forms import ApplyForm, ChildForm
 from pfdo.families.validation import format_snils
 from pfdo.municipality.services import local_today
+from pfdo.russian import gendered
 from pfdo.web import add_error, form_status, redirect_to, render_page_or_block
 
 bp = Blueprint("families", __name__, url_prefix="/children")
@@ -41,8 +42,8 @@ def add():
         except DomainError as error:
             add_error(form, error)
         else:
-            flash(f"{child.first_name} добавлен(а). Теперь можно подать заявление на сертификат",
-                  "success")
+            flash(f"{child.first_name} {gendered(child.sex, 'добавлен', 'добавлена')}. Теперь "
+                  "можно подать заявление на сертификат", "success")
             return redirect_to(url_for("families.child", child_id=child.id))
     return render_page_or_block("families/child_form.html", "form", form_status(form),
                                 form=form, child=None)

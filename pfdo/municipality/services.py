@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from flask import g
 from sqlalchemy import select
 
-from pfdo import clock
+from pfdo import clock, phones
 from pfdo.accounts.models import User
 from pfdo.audit import services as audit
 from pfdo.db import db, unit_of_work
@@ -90,16 +90,28 @@ def days_since(moment: datetime | None, today: date | None = None) -> int:
     return max(((today or local_today()) - local_date(moment)).days, 0)
 
 
+def local_area_codes() -> tuple[str, ...]:
+    """The local telephone area codes numbers of this municipality are read by: the one its
+    hotline number was typed with («+7 (42663) 2-14-35» → «42663»)."""
+    municipality = get()
+    code = phones.area_code_of(municipality.hotline_phone) if municipality else None
+    return (code,) if code else ()
+
+
 def save(settings: MunicipalitySettings, *, actor: User | None) -> Municipality:
     """Create or update the municipality's settings.
 
-    Refuses: codes that are not two digits, an unknown time zone, a negative population."""
+    Refuses: codes that are not two digits, an unknown time zone, a hotline number that is
+    not a phone number, a negative population."""
     if not (settings.region_code.isdigit() and len(settings.region_code) == 2):
         raise DomainError("Код региона — две цифры, например 79", field="region_code")
     if not (settings.municipality_code.isdigit() and len(settings.municipality_code) == 2):
         raise DomainError("Код муниципалитета — две цифры, например 05", field="municipality_code")
     if settings.timezone not in available_timezones():
         raise DomainError("Неизвестный часовой пояс", field="timezone")
+    if not phones.is_valid(settings.hotline_phone):
+        raise DomainError("Проверьте номер горячей линии: например, +7 (42663) 2-14-35",
+                          field="hotline_phone")
     ZoneInfo(settings.timezone)
     if settings.child_population < 0:
         raise DomainError("Число детей не может быть отрицательным", field="child_population")

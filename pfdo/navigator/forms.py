@@ -108,7 +108,7 @@ class ProgramFilterForm(FilterForm):
     weekday = _Select("День недели", validators=[_known_choice], choices=[
         SelectChoice("", "Любой"),
         *(SelectChoice(str(n), label.capitalize()) for n, label in enumerate(WEEKDAY_LABELS))])
-    max_price = StringField("Цена в месяц до, ₽", validators=[_price],
+    max_price = StringField("Цена в месяц до,\u00a0₽", validators=[_price],
                             render_kw={"inputmode": "decimal"})
     free_seats = BooleanField("Только со свободными местами")
     provider = _Select("Организация", validators=[_known_choice])

@@ -11,6 +11,7 @@ from pfdo.accounts.models import Role
 from pfdo.municipality.services import local_today
 from pfdo.navigator import child_pricing, services
 from pfdo.navigator.forms import ChildChoiceForm, ProgramFilterForm
+from pfdo.navigator.summary import summary_text
 from pfdo.providers.models import OWNERSHIP_LABELS
 from pfdo.web import render_page_or_block
 
@@ -32,7 +33,7 @@ def index():
     results = services.find_programs(flt, today=local_today(),
                                      page=request.args.get("page", 1, type=int))
     return render_page_or_block("navigator/index.html", "results", filters=form, flt=flt,
-                                results=results)
+                                results=results, filter_summary=summary_text(form))
 
 
 @bp.route("/programs/<int:program_id>")

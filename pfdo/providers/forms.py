@@ -18,10 +18,11 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, StopValidation, ValidationError
 
+from pfdo import phones
 from pfdo.accounts.forms import NameFields, _email, _matches, _new_password, _phone
-from pfdo.accounts.validation import format_phone
 from pfdo.errors import DomainError
 from pfdo.forms import BaseForm, FilterForm, required
+from pfdo.municipality import services as municipality
 from pfdo.providers import services
 from pfdo.providers.models import (
     DESCRIPTION_MAX,
@@ -221,7 +222,7 @@ class ProfileForm(ProviderFields, BaseForm):
                 "legal_form", "full_name", "short_name", "inn", "ogrn", "address", "district",
                 "phone", "email", "website", "licence_number", "licence_date", "description",
                 "contact_name")})
-            form.phone.data = format_phone(provider.phone)
+            form.phone.data = phones.format_phone(provider.phone, municipality.local_area_codes())
         form.fixed_legal_form = provider.legal_form
         if provider.is_approved:
             for name in services.IDENTITY_FIELDS:

@@ -478,7 +478,7 @@ def approve(provider: Provider, *, actor: User) -> Provider:
               refusal=ALREADY_DECIDED, approved_at=clock.now(), rejection_reason=None)
         _event(provider, "approved", actor)
         audit.record(actor, "provider.approved", provider)
-        _tell_staff(provider, f"{provider.short_name} включён в реестр поставщиков. Теперь "
+        _tell_staff(provider, f"Поставщик {provider.short_name} включён в реестр. Теперь "
                               "можно добавлять программы.",
                     subject="Поставщик включён в реестр", template="emails/provider_approved.txt")
     return provider

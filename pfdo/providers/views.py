@@ -201,7 +201,7 @@ def approve(provider_id: int):
     except DomainError as error:
         flash(str(error), "warning")
         return redirect_to(url_for("providers.review", provider_id=provider.id))
-    flash(f"{provider.short_name} включён в реестр поставщиков", "success")
+    flash(f"Поставщик {provider.short_name} включён в реестр", "success")
     return redirect_to(url_for("providers.queue"))
 
 

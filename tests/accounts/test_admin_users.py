@@ -270,7 +270,7 @@ def test_users_list_filters_by_role_and_search_text(client, login_as, people, pa
 def test_users_list_without_filters_shows_everyone(client, login_as, people):
     login_as("admin", last_name="Админова")
     html = client.get("/admin/users").get_data(as_text=True)
-    assert "Найдено: 4 пользователя" in html
+    assert "Найдены 4 пользователя" in html
     assert len(LISTED.findall(html)) == 4
 
 

@@ -99,6 +99,37 @@ class BrowserProblems:
         assert not problems, "The browser reported problems:\n" + "\n".join(problems)
 
 
+# --- Sideways scrolling -------------------------------------------------------------------
+
+_SIDEWAYS = """
+() => {
+  const found = [];
+  const page = document.documentElement.scrollWidth - window.innerWidth;
+  if (page > 0) found.push(`the page by ${page}px`);
+  for (const el of document.querySelectorAll("body *")) {
+    const overflow = getComputedStyle(el).overflowX;
+    const extra = el.scrollWidth - el.clientWidth;
+    if ((overflow === "auto" || overflow === "scroll") && extra > 1) {
+      const name = [el.tagName.toLowerCase(), ...el.classList].join(".");
+      found.push(`${name}${el.id ? "#" + el.id : ""} by ${extra}px`);
+    }
+  }
+  return found;
+}
+"""
+
+
+def sideways_scrolling(page: Page) -> list[str]:
+    """What scrolls sideways on the page as it is now: the page itself, or a box inside it
+    (a table in a .table-responsive that does not fit). Empty when everything fits."""
+    return page.evaluate(_SIDEWAYS)
+
+
+def assert_nothing_scrolls_sideways(page: Page) -> None:
+    scrolling = sideways_scrolling(page)
+    assert not scrolling, f"{page.url} scrolls sideways: " + "; ".join(scrolling)
+
+
 # --- axe-core -----------------------------------------------------------------------------
 
 _RUN_AXE = """

@@ -33,7 +33,7 @@ def test_lists_published_programs_with_cards(app, client, prov, frozen_clock):
     factories.group(app, prog, price=250_000, capacity=12, seats_taken=7, weekdays=(0, 2))
     html = page(client)
     assert titles(html) == ["Робототехника"]
-    assert "Найдено 1 программа" in html
+    assert "Найдена 1 программа" in html
     assert "7–12 лет" in html
     assert "от 2\xa0500,00\xa0₽ в месяц" in html
     assert "свободно 5 мест" in html
@@ -177,7 +177,7 @@ def test_pages_keep_the_filters_and_the_count(app, client, prov, frozen_clock):
         factories.program(app, prov, title=f"Программа {n:02d}", direction="arts")
     factories.program(app, prov, title="Другое", direction="sports")
     first = page(client, direction="arts")
-    assert "Найдено 23 программы" in first
+    assert "Найдены 23 программы" in first
     assert len(titles(first)) == 20
     assert "/programs?direction=arts&amp;page=2" in first
     second = page(client, direction="arts", page=2)
@@ -241,7 +241,7 @@ def test_the_filter_form_is_an_htmx_get_form(client, frozen_clock):
     form = re.search(r'<form id="filters"[^>]*>', html).group(0)
     assert 'method="get"' in form and 'action="/programs"' in form
     assert 'hx-get="/programs"' in form and 'hx-target="#results"' in form
-    assert 'hx-trigger="change, input delay:300ms"' in form and 'hx-push-url="true"' in form
+    assert 'hx-trigger="submit, input delay:300ms"' in form and 'hx-push-url="true"' in form
 
 
 # --- Visibility ---------------------------------------------------------------------------------

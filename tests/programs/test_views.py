@@ -361,7 +361,7 @@ def test_the_queue_lists_submitted_programs_oldest_first(app, client, coordinato
     frozen_clock.advance(timedelta(days=10))
     factories.program(app, provider, title="Опубликованная")
     html = text(client.get("/coordinator/programs"))
-    assert "Найдено: 2 программы" in html
+    assert "Найдены 2 программы" in html
     assert html.index("Ранняя") < html.index("Поздняя")
     assert "Опубликованная" not in html
     assert "ждёт 10 дней" in html
@@ -369,7 +369,7 @@ def test_the_queue_lists_submitted_programs_oldest_first(app, client, coordinato
     body = text(response)
     assert "Ранняя" in body and "Поздняя" not in body and "<html" not in body
     assert "Поздняя" in text(client.get("/coordinator/programs?q=поздн"))
-    assert "Найдено: 2" in text(client.get("/coordinator/programs?q=радуга"))
+    assert "Найдены 2 программы" in text(client.get("/coordinator/programs?q=радуга"))
     assert "Опубликованная" in text(client.get("/coordinator/programs?status=all"))
 
 

@@ -28,7 +28,7 @@ def test_published_programs_are_counted(app, client):
     html = client.get("/providers").get_data(as_text=True)
     row = html[html.index("ЦДТ Радуга"):]
     row = row[:row.index("</tr>")]
-    assert '<td class="text-end">2</td>' in row
+    assert '<td data-label="Программы" class="text-end">2</td>' in row
 
 
 def test_the_registry_needs_a_fixed_number_of_queries(app, client):

@@ -37,7 +37,7 @@ def test_the_queue_lists_waiting_applications_oldest_first(app, client, login_as
         db.session.commit()
     factories.provider(app, short_name="ЦДТ Одобренный")
     html = client.get("/coordinator/providers").get_data(as_text=True)
-    assert "Найдено: 2 заявки" in html
+    assert "Найдены 2 заявки" in html
     assert html.index("ЦДТ Давний") < html.index("ЦДТ Новый")
     assert "ЦДТ Одобренный" not in html
     assert "ждёт 10 дней" in html and "ждёт 2 дня" in html
@@ -51,11 +51,11 @@ def test_the_queue_filters_by_name_inn_status_and_form(app, client, login_as, ma
     html = client.get("/coordinator/providers?q=радуг").get_data(as_text=True)
     assert "Радуга" in html and "Звезда" not in html
     html = client.get(f"/coordinator/providers?q={one.inn}").get_data(as_text=True)
-    assert "Радуга" in html and "Найдено: 1 заявка" in html
+    assert "Радуга" in html and "Найдена 1 заявка" in html
     html = client.get("/coordinator/providers?legal_form=ip").get_data(as_text=True)
     assert "Звезда" in html and "Радуга" not in html
     html = client.get("/coordinator/providers?status=all").get_data(as_text=True)
-    assert "Найдено: 3 заявки" in html
+    assert "Найдены 3 заявки" in html
     response = client.get("/coordinator/providers?status=approved",
                           headers={"HX-Request": "true"})
     body = response.get_data(as_text=True)
