@@ -218,10 +218,11 @@ def recorded_events() -> list[tuple[str, str, set[str]]]:
             for one in actions:
                 if isinstance(one, ast.Constant):
                     found.append((path.name, one.value, keys))
-    from pfdo.programs.services import ACTIONS
+    from pfdo.programs.moderation import ACTIONS
 
-    found += [("programs/services.py", audit_action, {"from", "to", "reason", "changed"})
-              for _, _, audit_action in ACTIONS.values()]
+    found += [("programs/moderation.py", spec.audit,
+               {"from", "to", "reason", "changed", "revision"})
+              for spec in ACTIONS.values()]
     return found
 
 

@@ -29,11 +29,11 @@ from pfdo.accounts.services import (
     email_syntax,
     phone_syntax,
 )
-from pfdo.accounts.validation import format_phone
 from pfdo.audit import services as audit
 from pfdo.db import db, unit_of_work
 from pfdo.errors import DomainError
 from pfdo.notifications.services import notify, queue_email
+from pfdo.phones import format_phone
 
 LINK_INVALID = "Ссылка недействительна. Зарегистрируйтесь ещё раз"
 LINK_USED = "Эта ссылка уже использована. Войдите в систему или восстановите пароль"

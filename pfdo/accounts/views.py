@@ -29,11 +29,11 @@ from pfdo.accounts.forms import (
     UserFilterForm,
 )
 from pfdo.accounts.models import Role
-from pfdo.accounts.validation import format_phone
 from pfdo.errors import DomainError
 from pfdo.extensions import limiter
 from pfdo.forms import EmptyForm
 from pfdo.navigation import LANDING
+from pfdo.phones import format_phone
 from pfdo.providers import staff
 from pfdo.web import add_error, form_status, redirect_to, render_page_or_block
 
