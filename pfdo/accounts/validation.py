@@ -6,6 +6,8 @@ import re
 
 from email_validator import EmailNotValidError, validate_email
 
+from pfdo.identifiers import digits_or_none, fold
+
 _NAME = re.compile(r"^[А-ЯЁа-яё]+(?:[ '\-][А-ЯЁа-яё]+)*$")
 
 
@@ -25,8 +27,11 @@ def name_problem(value: str, label: str) -> str | None:
 
 
 def normalize_phone(value: str) -> str | None:
-    """+7XXXXXXXXXX from «8 (914) 123-45-67», «+7 914 1234567», «9141234567»; else None."""
-    digits = re.sub(r"\D", "", value or "")
+    """+7XXXXXXXXXX from «8 (914) 123-45-67», «+7 914 1234567», «9141234567» (full-width or
+    other scripts' digits too); None for anything else (letters, a second «+», «²»)."""
+    digits = digits_or_none(value, plus=True)
+    if digits is None:
+        return None
     if len(digits) == 10 and digits[0] == "9":
         digits = "7" + digits
     if len(digits) == 11 and digits[0] in "78":
@@ -44,7 +49,7 @@ def format_phone(phone: str | None) -> str:
 
 def tel_href(phone: str | None) -> str:
     """«+7 (42663) 2-14-35» -> «tel:+74266321435», for a link a phone can dial."""
-    digits = re.sub(r"[^\d+]", "", phone or "")
+    digits = re.sub(r"[^0-9+]", "", fold(phone))
     return f"tel:{digits}" if digits else ""
 
 
