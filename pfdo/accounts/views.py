@@ -21,7 +21,7 @@ from pfdo.accounts.models import Role
 from pfdo.errors import DomainError
 from pfdo.extensions import limiter
 from pfdo.forms import EmptyForm
-from pfdo.web import add_error, form_status, redirect_to, render_page_or_block
+from pfdo.web import add_error, arg_int, form_status, redirect_to, render_page_or_block
 
 bp = Blueprint("accounts", __name__)
 
@@ -176,7 +176,7 @@ def reset_password(token: str):
 @roles_required(Role.ADMIN)
 def users():
     filters = UserFilterForm(request.args)
-    page = request.args.get("page", 1, type=int)
+    page = arg_int("page", 1)
     pagination = services.list_users(role=filters.role.data or "", query=filters.q.data or "",
                                      page=page)
     return render_page_or_block("accounts/users.html", "results", filters=filters,

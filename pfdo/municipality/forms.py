@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from zoneinfo import available_timezones
 
-from wtforms import EmailField, IntegerField, SelectField, StringField
+from wtforms import EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
-from pfdo.forms import BaseForm, required
+from pfdo.forms import BaseForm, IntegerField, required
 
 RUSSIAN_ZONES = sorted(
     z for z in available_timezones()

@@ -12,7 +12,7 @@ from pfdo.municipality import services as municipality
 from pfdo.navigator import services
 from pfdo.navigator.forms import ChildChoiceForm, ProgramFilterForm
 from pfdo.providers.models import OWNERSHIP_LABELS
-from pfdo.web import render_page_or_block
+from pfdo.web import arg_int, render_page_or_block
 
 bp = Blueprint("navigator", __name__)
 
@@ -34,7 +34,7 @@ def index():
     form = _filter_form()
     flt = form.to_filter()
     results = services.find_programs(flt, today=_today(),
-                                     page=request.args.get("page", 1, type=int))
+                                     page=arg_int("page", 1))
     return render_page_or_block("navigator/index.html", "results", filters=form, flt=flt,
                                 results=results)
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from flask_wtf.file import FileField
 from wtforms import (
-    DateField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -18,7 +16,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, StopValidation, ValidationError
 
-from pfdo.forms import BaseForm, FilterForm, required
+from pfdo.forms import BaseForm, DateField, FilterForm, IntegerField, parse_error, required
 from pfdo.money import format_rub, parse_rub
 from pfdo.periods.models import DIRECTION_LABELS, Direction
 from pfdo.programs import services
@@ -51,8 +49,9 @@ def _parsed(empty: str, invalid: str):
     def validate(form, field):
         if field.data is None:
             raw = (field.raw_data or [""])[0] if field.raw_data else ""
+            problem = parse_error(field) or (invalid if str(raw).strip() else empty)
             field.errors[:] = []
-            raise StopValidation(invalid if str(raw).strip() else empty)
+            raise StopValidation(problem)
 
     validate.field_flags = {"required": True}
     return validate
@@ -149,11 +148,9 @@ class GroupForm(BaseForm):
                                                     "«Группа 1»"), Length(max=100)])
     capacity = _int("Мест в группе", "Укажите число мест", minimum=1, maximum=200)
     starts_on = DateField("Начало занятий", [_parsed("Укажите дату начала занятий",
-                                                     DATE_FORMAT)],
-                          render_kw={"type": "date"})
+                                                     DATE_FORMAT)])
     ends_on = DateField("Окончание занятий", [_parsed("Укажите дату окончания занятий",
-                                                      DATE_FORMAT)],
-                        render_kw={"type": "date"})
+                                                      DATE_FORMAT)])
     price = StringField("Цена в месяц, ₽", [required("Укажите цену в месяц")],
                         render_kw={"inputmode": "decimal"})
 
@@ -190,9 +187,10 @@ class GroupForm(BaseForm):
         return [(self[f"day{i}"], self[f"start{i}"], self[f"end{i}"]) for i in SCHEDULE_ROWS]
 
     def sessions(self) -> list[services.SessionData]:
+        """The complete, readable rows of the schedule (a day among the choices)."""
         return [services.SessionData(int(day.data), start.data, end.data)
                 for day, start, end in self.schedule_rows()
-                if day.data not in (None, "") and start.data and end.data
+                if day.data in _DAY_VALUES and start.data and end.data
                 and not (day.errors or start.errors or end.errors)]
 
     def group_data(self) -> services.GroupData:
@@ -207,8 +205,7 @@ class GroupForm(BaseForm):
         ok = super().validate(extra_validators)
         rows_ok = True
         for day, start, end in self.schedule_rows():
-            given = [f for f in (day, start, end)
-                     if (f.raw_data or [""])[0] not in ("", None)]
+            given = [f for f in (day, start, end) if str((f.raw_data or [""])[0] or "").strip()]
             if given and len(given) < 3:
                 for f in (day, start, end):
                     if f not in given:
@@ -241,9 +238,18 @@ class GroupForm(BaseForm):
 _DAY_CHOICES = [SelectChoice("", "—"),
                 *(SelectChoice(str(i), label.capitalize())
                   for i, label in enumerate(WEEKDAY_LABELS))]
+_DAY_VALUES = frozenset(str(i) for i in range(len(WEEKDAY_LABELS)))
+
+
+def _blank_is_empty(value):
+    """A day of spaces is no day (then the row asks for one), not a value to parse."""
+    return value.strip() if isinstance(value, str) else value
+
+
 for _i in SCHEDULE_ROWS:
     setattr(GroupForm, f"day{_i}", SelectField("День недели", [Optional()],
-                                               choices=_DAY_CHOICES))
+                                               choices=_DAY_CHOICES,
+                                               filters=[_blank_is_empty]))
     setattr(GroupForm, f"start{_i}", TimeField("Начало", [Optional(), _optional_time],
                                                format="%H:%M"))
     setattr(GroupForm, f"end{_i}", TimeField("Окончание", [Optional(), _optional_time],

@@ -18,7 +18,7 @@ from pfdo.programs.models import (
     ProgramStatus,
 )
 from pfdo.providers.access import own_provider_or_404
-from pfdo.web import add_error, form_status, redirect_to, render_page_or_block
+from pfdo.web import add_error, arg_int, form_status, redirect_to, render_page_or_block
 
 bp = Blueprint("programs", __name__)
 
@@ -261,7 +261,7 @@ def toggle_group(group_id: int):
 def moderation():
     filters = ModerationFilterForm(request.args)
     flt = filters.moderation_filter()
-    pagination = services.moderation_queue(flt, page=request.args.get("page", 1, type=int))
+    pagination = services.moderation_queue(flt, page=arg_int("page", 1))
     return render_page_or_block("programs/moderation.html", "results", filters=filters,
                                 flt=flt, pagination=pagination, today=services.today(),
                                 days_waiting=services.days_waiting)
