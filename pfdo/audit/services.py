@@ -96,6 +96,8 @@ DETAIL_LABELS = {
     "provider": "поставщик (№)",
     "kind": "вид документа",
     "title": "название",
+    "application": "заявление (№)",
+    "duplicates": "показаны возможные дубликаты (дети №)",
 }
 #: Names of changed fields (the "changed" detail), as the forms call them
 FIELD_LABELS = {
