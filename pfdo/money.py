@@ -11,7 +11,7 @@ from pfdo.identifiers import fold
 
 KOPECKS_PER_RUBLE = 100
 #: ASCII digits only (the text is folded first: any script's digits are read as ASCII)
-_AMOUNT = re.compile(r"^-?[0-9]{1,15}(?:[.,][0-9]{1,2})?$")
+_AMOUNT = re.compile(r"^-?[0-9]+(?:[.,][0-9]{1,2})?$")
 #: the largest amount a person may type: far above any budget, far below BIGINT
 MAX_RUBLES = 999_999_999_999
 
@@ -30,6 +30,8 @@ def parse_rub(text: str) -> int:
     cleaned = re.sub(r"\s|₽|руб\.?", "", fold(text).strip())
     if not _AMOUNT.match(cleaned):
         raise ValueError("Введите сумму в рублях, например 17 456,00")
+    if len(cleaned) > 20:  # far beyond MAX_RUBLES: not worth converting
+        raise ValueError("Слишком большая сумма: проверьте число")
     try:
         value = Decimal(cleaned.replace(",", "."))
     except InvalidOperation as error:  # pragma: no cover - the regex admits only decimals
