@@ -59,8 +59,8 @@ ANY_TEXT = st.text(st.characters(codec="utf-8"), max_size=12)
 HOSTILE = st.one_of(st.sampled_from(HOSTILE_TEXT), ANY_TEXT)
 
 #: one value of each class, given explicitly to every query parameter at once
-QUERY_CORE = ["a\x00b", "\x01\x1b[31m\x7f", "/cabinet\r\nSet-Cookie: pwned=1", "9" * 30, "²",
-              "１２", "٣٤", "x" * 10_000, "", "   ", "0001-01-01", "9999-12-31"]
+QUERY_CORE = ["a\x00b", "/cabinet\r\nSet-Cookie: pwned=1", "9" * 30, "²", "٣٤", "x" * 10_000,
+              "", "   ", "0001-01-01", "9999-12-31"]
 #: ids tried explicitly in every int converter (more come at random from HOSTILE_IDS)
 ID_CORE = [2**31, 2**63, 10**30]
 HOSTILE_IDS = [0, 2**31 - 1, 2**31, 2**32 + 1, 2**53 + 1, 2**63 - 1, 2**63, 2**64 + 1, 10**30,
@@ -83,7 +83,7 @@ FIELD_CORE = {
 #: every query parameter of a valid submission's action at once
 ACTION_QUERY_CORE = ["/cabinet\r\nSet-Cookie: pwned=1", "a\x00b", "9" * 30]
 #: every field of a form at once
-FORM_CORE = ["\x00", "9" * 30, "x" * 10_000, "   ", ""]
+FORM_CORE = ["\x00", "9" * 30, ""]
 VALID_PDF = providers.pdf_bytes()
 FILES = [(VALID_PDF, "a\x00b.pdf"), (VALID_PDF, "😀" * 100 + ".pdf"),
          (b"<script>alert(1)</script>", "x.pdf"), (b"", "empty.pdf"),
@@ -111,7 +111,7 @@ SETTINGS = dict(derandomize=True, database=None, deadline=None, print_blob=False
 #: random examples per (route, role) on top of the explicit ones
 FULL_EXAMPLES = 3
 LIGHT_EXAMPLES = 1
-FORM_EXAMPLES = 8
+FORM_EXAMPLES = 5
 
 
 # --- The world the walk runs in --------------------------------------------------------------
