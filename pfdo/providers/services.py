@@ -557,8 +557,7 @@ def _search(stmt, text: str):
     text = (text or "").strip()
     if not text:
         return stmt
-    digits = digits_or_none(text)
-    if digits is not None:
+    if (digits := digits_or_none(text)) is not None:
         return stmt.where(or_(Provider.inn.startswith(digits), Provider.ogrn.startswith(digits)))
     pattern = fold(text).lower()
     return stmt.where(or_(func.lower(Provider.short_name).contains(pattern, autoescape=True),
