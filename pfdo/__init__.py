@@ -36,6 +36,10 @@ def create_app(test_config: dict | None = None, *, instance_path: str | None = N
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(config_module.load(app.instance_path, test_config))
     configure_logging(app)
+    from pfdo.web import IdConverter
+
+    # Before any blueprint adds its rules: every `<int:…>` is bounded (see IdConverter).
+    app.url_map.converters["int"] = IdConverter
     register_extensions(app)
     register_blueprints(app)
     register_request_hooks(app)
@@ -112,7 +116,9 @@ def register_blueprints(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     from pfdo.accounts import access, sessions
+    from pfdo.web import refuse_control_characters
 
+    app.before_request(refuse_control_characters)  # first: before sessions and the audit log
     app.before_request(sessions.check_lifetime)
     app.before_request(access.enforce)
 

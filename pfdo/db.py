@@ -9,11 +9,13 @@ from datetime import datetime
 from typing import Annotated
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, MetaData, event
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, MetaData, String, event
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Session, mapped_column
 
 from pfdo import clock
+from pfdo.errors import DomainError
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -74,6 +76,30 @@ def _sqlite_on_begin(conn):
     if conn.dialect.name != "sqlite":
         return
     conn.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
+
+
+TOO_LONG = "Слишком длинно: не больше {length} знаков"
+NUL_IN_TEXT = "Уберите непечатаемые символы: они попали сюда при копировании текста"
+
+
+@event.listens_for(Session, "before_flush")
+def _check_text_columns(session, flush_context, instances) -> None:
+    """The last line of the input layer, the same on both databases: text longer than its
+    column (PostgreSQL refuses it with an error, SQLite would store it) or holding a NUL
+    (PostgreSQL cannot store one) is refused with a DomainError naming the attribute, which
+    the form shows beside the field of that name. Nothing is ever cut to fit."""
+    for obj in (*session.new, *session.dirty):
+        state = sa_inspect(obj)
+        for attr in state.mapper.column_attrs:
+            column = attr.columns[0]
+            value = state.dict.get(attr.key)  # loaded values only: no query inside a flush
+            if not isinstance(value, str) or not isinstance(column.type, String):
+                continue
+            length = column.type.length
+            if length is not None and len(value) > length:
+                raise DomainError(TOO_LONG.format(length=length), field=attr.key)
+            if "\x00" in value:
+                raise DomainError(NUL_IN_TEXT, field=attr.key)
 
 
 @contextmanager

@@ -4,6 +4,7 @@ moved back so the history has realistic dates."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime, time, timedelta
 
 from faker import Faker
@@ -120,6 +121,9 @@ REFUSALS = [
 ]
 
 
+_document_numbers = itertools.count(100001)
+
+
 def _child(fake: Faker, parent: User, today: date, *, young: bool = False):
     female = fake.boolean()
     age = 4 if young else fake.random_element(tuple(range(5, 18)) + (6, 7, 8, 9, 10, 11, 12))
@@ -135,7 +139,9 @@ def _child(fake: Faker, parent: User, today: date, *, young: bool = False):
             fake.middle_name_female() if female else fake.middle_name_male()),
         birth_date=birth, sex="female" if female else "male",
         document_type="passport" if passport else "birth_certificate",
-        document_series=series, document_number=f"{fake.random_int(100000, 999999)}",
+        # A counter, not a random number: a document identifies one child (the demo must
+        # not make two children share one and have the second refused as a duplicate).
+        document_series=series, document_number=f"{next(_document_numbers):06d}",
         snils=_snils(fake),
         address=f"Еврейская автономная область, {fake.random_element(VILLAGES)}, "
                 f"{fake.random_element(STREETS)}, д. {fake.random_int(1, 60)}",

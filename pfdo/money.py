@@ -7,8 +7,13 @@ from decimal import Decimal, InvalidOperation
 
 from babel.numbers import format_currency
 
+from pfdo.identifiers import fold
+
 KOPECKS_PER_RUBLE = 100
-_AMOUNT = re.compile(r"^-?\d+(?:[.,]\d{1,2})?$")
+#: ASCII digits only (the text is folded first: any script's digits are read as ASCII)
+_AMOUNT = re.compile(r"^-?[0-9]+(?:[.,][0-9]{1,2})?$")
+#: the largest amount a person may type: far above any budget, far below BIGINT
+MAX_RUBLES = 999_999_999_999
 
 
 def format_rub(kopecks: int) -> str:
@@ -22,13 +27,17 @@ def parse_rub(text: str) -> int:
     """Parse what a person types («17 456,50», «17456.5», «1 000 ₽») into kopecks.
 
     Raises ValueError with a Russian message for anything else."""
-    cleaned = re.sub(r"[\s\u00a0\u202f]|₽|руб\.?", "", (text or "").strip())
+    cleaned = re.sub(r"\s|₽|руб\.?", "", fold(text).strip())
     if not _AMOUNT.match(cleaned):
         raise ValueError("Введите сумму в рублях, например 17 456,00")
+    if len(cleaned) > 20:  # far beyond MAX_RUBLES: not worth converting
+        raise ValueError("Слишком большая сумма: проверьте число")
     try:
         value = Decimal(cleaned.replace(",", "."))
     except InvalidOperation as error:  # pragma: no cover - the regex admits only decimals
         raise ValueError("Введите сумму в рублях, например 17 456,00") from error
+    if abs(value) > MAX_RUBLES:
+        raise ValueError("Слишком большая сумма: проверьте число")
     return int(value * KOPECKS_PER_RUBLE)
 
 

@@ -18,6 +18,8 @@ from collections.abc import Iterable
 import phonenumbers
 from phonenumbers import NumberFormat, PhoneNumber, PhoneNumberFormat, PhoneNumberType
 
+from pfdo.identifiers import fold
+
 REGION = "RU"
 _GEOGRAPHIC = {PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
@@ -45,7 +47,7 @@ def area_code_of(value: str | None) -> str | None:
     number = parse(value)
     if number is None or number.country_code != 7:
         return None
-    groups = re.findall(r"\d+", value or "")
+    groups = re.findall(r"[0-9]+", fold(value))
     if len(groups) > 1 and groups[0] in ("7", "8"):
         groups = groups[1:]
     national = phonenumbers.national_significant_number(number)
@@ -68,7 +70,8 @@ def format_phone(value: str | None, area_codes: Iterable[str] = ()) -> str:
             if len(code) > 3 and national.startswith(code):
                 subscriber = len(national) - len(code)  # 6 digits: 32-45-67, 5: 2-14-35
                 pattern = NumberFormat(
-                    pattern=rf"(\d{{{len(code)}}})(\d{{{subscriber - 4}}})(\d{{2}})(\d{{2}})",
+                    pattern=(rf"([0-9]{{{len(code)}}})([0-9]{{{subscriber - 4}}})"
+                             r"([0-9]{2})([0-9]{2})"),
                     format=r"\1 \2-\3-\4")
                 return phonenumbers.format_by_pattern(number, PhoneNumberFormat.INTERNATIONAL,
                                                       [pattern])
@@ -80,5 +83,5 @@ def tel_href(value: str | None) -> str:
     number = parse(value)
     if number is not None:
         return "tel:" + phonenumbers.format_number(number, PhoneNumberFormat.E164)
-    digits = re.sub(r"[^\d+]", "", value or "")
+    digits = re.sub(r"[^0-9+]", "", fold(value))
     return f"tel:{digits}" if digits else ""

@@ -1,12 +1,49 @@
-"""Helpers shared by the views: page-or-fragment rendering, htmx-aware redirects, forms."""
+"""Helpers shared by the views: page-or-fragment rendering, htmx-aware redirects, forms, and
+the web side of the input layer (bounded ids in URLs, bounded query integers, no control
+characters in the address)."""
 
 from __future__ import annotations
 
 from flask import make_response, redirect, render_template, request
 from jinja2_fragments.flask import render_block
+from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
 from pfdo.errors import DomainError
+from pfdo.forms import has_control_characters
+from pfdo.identifiers import clamped_whole_number
+
+#: the largest id a URL may carry: PostgreSQL's INTEGER (the same limit on SQLite)
+MAX_ID = 2**31 - 1
+#: the last page number a list accepts (beyond it the list is empty anyway)
+MAX_PAGE = 10_000
+BAD_ADDRESS = "В адресе страницы есть недопустимые символы. Проверьте ссылку"
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in every route: ASCII digits only (a regex digit class takes any script's) and
+    at most MAX_ID, so a larger id is a 404 rather than an overflow in the database."""
+
+    regex = r"[0-9]+"
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def arg_int(name: str, default: int, lo: int = 1, hi: int = MAX_PAGE) -> int:
+    """An integer query argument (`?page=`): `default` when absent or unreadable, brought into
+    [lo, hi] when out of range (a page past the end is just an empty page)."""
+    value = clamped_whole_number(request.args.get(name), minimum=lo, maximum=hi)
+    return default if value is None else value
+
+
+def refuse_control_characters() -> None:
+    """before_request: an address whose path or query holds a control character (NUL, CR/LF…)
+    is refused with a 400 and a Russian message, before any view, log or query sees it."""
+    if has_control_characters(request.path) or any(
+            has_control_characters(key) or has_control_characters(value)
+            for key, value in request.args.items(multi=True)):
+        raise DomainError(BAD_ADDRESS)
 
 
 def render_page_or_block(template: str, block: str, status: int = 200, **context) -> Response:

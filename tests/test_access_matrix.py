@@ -61,6 +61,7 @@ MATRIX = {
     "coordinator.dashboard": {"coordinator"},
     "coordinator.applications": {"coordinator"},
     "coordinator.application": {"coordinator"},
+    "coordinator.child": {"coordinator"},
     "coordinator.confirm": {"coordinator"},
     "coordinator.refuse": {"coordinator"},
     "coordinator.period_list": {"coordinator"},

@@ -84,7 +84,7 @@ def test_guests_see_the_hotline_in_the_footer(app, client, make):
     assert DEMO_MUNICIPALITY.hotline_hours in shown
 
 
-@pytest.mark.parametrize("code", ["7", "AB", "079", "7 9"])
+@pytest.mark.parametrize("code", ["7", "AB", "079", "²³", "7\u00b9"])
 def test_bad_region_code_is_refused_beside_the_field(app, client, login_as, code):
     login_as("admin")
     response = form_post(client, "/admin/municipality", {**SETTINGS, "region_code": code})
@@ -96,6 +96,17 @@ def test_bad_region_code_is_refused_beside_the_field(app, client, login_as, code
     assert 'value="+7 (42622) 4-11-22"' in html
     assert municipality_count(app) == 0
     assert updates(app) == []
+
+
+@pytest.mark.parametrize("code", ["٧٩", "７９", "7 9"])
+def test_region_code_in_other_digits_is_saved_as_ascii(app, client, login_as, code):
+    """«٧٩» and «７９» are the number 79; a superscript «²³» is refused above (it used to be
+    stored, and then every certificate number built from it broke the confirmation)."""
+    login_as("admin")
+    response = form_post(client, "/admin/municipality", {**SETTINGS, "region_code": code})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalars(select(Municipality)).one().region_code == "79"
 
 
 def test_bad_region_code_keeps_the_saved_settings(app, client, make, login_as):
@@ -116,7 +127,7 @@ def test_bad_region_code_keeps_the_saved_settings(app, client, make, login_as):
     [
         ("municipality_code", "5", "Код муниципалитета — две цифры"),
         ("timezone", "Europe/Berlin", "Неверный вариант"),
-        ("child_population", "много", "Неверное целое число"),
+        ("child_population", "много", "Введите целое число"),
         ("child_population", "-5", "Не может быть отрицательным"),
         ("hotline_phone", " ", "Заполните это поле"),
     ],

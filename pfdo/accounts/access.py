@@ -57,8 +57,9 @@ def check_all_views_declared(app: Flask) -> None:
 
 
 def is_safe_next(target: str | None) -> bool:
-    """Only a relative path on this site may be a redirect target after login."""
-    if not target:
+    """Only a relative path on this site may be a redirect target after login: no scheme, no
+    host, no backslash, and nothing but visible characters (CR/LF would split the header)."""
+    if not target or any(char.isspace() or not char.isprintable() for char in target):
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target

@@ -15,6 +15,7 @@ from pfdo import clock
 from pfdo.accounts.access import redirect_to_login
 from pfdo.accounts.models import User
 from pfdo.db import db
+from pfdo.identifiers import is_ascii_digits
 
 AUTH_AT = "_pfdo_auth_at"
 SEEN_AT = "_pfdo_seen_at"
@@ -22,7 +23,9 @@ SEEN_AT = "_pfdo_seen_at"
 
 def load_user(token: str) -> User | None:
     user_id, _, version = token.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+    # ASCII and bounded: «²» passes an isdigit check, and int() refuses it (a 500).
+    if not (is_ascii_digits(user_id) and is_ascii_digits(version)) or len(user_id) > 10 \
+            or len(version) > 10:
         return None
     user = db.session.get(User, int(user_id))
     if user is None or not user.active or user.session_version != int(version):

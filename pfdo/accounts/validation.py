@@ -8,6 +8,8 @@ import re
 
 from email_validator import EmailNotValidError, validate_email
 
+from pfdo.identifiers import digits_or_none
+
 _NAME = re.compile(r"^[А-ЯЁа-яё]+(?:[ '\-][А-ЯЁа-яё]+)*$")
 
 
@@ -27,8 +29,11 @@ def name_problem(value: str, label: str) -> str | None:
 
 
 def normalize_phone(value: str) -> str | None:
-    """+7XXXXXXXXXX from «8 (914) 123-45-67», «+7 914 1234567», «9141234567»; else None."""
-    digits = re.sub(r"\D", "", value or "")
+    """+7XXXXXXXXXX from «8 (914) 123-45-67», «+7 914 1234567», «9141234567» (full-width or
+    other scripts' digits too); None for anything else (letters, a second «+», «²»)."""
+    digits = digits_or_none(value, plus=True)
+    if digits is None:
+        return None
     if len(digits) == 10 and digits[0] == "9":
         digits = "7" + digits
     if len(digits) == 11 and digits[0] in "78":

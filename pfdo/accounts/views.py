@@ -35,7 +35,7 @@ from pfdo.forms import EmptyForm
 from pfdo.navigation import LANDING
 from pfdo.phones import format_phone
 from pfdo.providers import staff
-from pfdo.web import add_error, form_status, redirect_to, render_page_or_block
+from pfdo.web import add_error, arg_int, form_status, redirect_to, render_page_or_block
 
 bp = Blueprint("accounts", __name__)
 
@@ -260,7 +260,7 @@ def reset_password(token: str):
 @roles_required(Role.ADMIN)
 def users():
     filters = UserFilterForm(request.args)
-    page = request.args.get("page", 1, type=int)
+    page = arg_int("page", 1)
     pagination = admin.users_for_admin(current_user._get_current_object(),
                                        role=filters.role.data or "",
                                        query=filters.q.data or "", page=page)

@@ -11,6 +11,9 @@ from __future__ import annotations
 from pfdo.accounts.models import User
 from pfdo.audit import services as audit
 from pfdo.db import db, unit_of_work
+from pfdo.identifiers import fold
+
+ASCII_DIGITS = frozenset("0123456789")
 
 #: the longest typed query the log keeps
 QUERY_LIMIT = 100
@@ -47,13 +50,13 @@ def mask_phone(phone: str) -> str:
 def mask_text(text: str) -> str:
     """A query as typed, bounded; every digit but the last two hidden (a number typed in an
     unexpected shape is still not kept whole)."""
-    text = " ".join((text or "").split())[:QUERY_LIMIT]
-    digits = sum(c.isdigit() for c in text)
+    text = " ".join(fold(text).split())[:QUERY_LIMIT]  # every script's digits as ASCII
+    digits = sum(c in ASCII_DIGITS for c in text)
     if digits <= 2:
         return text
     shown, out = 0, []
     for char in reversed(text):
-        if char.isdigit():
+        if char in ASCII_DIGITS:
             shown += 1
             out.append(char if shown <= 2 else "*")
         else:

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from wtforms import DateField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
 from pfdo.audit.services import ACTION_LABELS, PERSONAL_DATA
-from pfdo.forms import FilterForm
+from pfdo.forms import DateField, FilterForm
 
 
 class AuditFilterForm(FilterForm):
@@ -15,5 +15,5 @@ class AuditFilterForm(FilterForm):
           for code, label in sorted(ACTION_LABELS.items(), key=lambda item: item[1])),
     ])
     actor = StringField("Пользователь (почта)")
-    date_from = DateField("С даты", validators=[], render_kw={"type": "date"})
-    date_to = DateField("По дату", validators=[], render_kw={"type": "date"})
+    date_from = DateField("С даты", validators=[])
+    date_to = DateField("По дату", validators=[])

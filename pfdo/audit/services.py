@@ -148,6 +148,7 @@ DETAIL_LABELS = {
     "nominal": "номинал",
     "quota": "сертификатов ПФ (квота)",
     "budget": "бюджет",
+    "duplicates": "показаны возможные дубликаты (дети №)",
 }
 #: Details that are sums of money in kopecks, and that are certificate numbers
 MONEY_DETAILS = {"amount", "returned", "nominal", "budget"}

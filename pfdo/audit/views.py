@@ -12,7 +12,7 @@ from pfdo.audit import services
 from pfdo.audit.forms import AuditFilterForm
 from pfdo.municipality import services as municipality
 from pfdo.navigation import section_title
-from pfdo.web import render_page_or_block
+from pfdo.web import arg_int, render_page_or_block
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
@@ -29,7 +29,7 @@ def log():
         date_to=None if filters.date_to.errors else filters.date_to.data,
     )
     pagination = services.search(flt, tz=municipality.timezone(),
-                                 page=request.args.get("page", 1, type=int))
+                                 page=arg_int("page", 1))
     return render_page_or_block("audit/log.html", "results", filters=filters,
                                 pagination=pagination, labels=services.ACTION_LABELS,
                                 object_labels=services.OBJECT_LABELS,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from wtforms import HiddenField
 
 from pfdo.forms import BaseForm
+from pfdo.identifiers import is_ascii_digits
 
 
 class FinancingForm(BaseForm):
@@ -17,4 +18,4 @@ class FinancingForm(BaseForm):
         """The sum from the preview; None when absent or unreadable (then it is not checked
         against, and the grant's own rules still apply)."""
         text = (self.amount.data or "").strip()
-        return int(text) if text.isascii() and text.isdigit() and len(text) <= 15 else None
+        return int(text) if is_ascii_digits(text) and len(text) <= 15 else None

@@ -82,6 +82,9 @@ class CertificateApplication(db.Model):
         Index("uq_certificate_application_identity_live", "identity_key", unique=True,
               sqlite_where=text("status <> 'refused'"),
               postgresql_where=text("status <> 'refused'")),
+        Index("uq_certificate_application_document_live", "document_key", unique=True,
+              sqlite_where=text("status <> 'refused'"),
+              postgresql_where=text("status <> 'refused'")),
     )
 
     id: Mapped[IntPk]
@@ -93,9 +96,12 @@ class CertificateApplication(db.Model):
                                                    index=True)
     #: the version of the consent text agreed to with this application
     consent_version: Mapped[str] = mapped_column(String(20))
+    #: ASCII digits (families.validation)
     snils: Mapped[str] = mapped_column(String(11))
-    #: lower-cased «фамилия|имя|отчество|yyyy-mm-dd»
+    #: «фамилия|имя|yyyy-mm-dd», case-folded, «ё» as «е» (families.identity): no отчество
     identity_key: Mapped[str] = mapped_column(String(320))
+    #: «kind|series|number» of the identity document, normalised (families.identity)
+    document_key: Mapped[str] = mapped_column(String(60))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     refusal_reason: Mapped[str | None] = mapped_column(String(500))

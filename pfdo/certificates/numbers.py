@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from pfdo.identifiers import IdentifierError, digits, digits_or_none, is_ascii_digits
 
 
 def luhn_check_digit(digits: str) -> int:
@@ -19,7 +19,8 @@ def luhn_check_digit(digits: str) -> int:
 
 
 def luhn_valid(number: str) -> bool:
-    return number.isdigit() and len(number) > 1 and luhn_check_digit(number[:-1]) == int(number[-1])
+    return (is_ascii_digits(number) and len(number) > 1
+            and luhn_check_digit(number[:-1]) == int(number[-1]))
 
 
 def make_number(region_code: str, municipality_code: str, serial: int) -> str:
@@ -31,15 +32,19 @@ def make_number(region_code: str, municipality_code: str, serial: int) -> str:
 
 
 def normalize_number(value: str) -> str:
-    return re.sub(r"[\s\-]", "", value or "")
+    """ASCII digits of a typed number («79 05 00012 3», full-width too); "" if unreadable."""
+    return digits_or_none(value) or ""
 
 
 def number_problem(value: str) -> str | None:
     """Why a typed certificate number cannot be right (in Russian), or None."""
-    digits = normalize_number(value)
-    if not re.match(r"^\d{10}$", digits):
+    try:
+        number = digits(value, label="Номер сертификата")
+    except IdentifierError as error:
+        return error.message
+    if len(number) != 10:
         return "Номер сертификата — 10 цифр"
-    if not luhn_valid(digits):
+    if not luhn_valid(number):
         return "В номере опечатка: контрольная цифра не сходится. Проверьте номер"
     return None
 

@@ -16,6 +16,7 @@ from pfdo.accounts.consent import require_consent
 from pfdo.accounts.models import User
 from pfdo.accounts.services import CONSENT_VERSION
 from pfdo.audit import services as audit
+from pfdo.certificates import duplicates
 from pfdo.certificates.models import (
     ApplicationStatus,
     Certificate,
@@ -30,6 +31,7 @@ from pfdo.certificates.numbers import format_number, normalize_number
 from pfdo.db import db, unit_of_work
 from pfdo.errors import DomainError
 from pfdo.families.models import Child
+from pfdo.identifiers import digits_or_none, fold
 from pfdo.ledger import services as ledger
 from pfdo.ledger.models import AccountKind, TransferKind
 from pfdo.money import format_rub
@@ -39,12 +41,6 @@ from pfdo.periods import services as periods
 from pfdo.periods.models import FinancingPeriod
 
 MIN_AGE, MAX_AGE = 5, 17
-
-
-def identity_key(child: Child) -> str:
-    parts = (child.last_name, child.first_name, child.middle_name or "",
-             child.birth_date.isoformat())
-    return "|".join(p.strip().lower().replace("ё", "е") for p in parts)
 
 
 def has_live_application(child: Child) -> bool:
@@ -59,25 +55,27 @@ def live_application(child: Child) -> CertificateApplication | None:
         .order_by(CertificateApplication.id.desc())).first()
 
 
+def applications_of(child: Child) -> list[CertificateApplication]:
+    return list(db.session.scalars(select(CertificateApplication).where(
+        CertificateApplication.child_id == child.id).order_by(CertificateApplication.id)))
+
+
 def certificate_of(child: Child) -> Certificate | None:
     return db.session.scalars(select(Certificate).where(Certificate.child_id == child.id)).first()
 
 
 # --- Applications ------------------------------------------------------------------------
 
-DUPLICATE = ("На этого ребёнка уже подано заявление или выдан сертификат (совпадают {what}). "
-             "Сертификат выдаётся один раз. Если его оформлял другой родитель, номер есть в его "
-             "личном кабинете; если это ошибка — обратитесь к координатору.")
-
-
 def apply_for_certificate(parent: User, child: Child, *, consent: bool,
                           today: date) -> CertificateApplication:
     """File an application for the child's certificate.
 
-    Refuses: no consent, a child outside 5–17 years today, and a duplicate — the same СНИЛС,
-    or the same ФИО + date of birth, in an application that is not refused (enforced by
-    partial unique indexes too, so racing applications cannot both pass), and a parent whose
-    consent to personal-data processing is withdrawn."""
+    Refuses: no consent, a child outside 5–17 years today, the child's own application filed
+    already (a second submit of the form), a duplicate — the same СНИЛС, the same
+    surname + first name + date of birth, or the same document, in an application that is
+    not refused (enforced by partial unique indexes too, so racing applications cannot both
+    pass; the keys do not depend on the optional отчество or on how digits were typed) — and
+    a parent whose consent to personal-data processing is withdrawn."""
     if not consent:
         raise DomainError("Нужно согласие на обработку персональных данных ребёнка",
                           field="consent")
@@ -88,24 +86,19 @@ def apply_for_certificate(parent: User, child: Child, *, consent: bool,
                           f"с {child.birthday(MIN_AGE):%d.%m.%Y}.")
     if age > MAX_AGE:
         raise DomainError("Сертификат выдаётся детям до 18 лет.")
-    key = identity_key(child)
     with unit_of_work():
-        clash = db.session.scalars(select(CertificateApplication).where(
-            CertificateApplication.status != ApplicationStatus.REFUSED,
-            or_(CertificateApplication.snils == child.snils,
-                CertificateApplication.identity_key == key))).first()
-        if clash is not None:
-            what = "СНИЛС" if clash.snils == child.snils else "ФИО и дата рождения"
-            raise DomainError(DUPLICATE.format(what=what))
+        key, document = duplicates.refuse_duplicate(child)
         application = CertificateApplication(
             child_id=child.id, applicant_id=parent.id, consent_version=CONSENT_VERSION,
-            snils=child.snils, identity_key=key, submitted_at=clock.now())
+            snils=child.snils, identity_key=key, document_key=document,
+            submitted_at=clock.now())
         db.session.add(application)
         try:
             with db.session.begin_nested():
                 db.session.flush()
         except IntegrityError as error:
-            raise DomainError(DUPLICATE.format(what="данные ребёнка")) from error
+            raise DomainError(duplicates.DUPLICATE.format(what="совпадают данные ребёнка")) \
+                from error
         audit.record(parent, "certificate_application.submitted", application)
     return application
 
@@ -119,20 +112,21 @@ class ApplicationFilter:
 
 
 def search_applications(flt: ApplicationFilter, *, page: int = 1, per_page: int = 30):
-    """The coordinator's queue: oldest waiting first; by surname, СНИЛС or certificate number."""
+    """The coordinator's queue: oldest waiting first; by surname, СНИЛС or certificate number
+    (typed in any script's digits, with or without separators: «１１２-２３３-４４５ ９５»)."""
     stmt = (select(CertificateApplication).join(Child)
             .options(selectinload(CertificateApplication.child),
                      selectinload(CertificateApplication.certificate)))
     if flt.status:
         stmt = stmt.where(CertificateApplication.status == flt.status)
-    text = flt.query.strip()
+    text = fold(flt.query).strip()
     if text:
-        digits = normalize_number(text).replace(" ", "")
+        digits = digits_or_none(text) or ""
         conditions = [func.lower(Child.last_name).startswith(text.lower(),
                                                                autoescape=True)]
-        if digits.isdigit() and len(digits) == 11:
-            conditions.append(CertificateApplication.snils == digits)
-        if digits.isdigit() and len(digits) == 10:
+        if len(digits) == 11:
+            conditions.append(Child.snils == digits)
+        if len(digits) == 10:
             conditions.append(CertificateApplication.certificate.has(Certificate.number == digits))
         stmt = stmt.where(or_(*conditions))
     start, end = municipality.local_day_bounds(flt.date_from, flt.date_to)
@@ -151,13 +145,16 @@ def get_application_or_404(application_id: int) -> CertificateApplication:
     return db.get_or_404(CertificateApplication, application_id)
 
 
-def view_application(application: CertificateApplication, *,
-                     actor: User) -> CertificateApplication:
+def view_application(application: CertificateApplication, *, actor: User,
+                     duplicates_shown=()) -> CertificateApplication:
     """Open the application with the child's full record for a staff member: every such view
-    is written to the personal-data access log (152-ФЗ) before the data is shown."""
+    is written to the personal-data access log (152-ФЗ) before the data is shown, with the
+    children shown beside it as possible duplicates."""
+    details = {"application": application.id}
+    if duplicates_shown:
+        details["duplicates"] = sorted({m.child.id for m in duplicates_shown})
     with unit_of_work():
-        audit.record(actor, "child.viewed", application.child,
-                     {"application": application.id})
+        audit.record(actor, "child.viewed", application.child, details)
     return application
 
 
@@ -200,10 +197,12 @@ def refuse_application(application: CertificateApplication, reason: str, *,
     reason = " ".join((reason or "").split())
     if len(reason) < 5:
         raise DomainError("Напишите причину отказа: её прочитает родитель", field="reason")
+    if len(reason) > 500:  # never cut: the parent must read what was written
+        raise DomainError(f"Причина не длиннее 500 знаков: сейчас {len(reason)}", field="reason")
     with unit_of_work():
         _lock_undecided(application)
         application.status = ApplicationStatus.REFUSED
-        application.refusal_reason = reason[:500]
+        application.refusal_reason = reason
         application.decided_at = clock.now()
         application.decided_by_id = actor.id
         audit.record(actor, "certificate_application.refused", application, {"reason": reason})

@@ -4,22 +4,21 @@ what, and which applications it showed, is recorded before the results are shown
 
 from __future__ import annotations
 
-import re
-
 from pfdo.accounts.models import User
 from pfdo.audit import access_log
 from pfdo.certificates.services import ApplicationFilter, search_applications
 from pfdo.families.validation import mask_snils
+from pfdo.identifiers import digits_or_none
 
 
 def masked_query(text: str) -> str:
     """The query as the log keeps it: a СНИЛС masked («***-***-445 95»), a certificate
     number as typed, a surname as typed (bounded, stray digits hidden)."""
     text = " ".join((text or "").split())
-    digits = re.sub(r"\D", "", text)
-    if len(digits) == 11 and not re.search(r"[^\d\s\-]", text):
+    digits = digits_or_none(text)
+    if digits is not None and len(digits) == 11:
         return mask_snils(digits)
-    if len(digits) == 10 and not re.search(r"[^\d\s\-]", text):
+    if digits is not None and len(digits) == 10:
         return digits
     return access_log.mask_text(text)
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional, StopValidation, ValidationError
 
 from pfdo.certificates.models import APPLICATION_STATUS_LABELS, ApplicationStatus
-from pfdo.forms import BaseForm, FilterForm, required
+from pfdo.forms import BaseForm, DateField, FilterForm, IntegerField, parse_error, required
 from pfdo.money import format_rub, parse_rub
 from pfdo.periods.models import DIRECTION_LABELS, Direction, FinancingPeriod
 from pfdo.periods.services import Band, PeriodData
@@ -25,8 +25,8 @@ class ApplicationFilterForm(FilterForm):
                                     for s, label in APPLICATION_STATUS_LABELS.items()),
                                   SelectChoice(ALL, "Все")])
     q = StringField("Поиск", description="Фамилия ребёнка, СНИЛС или номер сертификата")
-    date_from = DateField("Подано с", validators=[Optional()], render_kw={"type": "date"})
-    date_to = DateField("по", validators=[Optional()], render_kw={"type": "date"})
+    date_from = DateField("Подано с", validators=[Optional()])
+    date_to = DateField("по", validators=[Optional()])
 
     @property
     def status_value(self) -> str:
@@ -90,8 +90,9 @@ def _filled(message: str, *, invalid: str):
     def validate(form, field):
         raw = (field.raw_data or [""])[0] if field.raw_data is not None else ""
         if field.data is None:
+            problem = parse_error(field) or (invalid if str(raw).strip() else message)
             field.errors[:] = []
-            raise StopValidation(invalid if str(raw).strip() else message)
+            raise StopValidation(problem)
 
     validate.field_flags = {"required": True}
     return validate
@@ -103,16 +104,14 @@ DATE_FORMAT = "Дата в формате дд.мм.гггг"
 def _whole(label: str, *, minimum: int = 0, message: str = "Не может быть отрицательным"):
     return IntegerField(label, [_filled("Заполните это поле", invalid="Введите целое число"),
                                 NumberRange(min=minimum, message=message)],
-                        render_kw={"min": minimum, "inputmode": "numeric"})
+                        render_kw={"min": minimum})
 
 
 class PeriodForm(BaseForm):
     title = StringField("Название", [required("Укажите название, например «2027 год»"),
                                      Length(max=100)])
-    starts_on = DateField("Начало", [_filled("Укажите дату начала", invalid=DATE_FORMAT)],
-                          render_kw={"type": "date"})
-    ends_on = DateField("Окончание", [_filled("Укажите дату окончания", invalid=DATE_FORMAT)],
-                        render_kw={"type": "date"})
+    starts_on = DateField("Начало", [_filled("Укажите дату начала", invalid=DATE_FORMAT)])
+    ends_on = DateField("Окончание", [_filled("Укажите дату окончания", invalid=DATE_FORMAT)])
     nominal = StringField("Номинал сертификата, ₽", [_rubles(positive=True)],
                           description="Для детей вне возрастных групп ниже",
                           render_kw={"inputmode": "decimal"})
@@ -125,7 +124,7 @@ class PeriodForm(BaseForm):
             min=0, message="Не может быть отрицательным")],
         description="Сколько программ муниципального задания ребёнок может посещать "
                     "одновременно; 0 — без ограничения",
-        render_kw={"min": 0, "inputmode": "numeric"})
+        render_kw={"min": 0})
     provider_answer_days = _whole("Срок ответа поставщика, дней", minimum=1,
                                   message="Не меньше одного дня")
 

@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from pfdo.accounts.models import User
+from pfdo.audit import services as audit
 from pfdo.certificates import services as certificates
 from pfdo.certificates.models import (
     ApplicationStatus,
@@ -97,3 +98,20 @@ def save_period(data: periods.PeriodData, *, actor: User, today: date,
     if period.quota > quota_before and period.contains(today):
         granted = certificates.process_queue(period, today=today)
     return period, granted
+
+
+def view_child(child_id: int, *, actor: User):
+    """A child's record for the coordinator (a possible duplicate without an application):
+    the view is written to the personal-data access log before it is shown.
+
+    Raises NotFound for an unknown child."""
+    from pfdo.db import unit_of_work
+    from pfdo.errors import NotFound
+    from pfdo.families.models import Child
+
+    child = db.session.get(Child, child_id)
+    if child is None:
+        raise NotFound()
+    with unit_of_work():
+        audit.record(actor, "child.viewed", child, {"from": "coordinator.child"})
+    return child

@@ -8,8 +8,8 @@ from flask_login import current_user
 
 from pfdo.accounts.access import roles_required
 from pfdo.accounts.models import Role
+from pfdo.certificates import duplicates, staff_search
 from pfdo.certificates import services as certificates
-from pfdo.certificates import staff_search
 from pfdo.certificates.numbers import format_number
 from pfdo.coordinator import services
 from pfdo.coordinator.forms import ApplicationFilterForm, PeriodForm, RefusalForm
@@ -21,7 +21,7 @@ from pfdo.forms import EmptyForm
 from pfdo.municipality import services as municipality
 from pfdo.municipality.services import local_today
 from pfdo.periods import services as periods
-from pfdo.web import add_error, form_status, redirect_to, render_page_or_block
+from pfdo.web import add_error, arg_int, form_status, redirect_to, render_page_or_block
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 
@@ -52,28 +52,49 @@ def applications():
         date_to=None if filters.date_to.errors else filters.date_to.data,
     )
     pagination = staff_search.search_applications_for(
-        _actor(), flt, page=request.args.get("page", 1, type=int))
+        _actor(), flt, page=arg_int("page", 1))
     return render_page_or_block("coordinator/applications.html", "results", filters=filters,
                                 pagination=pagination, today=local_today(),
                                 days_waiting=municipality.days_since)
 
 
 def _detail(application, *, refusal_form=None, status: int = 200):
-    """The application's page; the full page is a view of the child's record and is logged."""
+    """The application's page with every possible duplicate; the full page is a view of the
+    child's record (and of the duplicates shown) and is logged."""
+    matches = []
     if request.headers.get("HX-Request") != "true":
-        certificates.view_application(application, actor=_actor())
+        matches = duplicates.possible_duplicates(application)
+        certificates.view_application(application, actor=_actor(), duplicates_shown=matches)
     return render_page_or_block(
         "coordinator/application.html", "decision", status, application=application,
         child=application.child, confirm_form=EmptyForm(),
         refusal_form=refusal_form or RefusalForm(formdata=None), today=local_today(),
         snils=format_snils(application.child.snils), sex_labels=SEX_LABELS,
-        document_labels=DOCUMENT_LABELS)
+        document_labels=DOCUMENT_LABELS, format_number=format_number, duplicates=matches)
 
 
 @bp.route("/applications/<int:application_id>")
 @roles_required(Role.COORDINATOR)
 def application(application_id: int):
     return _detail(certificates.get_application_or_404(application_id))
+
+
+@bp.route("/children/<int:child_id>")
+@roles_required(Role.COORDINATOR)
+def child(child_id: int):
+    shown = services.view_child(child_id, actor=_actor())
+    return render_template("coordinator/child.html", child=shown, today=local_today(),
+                           applications=certificates.applications_of(shown),
+                           certificate=certificates.certificate_of(shown),
+                           snils=format_snils(shown.snils), sex_labels=SEX_LABELS,
+                           document_labels=DOCUMENT_LABELS)
+
+
+def _with_state(error: DomainError, application) -> str:
+    """A refused decision (a second click, another coordinator was faster) with the state the
+    application is in now: «Заявление уже рассмотрено: подтверждено»."""
+    return f"{error}: {application.status_label}" if application.status != "submitted" \
+        else str(error)
 
 
 @bp.route("/applications/<int:application_id>/confirm", methods=["POST"])
@@ -86,7 +107,7 @@ def confirm(application_id: int):
     try:
         certificate = certificates.confirm_application(application, actor=_actor())
     except DomainError as error:
-        flash(str(error), "warning")
+        flash(_with_state(error, application), "warning")
         return redirect_to(url_for("coordinator.application", application_id=application.id))
     flash(f"Сертификат № {format_number(certificate.number)} выдан: "
           f"{application.child.short_name}", "success")
@@ -105,7 +126,7 @@ def refuse(application_id: int):
             if error.field:
                 add_error(form, error)
             else:  # already decided by someone else: say so on the page, change nothing
-                flash(str(error), "warning")
+                flash(_with_state(error, application), "warning")
                 return redirect_to(url_for("coordinator.application",
                                            application_id=application.id))
         else:

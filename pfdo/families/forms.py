@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from pfdo.accounts.forms import NameFields
 from pfdo.families.models import DOCUMENT_LABELS, SEX_LABELS
 from pfdo.families.validation import snils_problem
-from pfdo.forms import BaseForm, problem_validator, required
+from pfdo.forms import BaseForm, DateField, problem_validator, required
 
 
 class ChildForm(NameFields, BaseForm):
-    birth_date = DateField("Дата рождения", [required("Укажите дату рождения")],
-                           render_kw={"type": "date"})
+    birth_date = DateField("Дата рождения", [required("Укажите дату рождения")])
     sex = RadioField("Пол", [required("Укажите пол")],
                      choices=[SelectChoice(str(k), v) for k, v in SEX_LABELS.items()])
     document_type = SelectField("Документ", choices=[SelectChoice(str(k), v.capitalize())

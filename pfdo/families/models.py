@@ -40,12 +40,14 @@ class Child(db.Model):
     last_name: Mapped[str] = mapped_column(String(100))
     first_name: Mapped[str] = mapped_column(String(100))
     middle_name: Mapped[str | None] = mapped_column(String(100))
-    birth_date: Mapped[date] = mapped_column(Date)
+    birth_date: Mapped[date] = mapped_column(Date, index=True)
     sex: Mapped[str] = mapped_column(String(6))
     document_type: Mapped[str] = mapped_column(String(20))
+    #: as normalised by families.validation: «II-АБ» or a passport's 4 ASCII digits
     document_series: Mapped[str] = mapped_column(String(10))
-    document_number: Mapped[str] = mapped_column(String(10))
-    #: 11 digits without separators; shown masked to staff who do not need it
+    #: ASCII digits
+    document_number: Mapped[str] = mapped_column(String(10), index=True)
+    #: 11 ASCII digits without separators; shown masked to staff who do not need it
     snils: Mapped[str] = mapped_column(String(11), index=True)
     address: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[Timestamp]

@@ -15,15 +15,20 @@ from pfdo.accounts.services import PersonName, clean_name
 from pfdo.audit import services as audit
 from pfdo.db import db, unit_of_work
 from pfdo.errors import DomainError
-from pfdo.families.models import Child, DocumentType, Sex
+from pfdo.families.identity import identity_key
+from pfdo.families.models import Child, Sex
 from pfdo.families.validation import (
     document_problem,
-    normalize_birth_series,
+    normalize_document,
     normalize_snils,
     snils_problem,
 )
 
 MAX_AGE = 18
+#: what a child's certificate application fixes: the coordinator checks these against the
+#: documents, so once it is filed (and after the certificate is issued) they do not change
+PROTECTED_FIELDS = ("last_name", "first_name", "middle_name", "birth_date", "snils")
+MAX_ADDRESS = 300
 
 
 @dataclass(frozen=True)
@@ -58,32 +63,52 @@ def _clean(data: ChildData, today: date) -> dict:
     address = " ".join((data.address or "").split())
     if len(address) < 10:
         raise DomainError("Укажите адрес проживания: населённый пункт, улицу, дом", field="address")
-    series = (normalize_birth_series(data.document_series)
-              if data.document_type == DocumentType.BIRTH_CERTIFICATE
-              else "".join(data.document_series.split()))
+    if len(address) > MAX_ADDRESS:
+        raise DomainError(f"Адрес не длиннее {MAX_ADDRESS} знаков: сейчас {len(address)}",
+                          field="address")
+    series, number = normalize_document(data.document_type, data.document_series,
+                                        data.document_number)
     return {
         "last_name": name.last_name, "first_name": name.first_name,
         "middle_name": name.middle_name or None, "birth_date": data.birth_date,
         "sex": data.sex, "document_type": data.document_type, "document_series": series,
-        "document_number": data.document_number.strip(), "snils": normalize_snils(data.snils),
-        "address": address[:300],
+        "document_number": number, "snils": normalize_snils(data.snils), "address": address,
     }
+
+
+def _refuse_family_duplicate(parent: User, values: dict, *, except_id: int | None) -> None:
+    """One child is added once: the same СНИЛС, the same surname + first name + date of birth
+    (whatever the отчество and the spelling), or the same document as another child of this
+    parent is refused beside that field, saying which child it is."""
+    key = identity_key(values["last_name"], values["first_name"], values["birth_date"])
+    for other in children_of(parent):
+        if other.id == except_id:
+            continue
+        where = f"{other.full_name}, {other.birth_date:%d.%m.%Y}"
+        if other.snils == values["snils"]:
+            raise DomainError(f"Ребёнок с этим СНИЛС уже есть в вашем кабинете: {where}. "
+                              "Откройте его карточку в кабинете", field="snils")
+        if identity_key(other.last_name, other.first_name, other.birth_date) == key:
+            raise DomainError(f"Этот ребёнок уже есть в вашем кабинете: {where}. Откройте его "
+                              "карточку в кабинете и исправьте данные там, если нужно",
+                              field="last_name")
+        if (other.document_type, other.document_series, other.document_number) == (
+                values["document_type"], values["document_series"], values["document_number"]):
+            raise DomainError(f"Этот документ уже указан у ребёнка в вашем кабинете: {where}",
+                              field="document_number")
 
 
 def add_child(parent: User, data: ChildData, *, today: date) -> Child:
     """Add a child to the parent's cabinet.
 
     Refuses: invalid names, a birth date in the future or 18+ years ago, an unknown sex,
-    a malformed document, a СНИЛС with a wrong checksum, a missing address, and the same
-    СНИЛС already added by this parent, and anything while the parent's consent to
-    personal-data processing is withdrawn."""
+    a malformed document, a СНИЛС with a wrong checksum, a missing or too long address, a
+    child this parent has already added (the same СНИЛС, ФИО + date of birth, or document),
+    and anything while the parent's consent to personal-data processing is withdrawn."""
     require_consent(parent)
     with unit_of_work():
         values = _clean(data, today)
-        duplicate = db.session.scalar(select(Child.id).where(
-            Child.parent_id == parent.id, Child.snils == values["snils"]))
-        if duplicate:
-            raise DomainError("Ребёнок с этим СНИЛС уже есть в вашем кабинете", field="snils")
+        _refuse_family_duplicate(parent, values, except_id=None)
         child = Child(parent_id=parent.id, created_at=clock.now(), **values)
         db.session.add(child)
         db.session.flush()
@@ -93,25 +118,28 @@ def add_child(parent: User, data: ChildData, *, today: date) -> Child:
 
 def update_child(parent: User, child: Child, data: ChildData, *, today: date) -> Child:
     """Change a child's data. Once an application is filed, identity (ФИО, birth date, СНИЛС)
-    is checked by the coordinator and can no longer be changed here.
+    is checked by the coordinator and can no longer be changed here (the form shows those
+    fields read-only); the other fields still save.
 
-    Refuses: what add_child refuses, and identity changes after an application."""
+    Refuses: what add_child refuses, and a change of a protected field after an application
+    (beside that field)."""
     from pfdo.certificates.services import has_live_application
 
     require_consent(parent)
     with unit_of_work():
         values = _clean(data, today)
-        identity = ("last_name", "first_name", "middle_name", "birth_date", "snils")
-        changed = sorted(k for k, v in values.items() if getattr(child, k) != v)
-        if has_live_application(child) and any(k in identity for k in changed):
+        changed = [k for k in values if getattr(child, k) != values[k]]
+        locked = [k for k in PROTECTED_FIELDS if k in changed]
+        if locked and has_live_application(child):
             raise DomainError(
-                "ФИО, дату рождения и СНИЛС после подачи заявления изменить нельзя: по ним "
-                "координатор сверяет документы. Если в них ошибка, сообщите координатору — "
-                "контакты на странице «Контакты»", field="last_name")
+                "Это поле после подачи заявления не меняется: по нему координатор сверяет "
+                "документы. Если в нём ошибка, сообщите координатору — контакты на странице "
+                "«Контакты»", field=locked[0])
+        _refuse_family_duplicate(parent, values, except_id=child.id)
         for key in changed:
             setattr(child, key, values[key])
         if changed:
-            audit.record(parent, "child.updated", child, {"changed": changed})
+            audit.record(parent, "child.updated", child, {"changed": sorted(changed)})
     return child
 
 

@@ -46,7 +46,7 @@ def add():
                   "можно подать заявление на сертификат", "success")
             return redirect_to(url_for("families.child", child_id=child.id))
     return render_page_or_block("families/child_form.html", "form", form_status(form),
-                                form=form, child=None)
+                                form=form, child=None, locked=False)
 
 
 @bp.route("/<int:child_id>")
@@ -67,6 +67,17 @@ def _child_context(child, apply_form):
     }
 
 
+LOCKED_HINT = "Не меняется после подачи заявления (почему — см. выше)"
+
+
+def _lock_protected_fields(form: ChildForm) -> None:
+    """After an application the identity fields are shown read-only, each with a hint, and the
+    page says why and what to do; the service refuses a change of them anyway, beside it."""
+    for name in services.PROTECTED_FIELDS:
+        form[name].render_kw = {**(form[name].render_kw or {}), "readonly": True}
+        form[name].description = LOCKED_HINT
+
+
 @bp.route("/<int:child_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.PARENT)
 def edit(child_id: int):
@@ -74,6 +85,10 @@ def edit(child_id: int):
     form = ChildForm(obj=child)
     if not form.is_submitted():
         form.snils.data = format_snils(child.snils)
+    application = certificates.live_application(child)
+    locked = application is not None and application.status != "refused"
+    if locked:
+        _lock_protected_fields(form)
     if form.validate_on_submit():
         try:
             services.update_child(current_user._get_current_object(), child, _data(form),
@@ -84,7 +99,9 @@ def edit(child_id: int):
             flash("Данные сохранены", "success")
             return redirect_to(url_for("families.child", child_id=child.id))
     return render_page_or_block("families/child_form.html", "form", form_status(form),
-                                form=form, child=child)
+                                form=form, child=child, locked=locked,
+                                application=application,
+                                certificate=certificates.certificate_of(child))
 
 
 @bp.route("/<int:child_id>/apply", methods=["POST"])
@@ -97,6 +114,10 @@ def apply(child_id: int):
             certificates.apply_for_certificate(current_user._get_current_object(), child,
                                                consent=form.consent.data, today=local_today())
         except DomainError as error:
+            if certificates.has_live_application(child):
+                # Sent again (another tab, the back button): say so over the current state.
+                flash(str(error), "info")
+                return redirect_to(url_for("families.child", child_id=child.id))
             add_error(form, error)
         else:
             flash("Заявление отправлено координатору. Мы сообщим о решении в кабинете и по почте",

@@ -3,11 +3,11 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo, available_timezones
 
-from wtforms import EmailField, IntegerField, SelectField, StringField
+from wtforms import EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
-from pfdo.forms import BaseForm, required
+from pfdo.forms import BaseForm, IntegerField, required
 from pfdo.russian import timezone_label
 
 RUSSIAN_ZONES = sorted(

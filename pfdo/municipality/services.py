@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -14,6 +14,7 @@ from pfdo.accounts.models import User
 from pfdo.audit import services as audit
 from pfdo.db import db, unit_of_work
 from pfdo.errors import DomainError
+from pfdo.identifiers import digits_or_none
 from pfdo.municipality.models import Municipality
 
 #: what the site shows before the admin (or `flask demo seed`) has set the municipality up
@@ -98,15 +99,25 @@ def local_area_codes() -> tuple[str, ...]:
     return (code,) if code else ()
 
 
+def _code(value: str, field: str, message: str) -> str:
+    """Two ASCII digits from what the admin typed, or DomainError(message) beside `field`."""
+    code = digits_or_none(value)
+    if code is None or len(code) != 2:
+        raise DomainError(message, field=field)
+    return code
+
+
 def save(settings: MunicipalitySettings, *, actor: User | None) -> Municipality:
     """Create or update the municipality's settings.
 
-    Refuses: codes that are not two digits, an unknown time zone, a hotline number that is
-    not a phone number, a negative population."""
-    if not (settings.region_code.isdigit() and len(settings.region_code) == 2):
-        raise DomainError("Код региона — две цифры, например 79", field="region_code")
-    if not (settings.municipality_code.isdigit() and len(settings.municipality_code) == 2):
-        raise DomainError("Код муниципалитета — две цифры, например 05", field="municipality_code")
+    Refuses: codes that are not two digits (stored as ASCII: «٧٩» is 79, «²³» is refused),
+    an unknown time zone, a hotline number that is not a phone number, a negative
+    population."""
+    region_code = _code(settings.region_code, "region_code",
+                        "Код региона — две цифры, например 79")
+    municipality_code = _code(settings.municipality_code, "municipality_code",
+                              "Код муниципалитета — две цифры, например 05")
+    settings = replace(settings, region_code=region_code, municipality_code=municipality_code)
     if settings.timezone not in available_timezones():
         raise DomainError("Неизвестный часовой пояс", field="timezone")
     if not phones.is_valid(settings.hotline_phone):

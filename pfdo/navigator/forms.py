@@ -11,6 +11,7 @@ from wtforms.validators import Length, Optional, ValidationError
 from wtforms.widgets import html_params
 
 from pfdo.forms import FilterForm
+from pfdo.identifiers import IdentifierError, whole_number
 from pfdo.money import parse_rub
 from pfdo.navigator.services import ProgramFilter, Sort
 from pfdo.periods.models import DIRECTION_LABELS
@@ -36,8 +37,10 @@ def _age(form, field):
     text = (field.data or "").strip()
     if not text:
         return
-    if not text.isdigit() or not MIN_AGE <= int(text) <= MAX_AGE:
-        raise ValidationError(f"Возраст — целое число от {MIN_AGE} до {MAX_AGE}")
+    try:
+        whole_number(text, minimum=MIN_AGE, maximum=MAX_AGE)
+    except IdentifierError as error:
+        raise ValidationError(f"Возраст — целое число от {MIN_AGE} до {MAX_AGE}") from error
 
 
 def _price(form, field):
@@ -132,7 +135,8 @@ class ProgramFilterForm(FilterForm):
         provider = self._ok(self.provider)
         return ProgramFilter(
             q=self._ok(self.q), direction=self._ok(self.direction),
-            age=int(age) if age else None, district=self._ok(self.district),
+            age=whole_number(age, minimum=MIN_AGE, maximum=MAX_AGE) if age else None,
+            district=self._ok(self.district),
             funding=self._ok(self.funding), weekday=int(weekday) if weekday else None,
             max_price=parse_rub(price) if price else None,
             free_seats=bool(self.free_seats.data), provider_id=int(provider) if provider else None,

@@ -13,7 +13,7 @@ from pfdo.navigator import child_pricing, services
 from pfdo.navigator.forms import ChildChoiceForm, ProgramFilterForm
 from pfdo.navigator.summary import summary_text
 from pfdo.providers.models import OWNERSHIP_LABELS
-from pfdo.web import render_page_or_block
+from pfdo.web import arg_int, render_page_or_block
 
 bp = Blueprint("navigator", __name__)
 
@@ -31,7 +31,7 @@ def index():
     form = _filter_form()
     flt = form.to_filter()
     results = services.find_programs(flt, today=local_today(),
-                                     page=request.args.get("page", 1, type=int))
+                                     page=arg_int("page", 1))
     return render_page_or_block("navigator/index.html", "results", filters=form, flt=flt,
                                 results=results, filter_summary=summary_text(form))
 

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from flask_wtf.file import FileField
 from wtforms import (
-    DateField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -19,7 +17,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, StopValidation, ValidationError
 
-from pfdo.forms import BaseForm, FilterForm, required
+from pfdo.forms import BaseForm, DateField, FilterForm, IntegerField, parse_error, required
+from pfdo.identifiers import is_ascii_digits
 from pfdo.money import format_rub, parse_rub
 from pfdo.periods.models import DIRECTION_LABELS, Direction
 from pfdo.programs import moderation, services
@@ -61,8 +60,9 @@ def _parsed(empty: str, invalid: str):
     def validate(form, field):
         if field.data is None:
             raw = (field.raw_data or [""])[0] if field.raw_data else ""
+            problem = parse_error(field) or (invalid if str(raw).strip() else empty)
             field.errors[:] = []
-            raise StopValidation(invalid if str(raw).strip() else empty)
+            raise StopValidation(problem)
 
     validate.field_flags = {"required": True}
     return validate
@@ -164,11 +164,9 @@ class GroupForm(BaseForm):
                                                     "«Группа 1»"), _length(GROUP_NAME_MAX)])
     capacity = _int("Мест в группе", "Укажите число мест", minimum=1, maximum=200)
     starts_on = DateField("Начало занятий", [_parsed("Укажите дату начала занятий",
-                                                     DATE_FORMAT)],
-                          render_kw={"type": "date"})
+                                                     DATE_FORMAT)])
     ends_on = DateField("Окончание занятий", [_parsed("Укажите дату окончания занятий",
-                                                      DATE_FORMAT)],
-                        render_kw={"type": "date"})
+                                                      DATE_FORMAT)])
     price = StringField("Цена в месяц, ₽", [required("Укажите цену в месяц")],
                         render_kw={"inputmode": "decimal"})
 
@@ -208,9 +206,10 @@ class GroupForm(BaseForm):
         return [(self[f"day{i}"], self[f"start{i}"], self[f"end{i}"]) for i in SCHEDULE_ROWS]
 
     def sessions(self) -> list[services.SessionData]:
+        """The complete, readable rows of the schedule (a day among the choices)."""
         return [services.SessionData(int(day.data), start.data, end.data)
                 for day, start, end in self.schedule_rows()
-                if day.data not in (None, "") and start.data and end.data
+                if day.data in _DAY_VALUES and start.data and end.data
                 and not (day.errors or start.errors or end.errors)]
 
     def group_data(self) -> services.GroupData:
@@ -225,8 +224,7 @@ class GroupForm(BaseForm):
         ok = super().validate(extra_validators)
         rows_ok = True
         for day, start, end in self.schedule_rows():
-            given = [f for f in (day, start, end)
-                     if (f.raw_data or [""])[0] not in ("", None)]
+            given = [f for f in (day, start, end) if str((f.raw_data or [""])[0] or "").strip()]
             if given and len(given) < 3:
                 for f in (day, start, end):
                     if f not in given:
@@ -261,9 +259,18 @@ class GroupForm(BaseForm):
 _DAY_CHOICES = [SelectChoice("", "—"),
                 *(SelectChoice(str(i), label.capitalize())
                   for i, label in enumerate(WEEKDAY_LABELS))]
+_DAY_VALUES = frozenset(str(i) for i in range(len(WEEKDAY_LABELS)))
+
+
+def _blank_is_empty(value):
+    """A day of spaces is no day (then the row asks for one), not a value to parse."""
+    return value.strip() if isinstance(value, str) else value
+
+
 for _i in SCHEDULE_ROWS:
     setattr(GroupForm, f"day{_i}", SelectField("День недели", [Optional()],
-                                               choices=_DAY_CHOICES))
+                                               choices=_DAY_CHOICES,
+                                               filters=[_blank_is_empty]))
     setattr(GroupForm, f"start{_i}", TimeField("Начало", [Optional(), _optional_time],
                                                format="%H:%M"))
     setattr(GroupForm, f"end{_i}", TimeField("Окончание", [Optional(), _optional_time],
@@ -284,7 +291,7 @@ class _SeenEdits:
 
     def seen_edits(self) -> int | None:
         value = (self.edits.data or "").strip()
-        return int(value) if value.isascii() and value.isdigit() and len(value) < 9 else None
+        return int(value) if is_ascii_digits(value) and len(value) < 9 else None
 
 
 class RevisionPublishForm(_SeenEdits, BaseForm):

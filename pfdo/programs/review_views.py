@@ -18,7 +18,7 @@ from pfdo.programs.forms import (
     RevisionReturnForm,
 )
 from pfdo.programs.views import STALE_PAGE, bp, current_actor, program_page
-from pfdo.web import add_error, form_status, redirect_to, render_page_or_block
+from pfdo.web import add_error, arg_int, form_status, redirect_to, render_page_or_block
 
 # --- Moderation ---------------------------------------------------------------------------
 
@@ -27,7 +27,7 @@ from pfdo.web import add_error, form_status, redirect_to, render_page_or_block
 def moderation_queue():
     filters = ModerationFilterForm(request.args)
     flt = filters.moderation_filter()
-    pagination = moderation.moderation_queue(flt, page=request.args.get("page", 1, type=int))
+    pagination = moderation.moderation_queue(flt, page=arg_int("page", 1))
     return render_page_or_block("programs/moderation.html", "results", filters=filters,
                                 flt=flt, pagination=pagination, today=services.today(),
                                 days_waiting=days_since)

@@ -7,7 +7,6 @@ from __future__ import annotations
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     PasswordField,
     SelectField,
@@ -21,7 +20,7 @@ from wtforms.validators import Length, Optional, StopValidation, ValidationError
 from pfdo import phones
 from pfdo.accounts.forms import NameFields, _email, _matches, _new_password, _phone
 from pfdo.errors import DomainError
-from pfdo.forms import BaseForm, FilterForm, required
+from pfdo.forms import BaseForm, DateField, FilterForm, required
 from pfdo.municipality import services as municipality
 from pfdo.providers import services
 from pfdo.providers.models import (
@@ -134,8 +133,7 @@ class ProviderFields:
         description="Индивидуальному предпринимателю, который ведёт занятия сам, лицензия "
                     "не нужна")
     licence_date = DateField("Дата выдачи лицензии",
-                             [_licence_required("Укажите дату выдачи лицензии"), Optional()],
-                             render_kw={"type": "date"})
+                             [_licence_required("Укажите дату выдачи лицензии"), Optional()])
     description = TextAreaField("Коротко об организации (необязательно)",
                                 [_length(DESCRIPTION_MAX)], render_kw={"rows": 4},
                                 description=f"До {DESCRIPTION_MAX} символов")

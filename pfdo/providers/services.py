@@ -30,6 +30,7 @@ from pfdo.accounts.validation import normalize_email, normalize_phone
 from pfdo.audit import services as audit
 from pfdo.db import db, unit_of_work
 from pfdo.errors import DomainError, NotFound
+from pfdo.identifiers import digits_or_none, fold
 from pfdo.municipality import services as municipality
 from pfdo.notifications.services import notify, queue_email
 from pfdo.providers.models import (
@@ -550,10 +551,9 @@ def _search(stmt, text: str):
     text = (text or "").strip()
     if not text:
         return stmt
-    digits = digits_only(text)
-    if digits.isdigit():
+    if (digits := digits_or_none(text)) is not None:
         return stmt.where(or_(Provider.inn.startswith(digits), Provider.ogrn.startswith(digits)))
-    pattern = text.lower()
+    pattern = fold(text).lower()
     return stmt.where(or_(func.lower(Provider.short_name).contains(pattern, autoescape=True),
                           func.lower(Provider.full_name).contains(pattern, autoescape=True)))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from pfdo.identifiers import IdentifierError, digits, fold, is_ascii_digits
 
 _INN10_WEIGHTS = (2, 4, 10, 3, 5, 9, 4, 6, 8)
 _INN12_WEIGHTS_1 = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
@@ -10,7 +10,12 @@ _INN12_WEIGHTS_2 = (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
 
 
 def digits_only(value: str | None) -> str:
-    return re.sub(r"[\s-]", "", value or "")
+    """ASCII digits of a typed ИНН/ОГРН (any script's digits, separators dropped); what is not
+    made of digits comes back folded, for the checks below to refuse."""
+    try:
+        return digits(value, label="Номер")
+    except IdentifierError:
+        return fold(value).strip()
 
 
 def _inn_digit(digits: str, weights: tuple[int, ...]) -> int:
@@ -40,14 +45,14 @@ def ogrn_with_check_digit(body: str) -> str:
 
 def inn_is_valid(value: str) -> bool:
     """10 digits for an organisation, 12 for a person, with the check digits right."""
-    if not re.fullmatch(r"\d{10}|\d{12}", value or ""):
+    if not (is_ascii_digits(value or "") and len(value) in (10, 12)):
         return False
     return inn_with_check_digits(value[:9] if len(value) == 10 else value[:10]) == value
 
 
 def ogrn_is_valid(value: str) -> bool:
     """ОГРН (13 digits) or ОГРНИП (15 digits) with the check digit right."""
-    if not re.fullmatch(r"\d{13}|\d{15}", value or ""):
+    if not (is_ascii_digits(value or "") and len(value) in (13, 15)):
         return False
     return ogrn_with_check_digit(value[:-1]) == value
 
@@ -57,7 +62,7 @@ def inn_problem(value: str, *, individual: bool) -> str | None:
     value = digits_only(value)
     if not value:
         return "Укажите ИНН"
-    if not value.isdigit():
+    if not is_ascii_digits(value):
         return "ИНН состоит только из цифр"
     expected = 12 if individual else 10
     if len(value) != expected:
@@ -73,7 +78,7 @@ def ogrn_problem(value: str, *, individual: bool) -> str | None:
     name = "ОГРНИП" if individual else "ОГРН"
     if not value:
         return f"Укажите {name}"
-    if not value.isdigit():
+    if not is_ascii_digits(value):
         return f"{name} состоит только из цифр"
     expected = 15 if individual else 13
     if len(value) != expected:

@@ -26,7 +26,7 @@ from pfdo.providers.forms import (
     RejectionForm,
 )
 from pfdo.providers.models import DOCUMENT_KIND_LABELS, OWNERSHIP_LABELS
-from pfdo.web import add_error, form_status, redirect_to, render_page_or_block
+from pfdo.web import add_error, arg_int, form_status, redirect_to, render_page_or_block
 
 bp = Blueprint("providers", __name__)
 
@@ -167,7 +167,7 @@ def document(document_id: int):
 def queue():
     filters = QueueFilterForm(request.args)
     pagination = services.search_queue(filters.queue_filter(),
-                                       page=request.args.get("page", 1, type=int))
+                                       page=arg_int("page", 1))
     return render_page_or_block("providers/queue.html", "results", filters=filters,
                                 pagination=pagination, today=local_today(),
                                 days_waiting=days_since)
@@ -233,7 +233,7 @@ def reject(provider_id: int):
 def registry():
     filters = RegistryFilterForm(request.args)
     result = services.registry(query=filters.q.data or "", ownership=filters.ownership_value,
-                               page=request.args.get("page", 1, type=int))
+                               page=arg_int("page", 1))
     return render_page_or_block("providers/registry.html", "results", filters=filters,
                                 result=result, ownership_labels=OWNERSHIP_LABELS)
 

@@ -46,6 +46,7 @@ PAGES = [
     ("/admin/municipality", "admin@demo-pfdo.ru", "admin-municipality"),
     ("/children/new", "parent@demo-pfdo.ru", "child-new"),
     ("/children/{child}", "parent@demo-pfdo.ru", "child"),
+    ("/children/{child}/edit", "parent@demo-pfdo.ru", "child-edit-read-only-identity"),
     ("/certificates/{certificate}", "parent@demo-pfdo.ru", "certificate"),
     ("/certificates/{certificate}/extract", "parent@demo-pfdo.ru", "extract"),
     ("/certificates/{record_certificate}/financing", "parent@demo-pfdo.ru", "financing-preview"),
@@ -54,6 +55,7 @@ PAGES = [
     ("/coordinator/applications", "coordinator@demo-pfdo.ru", "coordinator-applications"),
     ("/coordinator/applications/{application}", "coordinator@demo-pfdo.ru",
      "coordinator-application"),
+    ("/coordinator/children/{child}", "coordinator@demo-pfdo.ru", "coordinator-child"),
     ("/coordinator/periods", "coordinator@demo-pfdo.ru", "coordinator-periods"),
     ("/coordinator/periods/{period}/edit", "coordinator@demo-pfdo.ru", "coordinator-period-form"),
     # the navigator and the registry, for everyone

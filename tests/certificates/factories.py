@@ -34,6 +34,8 @@ from pfdo.periods.models import FinancingPeriod
 from tests.factories import Factories
 
 _serial = itertools.count(1)
+#: a new document number for every child (a document identifies one child)
+_documents = itertools.count(500001)
 
 #: the nominal of the municipality's act for 2026 (17 456,00 ₽), in kopecks
 NOMINAL = 1_745_600
@@ -62,7 +64,7 @@ def _detached(obj):
 
 def child(app, parent, **kw) -> Child:
     """A child of `parent` via families.services.add_child. Defaults: Иванова Анна Петровна,
-    born 10.05.2016, female, birth certificate II-АБ 123456, a fresh valid СНИЛС."""
+    born 10.05.2016, female, birth certificate II-АБ with a fresh number, a fresh valid СНИЛС."""
     with app.test_request_context():
         data = families.ChildData(
             name=PersonName(kw.get("last_name", "Иванова"), kw.get("first_name", "Анна"),
@@ -71,7 +73,7 @@ def child(app, parent, **kw) -> Child:
             sex=kw.get("sex", "female"),
             document_type=kw.get("document_type", "birth_certificate"),
             document_series=kw.get("document_series", "II-АБ"),
-            document_number=kw.get("document_number", "123456"),
+            document_number=kw.get("document_number") or f"{next(_documents):06d}",
             snils=kw.get("snils") or valid_snils(),
             address=kw.get("address", "с. Ленинское, ул. Ленина, д. 5, кв. 1"),
         )

@@ -189,7 +189,8 @@ def test_the_detail_shows_what_the_coordinator_checks(app, client, frozen_clock,
                                                      parent):
     snils = factories.valid_snils()
     filed = factories.application(app, parent, last_name="Петрова", first_name="Анна",
-                                  middle_name="Сергеевна", snils=snils)
+                                  middle_name="Сергеевна", snils=snils,
+                                  document_number="123456")
 
     html = client.get(f"/coordinator/applications/{filed.id}").get_data(as_text=True)
 

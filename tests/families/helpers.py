@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 from pfdo.accounts.models import User
@@ -15,10 +16,14 @@ TODAY = date(2026, 3, 15)  # the frozen_clock fixture's date
 SNILS = ["11223344595", "08765430300", "12345678964", "23456789012"]
 
 
+#: a new birth certificate number for every child (a document identifies one child)
+_documents = itertools.count(200001)
+
+
 def child_data(**overrides) -> families.ChildData:
     values = dict(name=PersonName("Смирнов", "Артём", "Олегович"), birth_date=date(2016, 5, 20),
                   sex="male", document_type="birth_certificate", document_series="II-АБ",
-                  document_number="123456", snils="112-233-445 95",
+                  document_number=f"{next(_documents):06d}", snils="112-233-445 95",
                   address="с. Ленинское, ул. Ленина, д. 10, кв. 2")
     values.update(overrides)
     return families.ChildData(**values)
