@@ -135,3 +135,17 @@ def clamped_whole_number(value: str | None, *, minimum: int, maximum: int) -> in
     if text is None:
         return None
     return max(minimum, min(maximum, _capped_int(text)))
+
+
+#: the largest id a database integer column holds (PostgreSQL's INTEGER)
+MAX_ID = 2**31 - 1
+
+
+def record_id(value: str | int | None) -> int | None:
+    """A row id from a form or a query («17»), or None when it is not one: not ASCII digits,
+    0, or past MAX_ID (which the database could not even compare)."""
+    text = str(value if value is not None else "").strip()
+    if not is_ascii_digits(text) or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None

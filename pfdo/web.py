@@ -11,10 +11,9 @@ from werkzeug.wrappers import Response
 
 from pfdo.errors import DomainError
 from pfdo.forms import has_control_characters
-from pfdo.identifiers import clamped_whole_number
+from pfdo.identifiers import MAX_ID, clamped_whole_number
 
 #: the largest id a URL may carry: PostgreSQL's INTEGER (the same limit on SQLite)
-MAX_ID = 2**31 - 1
 #: the last page number a list accepts (beyond it the list is empty anyway)
 MAX_PAGE = 10_000
 BAD_ADDRESS = "В адресе страницы есть недопустимые символы. Проверьте ссылку"

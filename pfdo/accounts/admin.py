@@ -13,12 +13,13 @@ from pfdo.audit import access_log
 from pfdo.audit import services as audit
 from pfdo.db import db, unit_of_work
 from pfdo.errors import DomainError
+from pfdo.identifiers import fold
 from pfdo.notifications.services import queue_email
 
 
 def _masked_query(query: str) -> str:
     query = " ".join((query or "").split())
-    phone = normalize_phone(query) if any(c.isdigit() for c in query) else None
+    phone = normalize_phone(query) if any(c in "0123456789" for c in fold(query)) else None
     if phone:
         return access_log.mask_phone(phone)
     if "@" in query:

@@ -222,9 +222,13 @@ def _lock_undecided(application: CertificateApplication) -> None:
                CertificateApplication.status == ApplicationStatus.SUBMITTED)
         .values(decided_at=clock.now())
         .execution_options(synchronize_session=False)).rowcount
-    if not claimed:
-        raise DomainError("Заявление уже рассмотрено или отозвано заявителем")
     db.session.refresh(application)
+    if not claimed:
+        # A second click, or another coordinator was faster: say what the state is now.
+        if application.status == ApplicationStatus.WITHDRAWN:
+            raise DomainError("Заявление отозвано заявителем вместе с согласием на обработку "
+                              "персональных данных: решение по нему не принимается")
+        raise DomainError(f"Заявление уже рассмотрено: {application.status_label}")
 
 
 # --- Certificates, financing and the queue -------------------------------------------------

@@ -90,13 +90,6 @@ def child(child_id: int):
                            document_labels=DOCUMENT_LABELS)
 
 
-def _with_state(error: DomainError, application) -> str:
-    """A refused decision (a second click, another coordinator was faster) with the state the
-    application is in now: «Заявление уже рассмотрено: подтверждено»."""
-    return f"{error}: {application.status_label}" if application.status != "submitted" \
-        else str(error)
-
-
 @bp.route("/applications/<int:application_id>/confirm", methods=["POST"])
 @roles_required(Role.COORDINATOR)
 def confirm(application_id: int):
@@ -107,7 +100,7 @@ def confirm(application_id: int):
     try:
         certificate = certificates.confirm_application(application, actor=_actor())
     except DomainError as error:
-        flash(_with_state(error, application), "warning")
+        flash(str(error), "warning")
         return redirect_to(url_for("coordinator.application", application_id=application.id))
     flash(f"Сертификат № {format_number(certificate.number)} выдан: "
           f"{application.child.short_name}", "success")
@@ -126,7 +119,7 @@ def refuse(application_id: int):
             if error.field:
                 add_error(form, error)
             else:  # already decided by someone else: say so on the page, change nothing
-                flash(_with_state(error, application), "warning")
+                flash(str(error), "warning")
                 return redirect_to(url_for("coordinator.application",
                                            application_id=application.id))
         else:

@@ -18,7 +18,7 @@ from pfdo.accounts.services import StaffAccount, create_staff_user
 from pfdo.audit import services as audit
 from pfdo.db import db, unit_of_work
 from pfdo.errors import DomainError
-from pfdo.identifiers import is_ascii_digits
+from pfdo.identifiers import record_id
 from pfdo.notifications.services import notify
 from pfdo.providers.models import Provider, ProviderStaff, ProviderStatus
 
@@ -51,8 +51,8 @@ def place_of(user: User) -> StaffPlace:
 
 
 def _registry_provider(provider_id: str | int | None) -> Provider:
-    text = str(provider_id or "")
-    provider = db.session.get(Provider, int(text)) if is_ascii_digits(text) else None
+    number = record_id(provider_id)
+    provider = db.session.get(Provider, number) if number is not None else None
     if provider is None or provider.status != ProviderStatus.APPROVED:
         raise DomainError("Выберите поставщика из реестра", field="provider_id")
     return provider

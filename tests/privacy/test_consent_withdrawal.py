@@ -120,7 +120,7 @@ def test_withdrawal_stops_applications_and_suspends_certificates(app, client, ma
     refused = form_post(office, f"/coordinator/applications/{family['application'].id}/confirm",
                         page=f"/coordinator/applications/{family['application'].id}")
     assert refused.status_code == 302
-    assert "Заявление уже рассмотрено или отозвано заявителем" in text(
+    assert "Заявление отозвано заявителем вместе с согласием" in text(
         office.get(f"/coordinator/applications/{family['application'].id}"))
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1
