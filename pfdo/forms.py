@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import calendar
 import re
-import unicodedata
 from collections.abc import Callable
 from datetime import date
 
@@ -21,7 +20,7 @@ from wtforms import fields as wtfields
 from wtforms.i18n import get_translations
 from wtforms.validators import StopValidation
 
-from pfdo.identifiers import IdentifierError, fold, whole_number
+from pfdo.identifiers import IdentifierError, fold, has_control_characters, whole_number
 
 REQUIRED = "Заполните это поле"
 
@@ -38,11 +37,6 @@ MONTHS_GENITIVE = ("января", "февраля", "марта", "апреля
                    "сентября", "октября", "ноября", "декабря")
 MONTHS_PREPOSITIONAL = ("январе", "феврале", "марте", "апреле", "мае", "июне", "июле",
                         "августе", "сентябре", "октябре", "ноябре", "декабре")
-
-
-def has_control_characters(text: str, *, allowed: frozenset[str] = frozenset()) -> bool:
-    """True if `text` holds a control character (C0, DEL, C1) other than `allowed`."""
-    return any(unicodedata.category(char) == "Cc" and char not in allowed for char in text)
 
 
 def _no_control_characters(allowed: frozenset[str]):

@@ -149,3 +149,9 @@ def record_id(value: str | int | None) -> int | None:
         return None
     number = int(text)
     return number if 0 < number <= MAX_ID else None
+
+
+def has_control_characters(text: str, *, allowed: frozenset[str] = frozenset()) -> bool:
+    """True if `text` holds a control character (C0, DEL, C1) other than `allowed`: NUL
+    cannot even reach PostgreSQL, and no identifier or name has one."""
+    return any(unicodedata.category(char) == "Cc" and char not in allowed for char in text)

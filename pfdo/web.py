@@ -10,8 +10,7 @@ from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
 from pfdo.errors import DomainError
-from pfdo.forms import has_control_characters
-from pfdo.identifiers import MAX_ID, clamped_whole_number
+from pfdo.identifiers import MAX_ID, clamped_whole_number, has_control_characters
 
 #: the largest id a URL may carry: PostgreSQL's INTEGER (the same limit on SQLite)
 #: the last page number a list accepts (beyond it the list is empty anyway)

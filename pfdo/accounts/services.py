@@ -22,6 +22,7 @@ from pfdo.accounts.validation import name_problem, normalize_email, normalize_na
 from pfdo.audit import services as audit
 from pfdo.db import db, unit_of_work
 from pfdo.errors import DomainError
+from pfdo.identifiers import has_control_characters
 from pfdo.notifications.services import queue_email
 
 #: the version of the text in templates/site/consent.html; bump it whenever the text changes
@@ -135,7 +136,8 @@ def login_identifier(login: str) -> str | None:
 def find_by_login(login: str) -> User | None:
     """A user by e-mail or phone number, whichever was typed, in any spelling."""
     identifier = login_identifier(login)
-    if identifier is None and "@" in login and len(login.strip()) <= 254:
+    if identifier is None and "@" in login and len(login.strip()) <= 254 \
+            and not has_control_characters(login):
         identifier = login.strip().lower()  # an address the validator refuses (….local)
     if identifier is None:
         return None

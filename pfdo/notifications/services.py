@@ -115,5 +115,6 @@ def recent_notices(user, limit: int = 10):
     from pfdo.notifications.models import Notice
 
     return db.session.scalars(
-        select(Notice).where(Notice.user_id == user.id).order_by(Notice.id.desc()).limit(limit)
+        select(Notice).where(Notice.user_id == user.id)
+        .order_by(Notice.created_at.desc(), Notice.id.desc()).limit(limit)
     ).all()
