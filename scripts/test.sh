@@ -1,18 +1,45 @@
 #!/usr/bin/env bash
-# Runs the whole suite: SQLite, then PostgreSQL (TEST_DATABASE_URL), then the browser journeys.
+# Runs the whole suite: SQLite and PostgreSQL (TEST_DATABASE_URL) side by side — much of the
+# PostgreSQL suite waits on the database, so two cores carry both — then the browser journeys.
 # With CI=true a missing PostgreSQL or Chromium is a failure, never a silent skip.
-set -euo pipefail
+# Prints the time of each part at the end.
+set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+LOGS=$(mktemp -d)
 failed=0
+declare -a SUMMARY=()
 
-echo "== Unit and web tests on SQLite"
-TEST_DATABASE_URL= $PY -m pytest tests --ignore=tests/browser || failed=1
+part() {  # part NAME LOGFILE COMMAND...: run, keep the output, remember the time and result
+  local name=$1 log=$2; shift 2
+  local start=$SECONDS rc=0
+  "$@" >"$log" 2>&1 || rc=$?
+  echo "$name $((SECONDS - start)) $rc" >"$log.result"
+}
 
-if [ -n "${TEST_DATABASE_URL:-}" ]; then
-  echo "== The same suite on PostgreSQL, with the concurrency tests"
-  $PY -m pytest tests --ignore=tests/browser || failed=1
+report() {  # report NAME LOGFILE: print the part's output and add it to the summary
+  local name=$1 log=$2 seconds rc
+  echo "== $name"
+  cat "$log"
+  read -r _ seconds rc <"$log.result"
+  SUMMARY+=("$(printf '%-28s %4d s  %s' "$name" "$seconds" "$([ "$rc" = 0 ] && echo ok || echo FAILED)")")
+  [ "$rc" = 0 ] || failed=1
+}
+
+PG_URL=${TEST_DATABASE_URL:-}
+part "SQLite suite" "$LOGS/sqlite" env TEST_DATABASE_URL= $PY -m pytest tests --ignore=tests/browser &
+sqlite_pid=$!
+if [ -n "$PG_URL" ]; then
+  part "PostgreSQL suite" "$LOGS/pg" env TEST_DATABASE_URL="$PG_URL" \
+    $PY -m pytest tests --ignore=tests/browser &
+  pg_pid=$!
+fi
+wait $sqlite_pid
+report "SQLite suite" "$LOGS/sqlite"
+if [ -n "$PG_URL" ]; then
+  wait $pg_pid
+  report "PostgreSQL suite" "$LOGS/pg"
 elif [ "${CI:-}" = "true" ]; then
   echo "TEST_DATABASE_URL is not set in CI: the PostgreSQL suite cannot be skipped" >&2
   failed=1
@@ -21,8 +48,9 @@ else
 fi
 
 if [ -x "$CHROMIUM" ]; then
-  echo "== Browser journeys (Playwright, $CHROMIUM)"
-  TEST_DATABASE_URL= $PY -m pytest tests/browser -p no:randomly || failed=1
+  part "Browser journeys" "$LOGS/browser" env TEST_DATABASE_URL= \
+    $PY -m pytest tests/browser -p no:randomly
+  report "Browser journeys ($CHROMIUM)" "$LOGS/browser"
 elif [ "${CI:-}" = "true" ]; then
   echo "Chromium is missing at $CHROMIUM in CI: the browser suite cannot be skipped" >&2
   failed=1
@@ -30,4 +58,8 @@ else
   echo "== Browser suite skipped: apt-get install -y chromium"
 fi
 
+echo
+echo "== Time of each part"
+printf '%s\n' "${SUMMARY[@]}"
+rm -rf "$LOGS"
 exit $failed
