@@ -15,14 +15,14 @@ part() {  # part NAME LOGFILE COMMAND...: run, keep the output, remember the tim
   local name=$1 log=$2; shift 2
   local start=$SECONDS rc=0
   "$@" >"$log" 2>&1 || rc=$?
-  echo "$name $((SECONDS - start)) $rc" >"$log.result"
+  echo "$((SECONDS - start)) $rc" >"$log.result"
 }
 
 report() {  # report NAME LOGFILE: print the part's output and add it to the summary
   local name=$1 log=$2 seconds rc
   echo "== $name"
   cat "$log"
-  read -r _ seconds rc <"$log.result"
+  read -r seconds rc <"$log.result"
   SUMMARY+=("$(printf '%-28s %4d s  %s' "$name" "$seconds" "$([ "$rc" = 0 ] && echo ok || echo FAILED)")")
   [ "$rc" = 0 ] || failed=1
 }

@@ -119,7 +119,8 @@ def test_a_preview_out_of_date_is_not_confirmed(app, client, make, login_as):
 def test_without_places_the_preview_offers_the_queue(app, client, make, login_as):
     _, cert_id = family(app, make, login_as, quota=0)
     page = text(client.get(f"/certificates/{cert_id}/financing"))
-    assert "Все 0 мест на 2026 год заняты, поэтому перевести сертификат сейчас нельзя" in page
+    assert ("Свободных мест на сертификаты ПФ на 2026 год нет (всего 0 мест), поэтому перевести "
+            "сертификат сейчас нельзя") in page
     assert "Встать в очередь" in page and "Перевести и зачислить" not in page
     response = confirm(client, cert_id)
     assert response.headers["Location"].endswith(f"/certificates/{cert_id}/financing")
