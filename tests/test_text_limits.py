@@ -15,6 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from pfdo.db import db
 from pfdo.errors import DomainError
 from pfdo.programs import editing, moderation, services
+from pfdo.providers import cleaning as provider_cleaning
+from pfdo.providers import review as provider_review
 from pfdo.providers import services as provider_services
 from pfdo.providers.models import Provider
 from tests.conftest import csrf_token, login
@@ -132,10 +134,10 @@ def test_other_services_refuse_long_texts(app, make):
         assert refused.value.field == "remarks"
         row = db.session.get(Provider, provider.id)
         with pytest.raises(DomainError, match="Не длиннее 1000 символов"):
-            provider_services.reject(row, "я" * 1001, actor=coordinator)
-        data = provider_services.ProviderData(**{
+            provider_review.reject(row, "я" * 1001, actor=coordinator)
+        data = provider_cleaning.ProviderData(**{
             name: value for name, value in profile_data(provider).items()
-            if name in provider_services.ProviderData.__dataclass_fields__
+            if name in provider_cleaning.ProviderData.__dataclass_fields__
             and name not in ("licence_date", "description")}, description="я" * 2001,
             licence_date=date(2021, 2, 3))
         with pytest.raises(DomainError, match="Не длиннее 2000 символов"):

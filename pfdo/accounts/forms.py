@@ -13,19 +13,19 @@ from pfdo.accounts.validation import name_problem, normalize_email, normalize_ph
 from pfdo.forms import BaseForm, FilterForm, problem_validator, required
 
 
-def _email(form, field):
+def email_check(form, field):
     try:
         normalize_email(field.data or "")
     except ValueError as error:
         raise ValidationError(str(error)) from error
 
 
-def _phone(form, field):
+def phone_check(form, field):
     if (field.data or "").strip() and normalize_phone(field.data) is None:
         raise ValidationError("Номер телефона в формате +7 (914) 123-45-67")
 
 
-def _new_password(form, field):
+def new_password_check(form, field):
     email = getattr(form, "email", None)
     phone = getattr(form, "phone", None)
     problem = password_problem(
@@ -37,7 +37,7 @@ def _new_password(form, field):
         raise ValidationError(problem)
 
 
-def _matches(other: str):
+def matches(other: str):
     def validate(form, field):
         if field.data != form[other].data:
             raise ValidationError("Пароли не совпадают")
@@ -66,11 +66,12 @@ class LoginForm(BaseForm):
 
 
 class RegistrationForm(NameFields, BaseForm):
-    email = EmailField("Электронная почта", [required("Укажите адрес электронной почты"), _email])
-    phone = TelField("Мобильный телефон", [required("Укажите номер телефона"), _phone])
-    password = PasswordField("Пароль", [required("Придумайте пароль"), _new_password])
+    email = EmailField("Электронная почта",
+                       [required("Укажите адрес электронной почты"), email_check])
+    phone = TelField("Мобильный телефон", [required("Укажите номер телефона"), phone_check])
+    password = PasswordField("Пароль", [required("Придумайте пароль"), new_password_check])
     password_confirm = PasswordField(
-        "Пароль ещё раз", [required("Повторите пароль"), _matches("password")]
+        "Пароль ещё раз", [required("Повторите пароль"), matches("password")]
     )
     consent = BooleanField("Я даю согласие на обработку персональных данных")
 
@@ -84,9 +85,9 @@ class RegistrationForm(NameFields, BaseForm):
 class ChangePasswordForm(BaseForm):
     current_password = PasswordField("Текущий пароль", [required("Введите текущий пароль")])
     new_password = PasswordField("Новый пароль", [required("Придумайте новый пароль"),
-                                                  _new_password])
+                                                  new_password_check])
     confirm_password = PasswordField(
-        "Новый пароль ещё раз", [required("Повторите новый пароль"), _matches("new_password")]
+        "Новый пароль ещё раз", [required("Повторите новый пароль"), matches("new_password")]
     )
 
 
@@ -96,9 +97,9 @@ class ForgotPasswordForm(BaseForm):
 
 class ResetPasswordForm(BaseForm):
     new_password = PasswordField("Новый пароль", [required("Придумайте новый пароль"),
-                                                  _new_password])
+                                                  new_password_check])
     confirm_password = PasswordField(
-        "Новый пароль ещё раз", [required("Повторите новый пароль"), _matches("new_password")]
+        "Новый пароль ещё раз", [required("Повторите новый пароль"), matches("new_password")]
     )
 
 
@@ -107,16 +108,18 @@ STAFF_ROLE_CHOICES = [SelectChoice(str(r), ROLE_LABELS[r]) for r in Role.staff()
 
 class StaffUserForm(NameFields, BaseForm):
     role = SelectField("Роль", choices=STAFF_ROLE_CHOICES, validate_choice=True)
-    email = EmailField("Электронная почта", [required("Укажите адрес электронной почты"), _email])
-    phone = TelField("Телефон (необязательно)", [_phone])
+    email = EmailField("Электронная почта",
+                       [required("Укажите адрес электронной почты"), email_check])
+    phone = TelField("Телефон (необязательно)", [phone_check])
     #: choices: the registry (providers.staff.registry_choices), set by the view
     provider_id = SelectField("Поставщик (для сотрудника поставщика)", validate_choice=False,
                               choices=[])
 
 
 class ContactsForm(BaseForm):
-    email = EmailField("Электронная почта", [required("Укажите адрес электронной почты"), _email])
-    phone = TelField("Телефон", [_phone])
+    email = EmailField("Электронная почта",
+                       [required("Укажите адрес электронной почты"), email_check])
+    phone = TelField("Телефон", [phone_check])
 
 
 class ProviderStaffForm(BaseForm):

@@ -24,7 +24,7 @@ from pfdo.accounts.passwords import hash_password
 from pfdo.accounts.services import (
     CONSENT_VERSION,
     PersonName,
-    _check_password,
+    check_password_rules,
     clean_name,
     email_syntax,
     phone_syntax,
@@ -76,7 +76,7 @@ def start_registration(reg: Registration, *, ip: str | None) -> str:
         name = clean_name(reg.name)
         email = email_syntax(reg.email)
         phone = phone_syntax(reg.phone, required=True)
-        _check_password(reg.password, email=email, phone=phone)
+        check_password_rules(reg.password, email=email, phone=phone)
         if not reg.consent:
             raise DomainError(
                 "Без согласия на обработку персональных данных мы не можем выдать сертификат",

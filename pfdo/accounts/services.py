@@ -104,7 +104,9 @@ def _clean_phone(phone: str, *, required: bool) -> str | None:
     return normalized
 
 
-def _check_password(password: str, *, email: str, phone: str | None, field: str = "password"):
+def check_password_rules(password: str, *, email: str, phone: str | None,
+                         field: str = "password") -> None:
+    """Refuse (DomainError beside `field`) a password the policy refuses."""
     problem = password_problem(password, email=email, phone=phone or "")
     if problem:
         raise DomainError(problem, field=field)
@@ -117,6 +119,29 @@ def _insert_user(user: User) -> None:
             db.session.flush()
     except IntegrityError as error:  # a concurrent registration took the e-mail or phone
         raise DomainError("Этот адрес или телефон уже зарегистрирован", field="email") from error
+
+
+def create_account(*, name: PersonName, email: str, phone: str, role: str,
+                   password: str | None, phone_required: bool) -> User:
+    """Insert a new account inside the caller's unit of work (flushes, never commits): the
+    name, e-mail and phone cleaned, the password (None: set later through an invitation
+    link) checked and hashed. Used by staff creation and the provider's application; the
+    parent's e-mail-confirmed registration has its own path (accounts.registration).
+
+    Refuses (DomainError beside the field): invalid names, a malformed or taken e-mail or
+    phone, a weak password — and a concurrent insert of the same e-mail or phone."""
+    name = clean_name(name)
+    email = _clean_email(email)
+    phone = _clean_phone(phone, required=phone_required)
+    if password is not None:
+        check_password_rules(password, email=email, phone=phone)
+    now = clock.now()
+    user = User(email=email, phone=phone, role=role, last_name=name.last_name,
+                first_name=name.first_name, middle_name=name.middle_name or None,
+                password_hash=hash_password(password) if password else None,
+                password_changed_at=now if password else None, created_at=now)
+    _insert_user(user)
+    return user
 
 
 def login_identifier(login: str) -> str | None:
@@ -203,7 +228,7 @@ def change_password(user: User, current: str, new: str, confirm: str) -> User:
     Refuses: a wrong current password, a weak or mismatched new one, the same one again."""
     if not verify_password(user.password_hash, current):
         raise DomainError("Текущий пароль введён неверно", field="current_password")
-    _check_password(new, email=user.email, phone=user.phone, field="new_password")
+    check_password_rules(new, email=user.email, phone=user.phone, field="new_password")
     if new != confirm:
         raise DomainError("Пароли не совпадают", field="confirm_password")
     if verify_password(user.password_hash, new):
@@ -274,7 +299,7 @@ def reset_password(token: str, new: str, confirm: str) -> User:
     Refuses: an invalid token, a weak or mismatched password."""
     with unit_of_work():
         user = user_for_reset_token(token)
-        _check_password(new, email=user.email, phone=user.phone, field="new_password")
+        check_password_rules(new, email=user.email, phone=user.phone, field="new_password")
         if new != confirm:
             raise DomainError("Пароли не совпадают", field="confirm_password")
         _set_password(user, new)
@@ -290,18 +315,9 @@ def create_staff_user(account: StaffAccount, *, actor: User | None) -> User:
     if account.role not in {str(r) for r in Role.staff()}:
         raise DomainError("Выберите роль сотрудника", field="role")
     with unit_of_work():
-        name = clean_name(account.name)
-        email = _clean_email(account.email)
-        phone = _clean_phone(account.phone, required=False)
-        if account.password is not None:
-            _check_password(account.password, email=email, phone=phone)
-        user = User(
-            email=email, phone=phone, role=account.role, last_name=name.last_name,
-            first_name=name.first_name, middle_name=name.middle_name or None,
-            password_hash=hash_password(account.password) if account.password else None,
-            password_changed_at=clock.now() if account.password else None,
-        )
-        _insert_user(user)
+        user = create_account(name=account.name, email=account.email, phone=account.phone,
+                              role=account.role, password=account.password,
+                              phone_required=False)
         audit.record(actor, "user.created", user, {"role": account.role})
         if account.password is None:
             queue_email(

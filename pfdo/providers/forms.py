@@ -18,11 +18,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, StopValidation, ValidationError
 
 from pfdo import phones
-from pfdo.accounts.forms import NameFields, _email, _matches, _new_password, _phone
+from pfdo.accounts.forms import NameFields, email_check, matches, new_password_check, phone_check
 from pfdo.errors import DomainError
 from pfdo.forms import BaseForm, DateField, FilterForm, required
 from pfdo.municipality import services as municipality
-from pfdo.providers import services
+from pfdo.providers import cleaning, review
 from pfdo.providers.models import (
     DESCRIPTION_MAX,
     DOCUMENT_KIND_LABELS,
@@ -122,9 +122,9 @@ class ProviderFields:
     address = StringField("Адрес", [required("Укажите адрес"), _length(300)],
                           description="Где проходят занятия или юридический адрес")
     district = StringField("Район (необязательно)", [_length(100)])
-    phone = TelField("Телефон", [required("Укажите номер телефона"), _phone])
+    phone = TelField("Телефон", [required("Укажите номер телефона"), phone_check])
     email = EmailField("Электронная почта", [required("Укажите адрес электронной почты"),
-                                             _email])
+                                             email_check])
     website = StringField("Сайт (необязательно)", [_length(200)])
     licence_number = StringField(
         "Номер лицензии на образовательную деятельность",
@@ -138,15 +138,15 @@ class ProviderFields:
                                 [_length(DESCRIPTION_MAX)], render_kw={"rows": 4},
                                 description=f"До {DESCRIPTION_MAX} символов")
 
-    def provider_data(self, *, provider: Provider | None = None) -> services.ProviderData:
+    def provider_data(self, *, provider: Provider | None = None) -> cleaning.ProviderData:
         """The command for the services; an approved provider's fixed fields come from it."""
 
         def value(name: str) -> str:
-            if name in services.IDENTITY_FIELDS and provider is not None and name not in self:
+            if name in cleaning.IDENTITY_FIELDS and provider is not None and name not in self:
                 return getattr(provider, name)
             return self[name].data or ""
 
-        return services.ProviderData(
+        return cleaning.ProviderData(
             legal_form=value("legal_form"), full_name=value("full_name"),
             short_name=value("short_name"), inn=value("inn"), ogrn=value("ogrn"),
             address=value("address"), phone=self.phone.data or "",
@@ -175,9 +175,9 @@ class ApplicationForm(ProviderFields, NameFields, BaseForm):
         description="Не нужна индивидуальному предпринимателю, который ведёт занятия сам",
         render_kw=PDF)
     other_file = FileField("Другой документ (необязательно)", [_pdf()], render_kw=PDF)
-    password = PasswordField("Пароль", [required("Придумайте пароль"), _new_password])
+    password = PasswordField("Пароль", [required("Придумайте пароль"), new_password_check])
     password_confirm = PasswordField(
-        "Пароль ещё раз", [required("Повторите пароль"), _matches("password")])
+        "Пароль ещё раз", [required("Повторите пароль"), matches("password")])
     consent = BooleanField("Я даю согласие на обработку персональных данных")
 
     def validate_consent(self, field):
@@ -190,12 +190,12 @@ class ApplicationForm(ProviderFields, NameFields, BaseForm):
     def documents(self) -> dict:
         """kind -> the checked Upload or None (call after validate())."""
         return {str(kind): getattr(self[name], "upload", None)
-                for kind, name in services.DOCUMENT_FIELDS.items()}
+                for kind, name in cleaning.DOCUMENT_FIELDS.items()}
 
-    def application(self) -> services.Application:
+    def application(self) -> cleaning.Application:
         from pfdo.accounts.services import PersonName
 
-        return services.Application(
+        return cleaning.Application(
             provider=self.provider_data(),
             contact=PersonName(self.last_name.data or "", self.first_name.data or "",
                                self.middle_name.data or ""),
@@ -223,7 +223,7 @@ class ProfileForm(ProviderFields, BaseForm):
             form.phone.data = phones.format_phone(provider.phone, municipality.local_area_codes())
         form.fixed_legal_form = provider.legal_form
         if provider.is_approved:
-            for name in services.IDENTITY_FIELDS:
+            for name in cleaning.IDENTITY_FIELDS:
                 delattr(form, name)
         return form
 
@@ -260,7 +260,7 @@ class QueueFilterForm(FilterForm):
                                  SelectChoice(str(form), label)
                                  for form, (label, _, _) in LEGAL_FORM_LABELS.items()])
 
-    def queue_filter(self) -> services.QueueFilter:
+    def queue_filter(self) -> review.QueueFilter:
         status = self.status.data or ProviderStatus.SUBMITTED
         if status == ALL:
             status = ""
@@ -269,7 +269,7 @@ class QueueFilterForm(FilterForm):
         legal_form = self.legal_form.data or ""
         if legal_form not in {str(f) for f in LegalForm}:
             legal_form = ""
-        return services.QueueFilter(status=status, query=self.q.data or "",
+        return review.QueueFilter(status=status, query=self.q.data or "",
                                     legal_form=legal_form)
 
 

@@ -15,6 +15,7 @@ from pfdo.errors import DomainError, NotFound
 from pfdo.extensions import limiter
 from pfdo.forms import EmptyForm
 from pfdo.municipality.services import days_since, local_today
+from pfdo.providers import review as reviewing
 from pfdo.providers import services, staff
 from pfdo.providers.access import own_provider_or_404
 from pfdo.providers.forms import (
@@ -69,7 +70,7 @@ def apply():
 def _cabinet(provider, *, document_form=None, status: int = 200):
     return render_page_or_block(
         "providers/cabinet.html", "documents", status, provider=provider,
-        documents=services.documents_of(provider), events=services.history(provider),
+        documents=reviewing.documents_of(provider), events=reviewing.history(provider),
         missing=services.missing_documents(provider), kind_labels=DOCUMENT_KIND_LABELS,
         document_form=document_form or DocumentForm(formdata=None))
 
@@ -154,9 +155,9 @@ def resubmit():
 @bp.route("/provider/documents/<int:document_id>")
 @roles_required(Role.PROVIDER, Role.COORDINATOR)
 def document(document_id: int):
-    document = services.get_document_for(_actor(), document_id)
+    document = reviewing.get_document_for(_actor(), document_id)
     if current_user.role == Role.COORDINATOR:
-        services.record_document_view(document, actor=_actor())
+        reviewing.record_document_view(document, actor=_actor())
     return storage.send(document.file)
 
 
@@ -166,7 +167,7 @@ def document(document_id: int):
 @roles_required(Role.COORDINATOR)
 def queue():
     filters = QueueFilterForm(request.args)
-    pagination = services.search_queue(filters.queue_filter(),
+    pagination = reviewing.search_queue(filters.queue_filter(),
                                        page=arg_int("page", 1))
     return render_page_or_block("providers/queue.html", "results", filters=filters,
                                 pagination=pagination, today=local_today(),
@@ -176,7 +177,7 @@ def queue():
 def _review(provider, *, rejection_form=None, status: int = 200):
     return render_page_or_block(
         "providers/review.html", "decision", status, provider=provider,
-        documents=services.documents_of(provider), events=services.history(provider),
+        documents=reviewing.documents_of(provider), events=reviewing.history(provider),
         missing=services.missing_documents(provider), approve_form=EmptyForm(),
         rejection_form=rejection_form or RejectionForm(formdata=None), today=local_today(),
         days_waiting=days_since, ownership_labels=OWNERSHIP_LABELS,
@@ -186,18 +187,18 @@ def _review(provider, *, rejection_form=None, status: int = 200):
 @bp.route("/coordinator/providers/<int:provider_id>")
 @roles_required(Role.COORDINATOR)
 def review(provider_id: int):
-    return _review(services.get_provider_or_404(provider_id))
+    return _review(reviewing.get_provider_or_404(provider_id))
 
 
 @bp.route("/coordinator/providers/<int:provider_id>/approve", methods=["POST"])
 @roles_required(Role.COORDINATOR)
 def approve(provider_id: int):
-    provider = services.get_provider_or_404(provider_id)
+    provider = reviewing.get_provider_or_404(provider_id)
     if not EmptyForm().validate_on_submit():
         flash(STALE, "danger")
         return redirect_to(url_for("providers.review", provider_id=provider.id))
     try:
-        services.approve(provider, actor=_actor())
+        reviewing.approve(provider, actor=_actor())
     except DomainError as error:
         flash(str(error), "warning")
         return redirect_to(url_for("providers.review", provider_id=provider.id))
@@ -208,11 +209,11 @@ def approve(provider_id: int):
 @bp.route("/coordinator/providers/<int:provider_id>/reject", methods=["POST"])
 @roles_required(Role.COORDINATOR)
 def reject(provider_id: int):
-    provider = services.get_provider_or_404(provider_id)
+    provider = reviewing.get_provider_or_404(provider_id)
     form = RejectionForm()
     if form.validate_on_submit():
         try:
-            services.reject(provider, form.reason.data, actor=_actor())
+            reviewing.reject(provider, form.reason.data, actor=_actor())
         except DomainError as error:
             if error.field:
                 add_error(form, error)
@@ -232,7 +233,7 @@ def reject(provider_id: int):
 @public
 def registry():
     filters = RegistryFilterForm(request.args)
-    result = services.registry(query=filters.q.data or "", ownership=filters.ownership_value,
+    result = reviewing.registry(query=filters.q.data or "", ownership=filters.ownership_value,
                                page=arg_int("page", 1))
     return render_page_or_block("providers/registry.html", "results", filters=filters,
                                 result=result, ownership_labels=OWNERSHIP_LABELS)

@@ -74,10 +74,10 @@ def test_provider_staff_are_sent_from_the_general_cabinet(client, staff_of):
 def test_history_shows_the_coordinator_by_role(app, client, staff_of, make):
     provider = staff_of("submitted")
     coordinator = make.user("coordinator", last_name="Соколова")
-    from pfdo.providers import services
+    from pfdo.providers import review
 
     with app.test_request_context():
-        services.reject(db.session.get(Provider, provider.id), "Приложите лицензию",
+        review.reject(db.session.get(Provider, provider.id), "Приложите лицензию",
                         actor=db.session.get(type(coordinator), coordinator.id))
     html = client.get("/provider").get_data(as_text=True)
     assert "Муниципальный координатор" in html and "Соколова" not in html
@@ -120,13 +120,13 @@ def test_identifiers_are_read_only_once_approved(app, client, staff_of):
 
 def test_the_service_refuses_changing_identifiers_of_an_approved_provider(app, make):
     from pfdo.errors import DomainError
-    from pfdo.providers import services
+    from pfdo.providers import cleaning, services
 
     staff = make.user("provider_staff")
     provider = factories.provider(app, staff=staff)
     with app.test_request_context():
         row = db.session.get(Provider, provider.id)
-        data = services.ProviderData(**{**profile_data(provider), "inn": factories.inn10(),
+        data = cleaning.ProviderData(**{**profile_data(provider), "inn": factories.inn10(),
                                          "licence_date": date(2021, 2, 3)})
         with pytest.raises(DomainError, match="не меняются") as caught:
             services.update_provider(row, data, actor=db.session.get(type(staff), staff.id))

@@ -13,7 +13,7 @@ from pfdo.audit.models import AuditEvent
 from pfdo.db import db
 from pfdo.errors import DomainError
 from pfdo.notifications.models import Notice, OutboxMessage
-from pfdo.providers import services
+from pfdo.providers import review, services
 from pfdo.providers.models import Provider
 from tests.conftest import form_post
 from tests.providers import factories
@@ -135,9 +135,9 @@ def test_a_decided_application_cannot_be_decided_again(app, make, status):
         row = db.session.get(Provider, provider.id)
         actor = db.session.get(User, coordinator.id)
         with pytest.raises(DomainError, match="Заявка уже рассмотрена"):
-            services.approve(row, actor=actor)
+            review.approve(row, actor=actor)
         with pytest.raises(DomainError, match="Заявка уже рассмотрена"):
-            services.reject(row, "Повторный отказ", actor=actor)
+            review.reject(row, "Повторный отказ", actor=actor)
         assert db.session.get(Provider, provider.id).status == status
         assert len(row.events) == 2  # submitted + the first decision only
 
@@ -162,9 +162,9 @@ def test_a_rejected_resubmitted_application_can_be_approved(app, make):
     with app.test_request_context():
         row = db.session.get(Provider, provider.id)
         actor = db.session.get(User, coordinator.id)
-        services.reject(row, "Неразборчивый скан устава", actor=actor)
+        review.reject(row, "Неразборчивый скан устава", actor=actor)
         services.resubmit(row, actor=db.session.get(User, staff.id))
-        services.approve(row, actor=actor)
+        review.approve(row, actor=actor)
         assert [e.action for e in row.events] == ["submitted", "rejected", "resubmitted",
                                                   "approved"]
         assert row.rejection_reason is None

@@ -1,0 +1,171 @@
+"""The coordinator's review of provider applications, and the lists: the coordinator's queue
+and the public registry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from pfdo import clock
+from pfdo.accounts.models import Role, User
+from pfdo.audit import services as audit
+from pfdo.db import db, unit_of_work
+from pfdo.errors import DomainError
+from pfdo.identifiers import digits_or_none, fold
+from pfdo.providers.models import (
+    LEGAL_FORM_LABELS,
+    Provider,
+    ProviderDocument,
+    ProviderEvent,
+    ProviderStatus,
+)
+from pfdo.providers.services import move_status, own_document, record_event, tell_staff
+
+# --- The coordinator's review ------------------------------------------------------------------
+
+ALREADY_DECIDED = "Заявка уже рассмотрена: обновите страницу, чтобы увидеть решение"
+
+
+def approve(provider: Provider, *, actor: User) -> Provider:
+    """Include the provider in the registry and tell its staff.
+    Refuses an application that is not waiting (already approved or rejected)."""
+    with unit_of_work():
+        move_status(provider, ProviderStatus.SUBMITTED, ProviderStatus.APPROVED,
+              refusal=ALREADY_DECIDED, approved_at=clock.now(), rejection_reason=None)
+        record_event(provider, "approved", actor)
+        audit.record(actor, "provider.approved", provider)
+        tell_staff(provider, f"Поставщик {provider.short_name} включён в реестр. Теперь "
+                              "можно добавлять программы.",
+                    subject="Поставщик включён в реестр", template="emails/provider_approved.txt")
+    return provider
+
+
+def reject(provider: Provider, reason: str, *, actor: User) -> Provider:
+    """Reject the application with a reason the provider will read, and tell its staff.
+    Refuses: an empty or too short reason; an application that is not waiting."""
+    reason = " ".join((reason or "").split())
+    if len(reason) < 5:
+        raise DomainError("Напишите причину отказа: её прочитает поставщик", field="reason")
+    if len(reason) > 1000:
+        raise DomainError("Не длиннее 1000 символов", field="reason")
+    with unit_of_work():
+        move_status(provider, ProviderStatus.SUBMITTED, ProviderStatus.REJECTED,
+              refusal=ALREADY_DECIDED, rejection_reason=reason)
+        record_event(provider, "rejected", actor, reason)
+        audit.record(actor, "provider.rejected", provider, {"reason": reason})
+        tell_staff(provider, f"Заявка {provider.short_name} отклонена: {reason}",
+                    subject="Заявка поставщика отклонена",
+                    template="emails/provider_rejected.txt", reason=reason)
+    return provider
+
+
+def get_provider_or_404(provider_id: int) -> Provider:
+    return db.get_or_404(Provider, provider_id)
+
+
+def get_document_for(user: User, document_id: int) -> ProviderDocument:
+    """A document the user may download: a coordinator any; provider staff only their own
+    provider's (404 otherwise, whatever the id)."""
+    if user.role == Role.COORDINATOR:
+        return db.get_or_404(ProviderDocument, document_id)
+    from pfdo.providers.access import own_provider_or_404
+
+    return own_document(own_provider_or_404(user), document_id)
+
+
+def record_document_view(document: ProviderDocument, *, actor: User) -> None:
+    """Log a coordinator's download of a provider's document."""
+    with unit_of_work():
+        audit.record(actor, "provider.document_viewed", document,
+                     {"provider": document.provider_id, "kind": document.kind})
+
+
+def history(provider: Provider) -> list[ProviderEvent]:
+    return list(db.session.scalars(
+        select(ProviderEvent).where(ProviderEvent.provider_id == provider.id)
+        .options(selectinload(ProviderEvent.actor)).order_by(ProviderEvent.at,
+                                                             ProviderEvent.id)))
+
+
+def documents_of(provider: Provider) -> list[ProviderDocument]:
+    return list(db.session.scalars(
+        select(ProviderDocument).where(ProviderDocument.provider_id == provider.id)
+        .options(selectinload(ProviderDocument.file)).order_by(ProviderDocument.id)))
+
+
+# --- Lists: the coordinator's queue and the public registry ----------------------------------
+
+@dataclass(frozen=True)
+class QueueFilter:
+    status: str = ProviderStatus.SUBMITTED  #: "" for every status
+    query: str = ""
+    legal_form: str = ""
+
+
+def _search(stmt, text: str):
+    text = (text or "").strip()
+    if not text:
+        return stmt
+    if (digits := digits_or_none(text)) is not None:
+        return stmt.where(or_(Provider.inn.startswith(digits), Provider.ogrn.startswith(digits)))
+    pattern = fold(text).lower()
+    return stmt.where(or_(func.lower(Provider.short_name).contains(pattern, autoescape=True),
+                          func.lower(Provider.full_name).contains(pattern, autoescape=True)))
+
+
+def search_queue(flt: QueueFilter, *, page: int = 1, per_page: int = 30):
+    """The coordinator's list: by status (oldest submission first), name or ИНН, form."""
+    stmt = select(Provider)
+    if flt.status:
+        stmt = stmt.where(Provider.status == flt.status)
+    if flt.legal_form:
+        stmt = stmt.where(Provider.legal_form == flt.legal_form)
+    stmt = _search(stmt, flt.query)
+    return db.paginate(stmt.order_by(Provider.submitted_at.asc(), Provider.id), page=page,
+                       per_page=per_page, error_out=False)
+
+
+def waiting_count() -> int:
+    """How many applications wait for the coordinator."""
+    return db.session.scalar(select(func.count()).select_from(Provider).where(
+        Provider.status == ProviderStatus.SUBMITTED))
+
+
+def oldest_waiting():
+    """When the oldest waiting application was submitted, or None."""
+    return db.session.scalar(select(func.min(Provider.submitted_at)).where(
+        Provider.status == ProviderStatus.SUBMITTED))
+
+
+def forms_of_ownership(ownership: str) -> list[str]:
+    return [str(form) for form, (_, _, kind) in LEGAL_FORM_LABELS.items() if kind == ownership]
+
+
+@dataclass(frozen=True)
+class Registry:
+    pagination: object
+    #: provider id -> number of published programs (for the page's providers only)
+    program_counts: dict[int, int]
+    waiting: int
+
+
+def registry(*, query: str = "", ownership: str = "", page: int = 1,
+             per_page: int = 25) -> Registry:
+    """The public registry: approved providers by name, with their published programs
+    counted in one query for the page; search by name or ИНН, filter by ownership."""
+    from pfdo.programs.models import Program, ProgramStatus
+
+    stmt = select(Provider).where(Provider.status == ProviderStatus.APPROVED)
+    if ownership:
+        stmt = stmt.where(Provider.legal_form.in_(forms_of_ownership(ownership)))
+    stmt = _search(stmt, query)
+    pagination = db.paginate(stmt.order_by(func.lower(Provider.short_name), Provider.id),
+                             page=page, per_page=per_page, error_out=False)
+    ids = [provider.id for provider in pagination.items]
+    counts = dict(db.session.execute(
+        select(Program.provider_id, func.count(Program.id))
+        .where(Program.provider_id.in_(ids), Program.status == ProgramStatus.PUBLISHED)
+        .group_by(Program.provider_id)).all()) if ids else {}
+    return Registry(pagination=pagination, program_counts=counts, waiting=waiting_count())
