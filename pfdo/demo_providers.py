@@ -25,8 +25,8 @@ from pfdo.demo_revisions import seed_revisions
 from pfdo.municipality import services as municipality
 from pfdo.periods.models import Direction
 from pfdo.programs import search
+from pfdo.programs.cost import monthly_norm
 from pfdo.programs.models import (
-    WEEKS_PER_MONTH,
     Funding,
     Group,
     GroupSession,
@@ -377,11 +377,6 @@ def program_text(rng: random.Random, direction: Direction,
     return title, " ".join(sentences), age_from, age_to
 
 
-def normative_cost(hour_cost: int, hours_per_week: int) -> int:
-    """The program's normative cost per month, kopecks."""
-    return hour_cost * hours_per_week * WEEKS_PER_MONTH
-
-
 def group_price(rng: random.Random, funding: str, normative: int) -> int:
     """0 for a free program; near the normative cost (some lower, some with a co-pay),
     rounded to 50 ₽, for a certified one."""
@@ -450,7 +445,7 @@ def program_shape(rng: random.Random, form: LegalForm) -> dict:
 def groups_for(rng: random.Random, program: dict, hour_cost: int, today: date,
                count: int) -> list[tuple[dict, list[tuple[int, time, time]]]]:
     """`count` groups of the program as (group columns, sessions)."""
-    normative = normative_cost(hour_cost, program["hours_per_week"])
+    normative = monthly_norm(hour_cost, program["hours_per_week"])
     result = []
     for n in range(count):
         name = rng.choice(("Группа 1", "Основная группа")) if count == 1 else f"Группа {n + 1}"

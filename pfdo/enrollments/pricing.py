@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from pfdo.money import split
-from pfdo.programs.models import WEEKS_PER_MONTH
 
 MONTHS_IN_PERIOD = 12
 
@@ -55,15 +54,6 @@ class Breakdown:
     @property
     def family_total(self) -> int:
         return sum(m.family for m in self.months)
-
-
-def normative_cost(hour_cost: int | None, hours_per_week: int) -> int:
-    """The program's normative cost a month: the period's person-hour cost for its direction ×
-    hours a week × WEEKS_PER_MONTH; 0 when the period sets no cost for the direction (then
-    the certificate pays nothing)."""
-    if not hour_cost or hour_cost < 0:
-        return 0
-    return hour_cost * hours_per_week * WEEKS_PER_MONTH
 
 
 def first_of_month(day: date) -> date:

@@ -17,6 +17,7 @@ from pfdo.families.models import Child
 from pfdo.navigator.services import open_groups
 from pfdo.periods import services as periods
 from pfdo.periods.models import FinancingPeriod
+from pfdo.programs import cost as costs
 from pfdo.programs.models import Funding, Group, Program
 
 
@@ -109,8 +110,8 @@ def price_for_child(program: Program, child: Child, certificate: Certificate, *,
         available, credited_months = periods.prorated_nominal(period, age_now, today)
     else:
         return ChildPricing(child, certificate, period, "no_places", groups=ages())
-    normative = pricing.normative_cost(period.hour_cost(program.direction),
-                                       program.hours_per_week)
+    # no cost of a person-hour for the direction: the certificate pays nothing
+    normative = costs.normative_cost(program, period) or 0
     following = _next_period(period)
     # the top-up at the next period's start follows the child's age on that day
     upcoming = summary.NextPeriod(

@@ -38,16 +38,21 @@ class NormativeCost:
                 f"в месяц = {format_rub(self.amount)} в месяц")
 
 
+def monthly_norm(hour_cost: int | None, hours_per_week: int) -> int | None:
+    """The one formula of the normative cost, kopecks a month: the cost of a person-hour ×
+    hours a week × WEEKS_PER_MONTH. None when there is no cost of a person-hour."""
+    if hour_cost is None or hour_cost < 0:
+        return None
+    return hour_cost * hours_per_week * WEEKS_PER_MONTH
+
+
 def normative_cost(program: Program | ProgramRevision,
                    period: FinancingPeriod | None) -> int | None:
-    """Kopecks a month: the period's person-hour cost for the program's direction × hours per
-    week × WEEKS_PER_MONTH. None without a period or without a cost for the direction."""
+    """Kopecks a month for the program under the period's person-hour cost for its direction.
+    None without a period or without a cost for the direction."""
     if period is None:
         return None
-    hour_cost = period.hour_cost(program.direction)
-    if hour_cost is None:
-        return None
-    return hour_cost * program.hours_per_week * WEEKS_PER_MONTH
+    return monthly_norm(period.hour_cost(program.direction), program.hours_per_week)
 
 
 def explain_normative_cost(program: Program | ProgramRevision,

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pfdo.enrollments import pricing, summary
+from pfdo.programs.cost import monthly_norm
 
 SEP_TO_MAY = pricing.contract_months(date(2026, 9, 1), date(2027, 5, 31), date(2026, 3, 15))
 YEAR_END = date(2026, 12, 31)
@@ -23,8 +24,8 @@ def test_contract_months_run_from_the_later_start_to_the_group_end():
 
 
 def test_normative_cost_is_hour_cost_times_hours_times_weeks():
-    assert pricing.normative_cost(15_000, 2) == 15_000 * 2 * 4
-    assert pricing.normative_cost(None, 2) == 0
+    assert monthly_norm(15_000, 2) == 15_000 * 2 * 4
+    assert monthly_norm(None, 2) is None
 
 
 def test_the_certificate_pays_up_to_the_normative_and_the_family_the_rest():
