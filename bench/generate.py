@@ -2,7 +2,8 @@
 and 25 000 groups with their weekly sessions and search terms.
 
 Writes into the database of DATABASE_URL (PostgreSQL or SQLite) after `flask db upgrade`, in
-bulk, deterministically (same seed, same data). Reuses the vocabularies of pfdo.demo_providers.
+bulk, deterministically (same seed, same data). Reuses the vocabularies of pfdo.demo.data and
+the row builders of pfdo.demo.
 No files are stored: the programs have no document (the navigator does not read it).
 
     DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/pfdo_bench \\
@@ -26,20 +27,9 @@ from sqlalchemy import insert, text  # noqa: E402
 
 from pfdo import create_app  # noqa: E402
 from pfdo.db import db  # noqa: E402
-from pfdo.demo_certificates import HOUR_COSTS  # noqa: E402
-from pfdo.demo_providers import (  # noqa: E402
-    DISTRICTS,
-    PROVIDERS,
-    STREETS,
-    groups_for,
-    inn10,
-    inn12,
-    ogrn,
-    ogrnip,
-    program_shape,
-    program_text,
-    quoted_name,
-)
+from pfdo.demo.data import DISTRICTS, HOUR_COSTS, PROVIDERS, STREETS  # noqa: E402
+from pfdo.demo.programs import groups_for, program_shape, program_text  # noqa: E402
+from pfdo.demo.providers import inn10, inn12, ogrn, ogrnip, quoted_name  # noqa: E402
 from pfdo.periods.models import Direction  # noqa: E402
 from pfdo.programs import search  # noqa: E402
 from pfdo.programs.models import Group, GroupSession, Program, ProgramTerm  # noqa: E402

@@ -1,5 +1,5 @@
 """`flask demo seed`: the providers, programs and groups of the demo municipality
-(pfdo.demo_providers). The municipality, accounts and certificates are tested in test_cli."""
+(pfdo.demo.providers). The municipality, accounts and certificates are tested in test_cli."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from datetime import date
 from sqlalchemy import func, select
 
 from pfdo.db import db
-from pfdo.demo_certificates import HOUR_COSTS
-from pfdo.demo_revisions import MORE_DESCRIPTION, PRICE_RISE
+from pfdo.demo.data import HOUR_COSTS
+from pfdo.demo.revisions import MORE_DESCRIPTION, PRICE_RISE
 from pfdo.programs import search
 from pfdo.programs.models import (
     Group,

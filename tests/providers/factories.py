@@ -21,7 +21,7 @@ from datetime import date, time
 from pfdo import clock
 from pfdo.accounts.models import User
 from pfdo.db import db, unit_of_work
-from pfdo.demo_providers import pdf_bytes
+from pfdo.demo.providers import pdf_bytes
 from pfdo.programs import revisions, search
 from pfdo.programs.models import (
     Group,

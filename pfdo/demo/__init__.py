@@ -17,6 +17,8 @@ from pfdo.accounts.services import CONSENT_VERSION
 from pfdo.audit import services as audit
 from pfdo.config import DEFAULT_DEMO_PASSWORD
 from pfdo.db import db, unit_of_work
+from pfdo.demo.certificates import seed_certificates
+from pfdo.demo.providers import seed_providers
 from pfdo.municipality import services as municipality
 
 
@@ -95,9 +97,6 @@ def seed(seed_value: int = 2026, families: int = FAMILIES) -> bool:
                                        text_version=CONSENT_VERSION, given_at=now))
             audit.record(None, "user.created", user, {"role": str(account.role), "demo": True})
         _seed_families(fake, password_hash, now, families)
-    from pfdo.demo_certificates import seed_certificates
-    from pfdo.demo_providers import seed_providers
-
     seed_certificates(fake)
     seed_providers(fake)
     return True

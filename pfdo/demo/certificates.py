@@ -17,22 +17,19 @@ from pfdo.audit import services as audit
 from pfdo.certificates import services as certificates
 from pfdo.certificates.models import Certificate, CertificateStatus, NumberSerial
 from pfdo.db import db, unit_of_work
+from pfdo.demo.data import (
+    FAMILY_STREETS,
+    HOUR_COSTS,
+    NOMINAL,
+    QUOTA,
+    REFUSALS,
+    VILLAGES,
+)
 from pfdo.families import services as families
 from pfdo.families.validation import snils_check_number
 from pfdo.municipality import services as municipality
 from pfdo.notifications.models import OutboxMessage
 from pfdo.periods import services as periods
-from pfdo.periods.models import Direction
-
-NOMINAL = 17_456_00
-QUOTA = 160
-#: normative cost of a person-hour by direction, kopecks
-HOUR_COSTS = {Direction.TECHNICAL: 245_00, Direction.SCIENCE: 230_00, Direction.SPORTS: 190_00,
-              Direction.ARTS: 210_00, Direction.TOURISM: 200_00, Direction.SOCIAL: 180_00}
-STREETS = ["ул. Ленина", "ул. Октябрьская", "ул. Советская", "ул. Набережная", "ул. Школьная",
-           "ул. Пограничная", "ул. Лазо", "пер. Почтовый", "ул. Молодёжная", "ул. Калинина"]
-VILLAGES = ["с. Ленинское", "с. Бабстово", "с. Биджан", "с. Дежнёво", "с. Лазарево",
-            "с. Преображеновка", "с. Кукелево", "с. Унгун"]
 
 
 def _snils(fake: Faker) -> str:
@@ -113,12 +110,6 @@ def seed_certificates(fake: Faker) -> None:
                            .values(sent_at=clock.now()))
 
 
-REFUSALS = [
-    "СНИЛС в заявлении не совпадает с данными ПФР — проверьте номер",
-    "Адрес проживания вне территории муниципального района",
-    "Серия свидетельства о рождении указана с ошибкой",
-    "Ребёнок уже получил сертификат в другом муниципалитете",
-]
 
 
 _document_numbers = itertools.count(100001)
@@ -144,7 +135,7 @@ def _child(fake: Faker, parent: User, today: date, *, young: bool = False):
         document_series=series, document_number=f"{next(_document_numbers):06d}",
         snils=_snils(fake),
         address=f"Еврейская автономная область, {fake.random_element(VILLAGES)}, "
-                f"{fake.random_element(STREETS)}, д. {fake.random_int(1, 60)}",
+                f"{fake.random_element(FAMILY_STREETS)}, д. {fake.random_int(1, 60)}",
     )
     with clock.freeze(_at(today - timedelta(days=200))):
         return families.add_child(parent, data, today=today)
