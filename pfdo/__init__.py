@@ -82,7 +82,7 @@ def register_extensions(app: Flask) -> None:
     import pfdo.accounts.models
     import pfdo.audit.models
     import pfdo.certificates.models
-    import pfdo.families.models
+    import pfdo.children.models
     import pfdo.ledger.models
     import pfdo.municipality.models
     import pfdo.notifications.models
@@ -202,7 +202,7 @@ def register_template_context(app: Flask) -> None:
     russian.register(app)
     from pfdo.accounts.models import ROLE_LABELS, Role
     from pfdo.certificates.numbers import format_number
-    from pfdo.families.validation import format_snils
+    from pfdo.children.validation import format_snils
     from pfdo.municipality import services as municipality
     from pfdo.navigation import header_menu
 

@@ -132,7 +132,7 @@ def test_demo_seed_creates_the_municipality_and_an_account_per_role(app, client)
     assert rows(app, Consent) == by_role["parent"]  # every parent has consented
     with app.app_context():
         from pfdo.certificates.models import Certificate, CertificateApplication
-        from pfdo.families.models import Child
+        from pfdo.children.models import Child
         from pfdo.ledger.services import check_invariants
         from pfdo.periods.models import FinancingPeriod
 

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from pfdo.accounts.validation import normalize_phone
 from pfdo.certificates.numbers import make_number, normalize_number, number_problem
-from pfdo.families.identity import identity_key, name_key
-from pfdo.families.validation import normalize_snils, snils_problem
+from pfdo.children.identity import identity_key, name_key
+from pfdo.children.validation import normalize_snils, snils_problem
 from pfdo.identifiers import (
     IdentifierError,
     clamped_whole_number,

@@ -16,14 +16,14 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from pfdo.certificates.models import ApplicationStatus, Certificate, CertificateApplication
-from pfdo.db import db
-from pfdo.errors import DomainError
-from pfdo.families.identity import (
+from pfdo.children.identity import (
     child_document_key,
     child_identity_key,
     name_key,
 )
-from pfdo.families.models import Child
+from pfdo.children.models import Child
+from pfdo.db import db
+from pfdo.errors import DomainError
 
 DUPLICATE = ("На этого ребёнка уже подано заявление или выдан сертификат ({what}). "
              "Сертификат выдаётся один раз. Если его оформлял другой родитель, номер есть в его "

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pfdo import clock
 from pfdo.accounts.models import User
+from pfdo.children.models import Child
 from pfdo.db import IntPk, Kopecks, Timestamp, db
-from pfdo.families.models import Child
 from pfdo.periods.models import FinancingPeriod
 
 

@@ -28,9 +28,9 @@ from pfdo.certificates.models import (
 )
 from pfdo.certificates.numbering import next_number
 from pfdo.certificates.numbers import format_number, normalize_number
+from pfdo.children.models import Child
 from pfdo.db import db, unit_of_work
 from pfdo.errors import DomainError
-from pfdo.families.models import Child
 from pfdo.identifiers import digits_or_none, fold
 from pfdo.ledger import services as ledger
 from pfdo.ledger.models import AccountKind, TransferKind

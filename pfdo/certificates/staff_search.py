@@ -7,7 +7,7 @@ from __future__ import annotations
 from pfdo.accounts.models import User
 from pfdo.audit import access_log
 from pfdo.certificates.services import ApplicationFilter, search_applications
-from pfdo.families.validation import mask_snils
+from pfdo.children.validation import mask_snils
 from pfdo.identifiers import digits_or_none
 
 

@@ -105,9 +105,9 @@ def view_child(child_id: int, *, actor: User):
     the view is written to the personal-data access log before it is shown.
 
     Raises NotFound for an unknown child."""
+    from pfdo.children.models import Child
     from pfdo.db import unit_of_work
     from pfdo.errors import NotFound
-    from pfdo.families.models import Child
 
     child = db.session.get(Child, child_id)
     if child is None:

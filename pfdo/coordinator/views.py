@@ -11,11 +11,11 @@ from pfdo.accounts.models import Role
 from pfdo.certificates import duplicates, staff_search
 from pfdo.certificates import services as certificates
 from pfdo.certificates.numbers import format_number
+from pfdo.children.models import DOCUMENT_LABELS, SEX_LABELS
+from pfdo.children.validation import format_snils
 from pfdo.coordinator import services
 from pfdo.coordinator.forms import ApplicationFilterForm, PeriodForm, RefusalForm
 from pfdo.errors import DomainError
-from pfdo.families.models import DOCUMENT_LABELS, SEX_LABELS
-from pfdo.families.validation import format_snils
 from pfdo.formatting import plural
 from pfdo.forms import EmptyForm
 from pfdo.municipality import services as municipality

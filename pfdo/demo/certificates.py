@@ -16,6 +16,7 @@ from pfdo.accounts.services import PersonName
 from pfdo.audit import services as audit
 from pfdo.certificates import services as certificates
 from pfdo.certificates.models import Certificate, CertificateStatus, NumberSerial
+from pfdo.children.validation import snils_check_number
 from pfdo.db import db, unit_of_work
 from pfdo.demo.data import (
     FAMILY_STREETS,
@@ -26,7 +27,6 @@ from pfdo.demo.data import (
     VILLAGES,
 )
 from pfdo.families import services as families
-from pfdo.families.validation import snils_check_number
 from pfdo.municipality import services as municipality
 from pfdo.notifications.models import OutboxMessage
 from pfdo.periods import services as periods

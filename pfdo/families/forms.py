@@ -7,8 +7,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from pfdo.accounts.forms import NameFields
-from pfdo.families.models import DOCUMENT_LABELS, SEX_LABELS
-from pfdo.families.validation import snils_problem
+from pfdo.children.models import DOCUMENT_LABELS, SEX_LABELS
+from pfdo.children.validation import snils_problem
 from pfdo.forms import BaseForm, DateField, problem_validator, required
 
 

@@ -13,16 +13,16 @@ from pfdo.accounts.consent import require_consent
 from pfdo.accounts.models import User
 from pfdo.accounts.services import PersonName, clean_name
 from pfdo.audit import services as audit
-from pfdo.db import db, unit_of_work
-from pfdo.errors import DomainError
-from pfdo.families.identity import identity_key
-from pfdo.families.models import Child, Sex
-from pfdo.families.validation import (
+from pfdo.children.identity import identity_key
+from pfdo.children.models import Child, Sex
+from pfdo.children.validation import (
     document_problem,
     normalize_document,
     normalize_snils,
     snils_problem,
 )
+from pfdo.db import db, unit_of_work
+from pfdo.errors import DomainError
 
 MAX_AGE = 18
 #: what a child's certificate application fixes: the coordinator checks these against the

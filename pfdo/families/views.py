@@ -10,10 +10,10 @@ from pfdo.accounts.consent import is_withdrawn
 from pfdo.accounts.models import Role
 from pfdo.accounts.services import PersonName
 from pfdo.certificates import services as certificates
+from pfdo.children.validation import format_snils
 from pfdo.errors import DomainError
 from pfdo.families import services
 from pfdo.families.forms import ApplyForm, ChildForm
-from pfdo.families.validation import format_snils
 from pfdo.municipality.services import local_today
 from pfdo.russian import gendered
 from pfdo.web import add_error, form_status, redirect_to, render_page_or_block

@@ -11,9 +11,9 @@ from sqlalchemy import exists, select
 from pfdo.accounts.models import User
 from pfdo.certificates.balance import balance as certificate_balance
 from pfdo.certificates.models import Certificate, CertificateStatus
+from pfdo.children.models import Child
 from pfdo.db import db
 from pfdo.enrollments import pricing, summary
-from pfdo.families.models import Child
 from pfdo.navigator.services import open_groups
 from pfdo.periods import services as periods
 from pfdo.periods.models import FinancingPeriod

@@ -39,9 +39,9 @@ from pfdo.certificates.models import (
     CertificateStatus,
     QueueEntry,
 )
+from pfdo.children.models import Child
 from pfdo.db import db, unit_of_work
 from pfdo.errors import DomainError
-from pfdo.families.models import Child
 from pfdo.municipality import services as municipality
 from pfdo.notifications.models import Notice, OutboxMessage
 from pfdo.notifications.services import notify

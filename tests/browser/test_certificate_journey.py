@@ -15,7 +15,7 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 
 from pfdo import clock
-from pfdo.families.validation import format_snils, snils_check_number
+from pfdo.children.validation import format_snils, snils_check_number
 from pfdo.municipality import services as municipality
 from tests.browser.support import (
     Registration,

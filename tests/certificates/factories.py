@@ -24,10 +24,10 @@ from pfdo.accounts.models import User
 from pfdo.accounts.services import PersonName
 from pfdo.certificates import services as certificates
 from pfdo.certificates.models import Certificate, CertificateApplication, FinancingGrant
+from pfdo.children.models import Child
+from pfdo.children.validation import snils_check_number
 from pfdo.db import db
 from pfdo.families import services as families
-from pfdo.families.models import Child
-from pfdo.families.validation import snils_check_number
 from pfdo.municipality import services as municipality
 from pfdo.periods import services as periods
 from pfdo.periods.models import FinancingPeriod

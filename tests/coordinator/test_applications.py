@@ -357,7 +357,7 @@ def test_a_refused_family_may_apply_again(app, client, coordinator, parent):
 
 
 def filed_child(app, filed):
-    from pfdo.families.models import Child
+    from pfdo.children.models import Child
 
     with app.app_context():
         child = db.session.get(Child, filed.child_id)

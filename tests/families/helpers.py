@@ -50,7 +50,7 @@ def certificate(app, parent, coordinator, **child_overrides) -> int:
     """A child with a confirmed application: an active record certificate. Returns its id."""
     child_id = add_child(app, parent, **child_overrides)
     with app.test_request_context():
-        from pfdo.families.models import Child
+        from pfdo.children.models import Child
 
         child = db.session.get(Child, child_id)
         application = certificates.apply_for_certificate(child.parent, child, consent=True,

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from pfdo.accounts.services import CONSENT_VERSION, PersonName
 from pfdo.certificates import services
 from pfdo.certificates.models import CertificateApplication
+from pfdo.children.models import Child
 from pfdo.db import db
-from pfdo.families.models import Child
 from tests.conftest import form_post
 from tests.families.helpers import add_child
 

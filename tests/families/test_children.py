@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from pfdo.children.models import Child
 from pfdo.db import db
-from pfdo.families.models import Child
 from tests.conftest import form_post
 from tests.families.helpers import add_child
 

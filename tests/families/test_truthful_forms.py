@@ -9,8 +9,8 @@ import re
 import pytest
 from sqlalchemy import select
 
+from pfdo.children.models import Child
 from pfdo.db import db
-from pfdo.families.models import Child
 from tests.certificates import factories
 from tests.conftest import form_post
 from tests.coordinator.test_periods import VALID as PERIOD

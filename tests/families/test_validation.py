@@ -13,7 +13,7 @@ from pfdo.certificates.numbers import (
     make_number,
     number_problem,
 )
-from pfdo.families.validation import (
+from pfdo.children.validation import (
     document_problem,
     format_snils,
     mask_snils,

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from pfdo.certificates import services
 from pfdo.certificates.models import Certificate, FinancingGrant
+from pfdo.children.validation import snils_check_number
 from pfdo.db import db
-from pfdo.families.validation import snils_check_number
 from pfdo.ledger import services as ledger
 from pfdo.periods.models import FinancingPeriod
 from pfdo.periods.services import QuotaExhausted

@@ -20,8 +20,8 @@ from pfdo.certificates.models import (
     FinancingGrant,
     QueueEntry,
 )
+from pfdo.children.models import Child
 from pfdo.db import db
-from pfdo.families.models import Child
 from pfdo.ledger import services as ledger
 from pfdo.notifications.models import Notice, OutboxMessage
 from pfdo.periods.models import FinancingPeriod

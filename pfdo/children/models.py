@@ -1,4 +1,5 @@
-"""A parent's children."""
+"""A child: the person a certificate is issued to, and the parent (legal representative) who
+added them."""
 
 from __future__ import annotations
 
