@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, g, has_request_context, render_template, request
+from flask import Flask, g, has_request_context, render_template, request, url_for
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -88,6 +88,7 @@ def register_extensions(app: Flask) -> None:
     import pfdo.notifications.models
     import pfdo.periods.models
     import pfdo.programs.models
+    import pfdo.programs.search  # connects to providers' provider_renamed signal
     import pfdo.providers.models
     import pfdo.storage  # noqa: F401
 
@@ -95,7 +96,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from pfdo.accounts.access import check_all_views_declared
     from pfdo.accounts.views import bp as accounts_bp
-    from pfdo.audit.views import bp as audit_bp
+    from pfdo.admin.views import bp as admin_bp
     from pfdo.certificates.views import bp as certificates_bp
     from pfdo.coordinator.views import bp as coordinator_bp
     from pfdo.families.views import bp as families_bp
@@ -107,7 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from pfdo.providers.views import bp as providers_bp
     from pfdo.site.views import bp as site_bp
 
-    for blueprint in (site_bp, accounts_bp, audit_bp, municipality_bp, families_bp,
+    for blueprint in (site_bp, accounts_bp, admin_bp, municipality_bp, families_bp,
                       certificates_bp, coordinator_bp, providers_bp, programs_bp, navigator_bp,
                       privacy_bp, hotline_bp):
         app.register_blueprint(blueprint)
@@ -200,6 +201,7 @@ def _wait_message(window_seconds: int) -> str:
 
 def register_template_context(app: Flask) -> None:
     russian.register(app)
+    from pfdo.accounts.landing import landing_endpoint
     from pfdo.accounts.models import ROLE_LABELS, Role
     from pfdo.certificates.numbers import format_number
     from pfdo.children.validation import format_snils
@@ -212,6 +214,8 @@ def register_template_context(app: Flask) -> None:
     app.jinja_env.filters["tel_href"] = phones.tel_href
     app.jinja_env.filters["snils"] = format_snils
     app.jinja_env.filters["certificate_number"] = format_number
+    # «В личный кабинет»: each role's own workspace (accounts.landing)
+    app.jinja_env.globals["landing_url"] = lambda: url_for(landing_endpoint(current_user))
 
     @app.context_processor
     def inject():

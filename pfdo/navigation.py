@@ -20,13 +20,13 @@ class MenuItem:
 
 PUBLIC_MENU = [
     MenuItem("Кружки и секции", "navigator.index", "search"),
-    MenuItem("Реестр поставщиков", "providers.registry", "buildings"),
+    MenuItem("Реестр поставщиков", "navigator.registry", "buildings"),
     MenuItem("Правила", "site.rules", "journal-text"),
     MenuItem("Контакты", "site.contacts", "telephone"),
 ]
 
 ROLE_MENUS = {
-    Role.PARENT: [MenuItem("Личный кабинет", "accounts.cabinet", "person-circle")],
+    Role.PARENT: [MenuItem("Личный кабинет", "families.cabinet", "person-circle")],
     Role.PROVIDER: [MenuItem("Кабинет поставщика", "providers.cabinet", "building"),
                     MenuItem("Программы", "programs.index", "journal-bookmark")],
     Role.COORDINATOR: [
@@ -38,19 +38,10 @@ ROLE_MENUS = {
     ],
     Role.HOTLINE: [MenuItem("Горячая линия", "hotline.index", "headset")],
     Role.ADMIN: [
-        MenuItem("Пользователи", "accounts.users", "people"),
-        MenuItem("Журнал действий", "audit.log", "list-check"),
+        MenuItem("Пользователи", "admin.users", "people"),
+        MenuItem("Журнал действий", "admin.audit_log", "list-check"),
         MenuItem("Муниципалитет", "municipality.settings", "gear"),
     ],
-}
-
-
-#: where a role lands after login and on /cabinet: its real workspace (provider staff land in
-#: their provider's cabinet, see accounts.views.cabinet; parents in the family's cabinet)
-LANDING = {
-    Role.COORDINATOR: "coordinator.dashboard",
-    Role.ADMIN: "accounts.users",
-    Role.HOTLINE: "hotline.index",
 }
 
 
@@ -82,7 +73,7 @@ def header_menu(user) -> Menu:
 SECTION_LABELS = {
     "site": "Сайт",
     "accounts": "Учётные записи",
-    "audit": "Журнал действий",
+    "admin": "Администрирование",
     "municipality": "Настройки муниципалитета",
     "families": "Дети",
     "certificates": "Сертификаты",
@@ -100,18 +91,19 @@ PAGE_TITLES = {
     "site.privacy": "Обработка персональных данных",
     "site.healthz": "Проверка работы сервера",
     "site.readyz": "Проверка готовности сервера",
-    "accounts.cabinet": "Личный кабинет",
+    "families.cabinet": "Личный кабинет",
+    "privacy.account": "Учётная запись",
     "accounts.login": "Вход",
     "accounts.logout": "Выход",
     "accounts.register": "Регистрация",
     "accounts.forgot_password": "Восстановление пароля",
     "accounts.reset_password": "Новый пароль по ссылке из письма",
     "accounts.change_password": "Смена пароля",
-    "accounts.create_user": "Новая учётная запись",
-    "accounts.user_detail": "Учётная запись пользователя",
-    "accounts.change_role": "Смена роли пользователя",
-    "accounts.block_user": "Блокировка учётной записи",
-    "accounts.unblock_user": "Разблокировка учётной записи",
+    "admin.create_user": "Новая учётная запись",
+    "admin.user_detail": "Учётная запись пользователя",
+    "admin.change_role": "Смена роли пользователя",
+    "admin.block_user": "Блокировка учётной записи",
+    "admin.unblock_user": "Разблокировка учётной записи",
     "families.add": "Новый ребёнок",
     "families.child": "Карточка ребёнка",
     "families.edit": "Изменение данных ребёнка",

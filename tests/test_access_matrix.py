@@ -32,19 +32,19 @@ MATRIX = {
     "accounts.forgot_password": PUBLIC,
     "accounts.reset_password": PUBLIC,
     "accounts.logout": ANY,
-    "accounts.cabinet": ANY,
+    "families.cabinet": ANY,
     "accounts.change_password": ANY,
-    "accounts.account": ANY,
-    "accounts.users": {"admin"},
-    "accounts.create_user": {"admin"},
-    "accounts.user_detail": {"admin"},
-    "accounts.change_role": {"admin"},
-    "accounts.block_user": {"admin"},
-    "accounts.unblock_user": {"admin"},
-    "accounts.change_contacts": {"admin"},
-    "providers.attach_staff": {"admin"},
-    "providers.detach_staff": {"admin"},
-    "audit.log": {"admin"},
+    "privacy.account": ANY,
+    "admin.users": {"admin"},
+    "admin.create_user": {"admin"},
+    "admin.user_detail": {"admin"},
+    "admin.change_role": {"admin"},
+    "admin.block_user": {"admin"},
+    "admin.unblock_user": {"admin"},
+    "admin.change_contacts": {"admin"},
+    "admin.attach_staff": {"admin"},
+    "admin.detach_staff": {"admin"},
+    "admin.audit_log": {"admin"},
     "municipality.settings": {"admin"},
     "families.add": {"parent"},
     "families.child": {"parent"},
@@ -69,7 +69,7 @@ MATRIX = {
     "coordinator.edit_period": {"coordinator"},
     # --- providers rows ---
     "providers.apply": PUBLIC,
-    "providers.registry": PUBLIC,
+    "navigator.registry": PUBLIC,
     "providers.cabinet": {"provider_staff"},
     "providers.edit": {"provider_staff"},
     "providers.add_document": {"provider_staff"},
@@ -211,7 +211,7 @@ def test_denied_access_is_logged(app, client, login_as):
         event = db.session.scalars(select(AuditEvent).where(
             AuditEvent.action == "authz.denied")).one()
         assert event.actor_id == user.id
-        assert event.details["endpoint"] == "accounts.users"
+        assert event.details["endpoint"] == "admin.users"
 
 
 def test_403_page_is_in_russian(client, login_as):

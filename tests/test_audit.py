@@ -181,11 +181,11 @@ def test_malformed_date_is_shown_as_an_error_and_ignored(history, bad, message):
 def test_only_the_admin_sees_the_log(app, client, login_as, role):
     login_as(role)
     assert client.get("/admin/audit").status_code == 403
-    assert events(app, "authz.denied")[-1].details["endpoint"] == "audit.log"
+    assert events(app, "authz.denied")[-1].details["endpoint"] == "admin.audit_log"
 
 
 def test_details_are_shown_in_russian():
-    from pfdo.audit.services import describe_details
+    from pfdo.admin.audit_labels import describe_details
 
     assert describe_details({"from": "hotline", "to": "coordinator", "demo": True,
                              "changed": ["address", "name"], "reason": "blocked"}) == [
@@ -230,7 +230,7 @@ def recorded_events() -> list[tuple[str, str, set[str]]]:
 
 
 def test_every_recorded_action_and_detail_has_a_russian_label():
-    from pfdo.audit.services import ACTION_LABELS, DETAIL_LABELS
+    from pfdo.admin.audit_labels import ACTION_LABELS, DETAIL_LABELS
 
     events = recorded_events()
     assert len(events) > 40  # the scan sees the calls
@@ -241,7 +241,7 @@ def test_every_recorded_action_and_detail_has_a_russian_label():
 
 
 def test_codes_in_details_are_shown_by_their_russian_names():
-    from pfdo.audit.services import describe_details
+    from pfdo.admin.audit_labels import describe_details
     from pfdo.navigation import section_title
 
     shown = describe_details(
@@ -270,7 +270,7 @@ def test_every_page_has_a_russian_section_title(app):
     not_russian = {e: t for e, t in titles.items()
                    if not re.fullmatch(r"(QR-|[А-ЯЁ])[А-ЯЁа-яё0-9 :,«»()\-]+", t) or "." in t}
     assert not_russian == {}
-    assert titles["audit.log"] == "Журнал действий"
+    assert titles["admin.audit_log"] == "Журнал действий"
     assert titles["coordinator.application"] == "Заявление на сертификат"
 
 
@@ -288,6 +288,6 @@ def test_a_refused_request_is_shown_by_section_and_action_in_russian(app, client
     assert "Отказ в доступе" in shown
     assert "раздел: Журнал действий" in shown and "действие: открытие страницы" in shown
     assert "адрес: /admin/audit" in shown
-    assert "audit.log" not in shown and "GET" not in shown
+    assert "admin.audit_log" not in shown and "GET" not in shown
     assert "Время — по часовому поясу Владивосток (МСК+7, UTC+10)." in html
     assert "Asia/Vladivostok" not in html

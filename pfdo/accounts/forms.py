@@ -3,14 +3,12 @@ services apply, so the form shows every problem at once and the service has the 
 
 from __future__ import annotations
 
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TelField
-from wtforms.fields.choices import SelectChoice
+from wtforms import BooleanField, EmailField, PasswordField, StringField, TelField
 from wtforms.validators import ValidationError
 
-from pfdo.accounts.models import ROLE_LABELS, Role
 from pfdo.accounts.passwords import password_problem
 from pfdo.accounts.validation import name_problem, normalize_email, normalize_phone
-from pfdo.forms import BaseForm, FilterForm, problem_validator, required
+from pfdo.forms import BaseForm, problem_validator, required
 
 
 def email_check(form, field):
@@ -101,37 +99,3 @@ class ResetPasswordForm(BaseForm):
     confirm_password = PasswordField(
         "Новый пароль ещё раз", [required("Повторите новый пароль"), matches("new_password")]
     )
-
-
-STAFF_ROLE_CHOICES = [SelectChoice(str(r), ROLE_LABELS[r]) for r in Role.staff()]
-
-
-class StaffUserForm(NameFields, BaseForm):
-    role = SelectField("Роль", choices=STAFF_ROLE_CHOICES, validate_choice=True)
-    email = EmailField("Электронная почта",
-                       [required("Укажите адрес электронной почты"), email_check])
-    phone = TelField("Телефон (необязательно)", [phone_check])
-    #: choices: the registry (providers.staff.registry_choices), set by the view
-    provider_id = SelectField("Поставщик (для сотрудника поставщика)", validate_choice=False,
-                              choices=[])
-
-
-class ContactsForm(BaseForm):
-    email = EmailField("Электронная почта",
-                       [required("Укажите адрес электронной почты"), email_check])
-    phone = TelField("Телефон", [phone_check])
-
-
-class ProviderStaffForm(BaseForm):
-    provider_id = SelectField("Поставщик", validate_choice=False, choices=[])
-
-
-class RoleForm(BaseForm):
-    role = SelectField("Роль", choices=STAFF_ROLE_CHOICES, validate_choice=True)
-
-
-class UserFilterForm(FilterForm):
-    role = SelectField("Роль", validate_choice=False,
-                       choices=[SelectChoice("", "Все роли")]
-                       + [SelectChoice(str(r), ROLE_LABELS[r]) for r in Role])
-    q = StringField("Поиск", description="Фамилия, почта или телефон")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     render_template,
@@ -14,28 +13,20 @@ from flask import (
 )
 from flask_login import current_user
 
-from pfdo.accounts import admin, registration, services, sessions
-from pfdo.accounts.access import is_safe_next, login_required, public, roles_required
+from pfdo.accounts import registration, services, sessions
+from pfdo.accounts.access import is_safe_next, login_required, public
 from pfdo.accounts.forms import (
     ChangePasswordForm,
-    ContactsForm,
     ForgotPasswordForm,
     LoginForm,
-    ProviderStaffForm,
     RegistrationForm,
     ResetPasswordForm,
-    RoleForm,
-    StaffUserForm,
-    UserFilterForm,
 )
-from pfdo.accounts.models import Role
+from pfdo.accounts.landing import CABINET, landing_endpoint
 from pfdo.errors import DomainError
 from pfdo.extensions import limiter
 from pfdo.forms import EmptyForm
-from pfdo.navigation import LANDING
-from pfdo.phones import format_phone
-from pfdo.providers import staff
-from pfdo.web import add_error, arg_int, form_status, redirect_to, render_page_or_block
+from pfdo.web import add_error, form_status, redirect_to, render_page_or_block
 
 bp = Blueprint("accounts", __name__)
 
@@ -68,7 +59,7 @@ def _name(form):
                deduct_when=_login_failed)
 def login():
     if current_user.is_authenticated:
-        return redirect_to(url_for("accounts.cabinet"))
+        return redirect_to(url_for(landing_endpoint(current_user)))
     form = LoginForm()
     next_url = request.args.get("next")
     if form.validate_on_submit():
@@ -79,7 +70,8 @@ def login():
         else:
             sessions.start(user)
             flash(f"Здравствуйте, {user.first_name}!", "success")
-            return redirect_to(next_url if is_safe_next(next_url) else url_for("accounts.cabinet"))
+            return redirect_to(next_url if is_safe_next(next_url)
+                               else url_for(CABINET))
     return render_page_or_block("accounts/login.html", "form", form_status(form), form=form)
 
 
@@ -112,7 +104,7 @@ def _letter_sent(response) -> bool:
                key_func=_registration_email_key, deduct_when=_letter_sent)
 def register():
     if current_user.is_authenticated:
-        return redirect_to(url_for("accounts.cabinet"))
+        return redirect_to(url_for(landing_endpoint(current_user)))
     form = RegistrationForm()
     if form.validate_on_submit():
         typed = registration.Registration(
@@ -160,44 +152,9 @@ def confirm_registration(token: str):
         if confirmed.phone_left_off:
             flash("Номер телефона не добавлен к учётной записи: почему и что делать — в "
                   "уведомлениях ниже", "warning")
-        return redirect_to(url_for("accounts.cabinet"))
+        return redirect_to(url_for(CABINET))
     return render_template("accounts/register_confirm.html", pending=pending, form=form,
                            token=token)
-
-
-@bp.route("/cabinet")
-@login_required
-def cabinet():
-    """Each role's workspace: the family's cabinet for a parent; staff are sent to theirs."""
-    if current_user.role == Role.PROVIDER:
-        from pfdo.providers.access import provider_of
-
-        if provider_of(current_user) is not None:  # staff of a provider have their own cabinet
-            return redirect_to(url_for("providers.cabinet"))
-    if current_user.role in LANDING:
-        return redirect_to(url_for(LANDING[Role(current_user.role)]))
-    context = {}
-    if current_user.role == Role.PARENT:
-        from pfdo.certificates.services import family_overview
-        from pfdo.notifications.services import recent_notices
-        from pfdo.privacy.services import family_consent
-
-        context = {"family": family_overview(current_user), "notices": recent_notices(current_user),
-                   "consent_state": family_consent(current_user)}
-    return render_template("accounts/cabinet.html", user=current_user, **context)
-
-
-@bp.route("/account")
-@login_required
-def account():
-    """The account's data, the password and, for a parent, the consent and its withdrawal."""
-    context = {}
-    if current_user.role == Role.PARENT:
-        from pfdo.privacy.services import family_consent
-
-        context["consent_state"] = family_consent(current_user)
-    return render_template("accounts/account.html", user=current_user, action_form=EmptyForm(),
-                           **context)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -215,7 +172,7 @@ def change_password():
         else:
             sessions.refresh(user)
             flash("Пароль изменён. На других устройствах нужно войти заново", "success")
-            return redirect_to(url_for("accounts.account"))
+            return redirect_to(url_for("privacy.account"))
     return render_page_or_block("accounts/change_password.html", "form", form_status(form),
                                 form=form)
 
@@ -252,119 +209,3 @@ def reset_password(token: str):
             return redirect_to(url_for("accounts.login"))
     return render_page_or_block("accounts/reset_password.html", "form", form_status(form),
                                 form=form, user=user)
-
-
-# --- The admin's user management -------------------------------------------------------
-
-@bp.route("/admin/users")
-@roles_required(Role.ADMIN)
-def users():
-    filters = UserFilterForm(request.args)
-    page = arg_int("page", 1)
-    pagination = admin.users_for_admin(current_user._get_current_object(),
-                                       role=filters.role.data or "",
-                                       query=filters.q.data or "", page=page)
-    return render_page_or_block("accounts/users.html", "results", filters=filters,
-                                pagination=pagination)
-
-
-@bp.route("/admin/users/new", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
-def create_user():
-    form = StaffUserForm()
-    form.provider_id.choices = [("", "— не выбран —"), *staff.registry_choices()]
-    if form.validate_on_submit():
-        account = services.StaffAccount(name=_name(form), email=form.email.data,
-                                        role=form.role.data, phone=form.phone.data or "")
-        try:
-            user = staff.create_staff_member(account, form.provider_id.data or None,
-                                             admin=current_user._get_current_object())
-        except DomainError as error:
-            add_error(form, error)
-        else:
-            flash(f"Учётная запись создана. Приглашение отправлено на {user.email}", "success")
-            return redirect_to(url_for("accounts.user_detail", user_id=user.id))
-    return render_page_or_block("accounts/user_new.html", "form", form_status(form), form=form)
-
-
-@bp.route("/admin/users/<int:user_id>")
-@roles_required(Role.ADMIN)
-def user_detail(user_id: int):
-    user = admin.view_user(current_user._get_current_object(), user_id)
-    return _user_page(user)
-
-
-def _user_page(user, *, role_form=None, contacts_form=None, status: int = 200):
-    place = staff.place_of(user) if user.role == Role.PROVIDER else None
-    provider_form = ProviderStaffForm(formdata=None)
-    provider_form.provider_id.choices = staff.registry_choices()
-    return render_template(
-        "accounts/user_detail.html", user=user, block_form=EmptyForm(), place=place,
-        role_form=role_form or RoleForm(formdata=None, role=user.role),
-        contacts_form=contacts_form or ContactsForm(formdata=None, email=user.email,
-                                                    phone=format_phone(user.phone)),
-        provider_form=provider_form), status
-
-
-@bp.route("/admin/users/<int:user_id>/contacts", methods=["POST"])
-@roles_required(Role.ADMIN)
-def change_contacts(user_id: int):
-    user = services.get_user_or_404(user_id)
-    form = ContactsForm()
-    if form.validate_on_submit():
-        acting = current_user._get_current_object()
-        try:
-            changed = admin.change_contacts(user, email=form.email.data,
-                                            phone=form.phone.data or "", admin=acting)
-        except DomainError as error:
-            add_error(form, error)
-        else:
-            if changed and user.id == acting.id:
-                sessions.refresh(user)  # the admin's own session goes on
-            flash("Данные для входа изменены. Пользователю нужно войти заново; письмо об "
-                  "изменении отправлено" if changed else "Почта и телефон не изменились",
-                  "success" if changed else "info")
-            return redirect_to(url_for("accounts.user_detail", user_id=user.id))
-    return _user_page(user, contacts_form=form, status=422)
-
-
-@bp.route("/admin/users/<int:user_id>/role", methods=["POST"])
-@roles_required(Role.ADMIN)
-def change_role(user_id: int):
-    user = services.get_user_or_404(user_id)
-    form = RoleForm()
-    if form.validate_on_submit():
-        try:
-            services.change_role(user, form.role.data, actor=current_user._get_current_object())
-        except DomainError as error:
-            add_error(form, error)
-        else:
-            flash(f"Роль изменена: {Role(user.role).label}", "success")
-            return redirect_to(url_for("accounts.user_detail", user_id=user.id))
-    return _user_page(user, role_form=form, status=422)
-
-
-@bp.route("/admin/users/<int:user_id>/block", methods=["POST"])
-@roles_required(Role.ADMIN)
-def block_user(user_id: int):
-    return _set_active(user_id, False)
-
-
-@bp.route("/admin/users/<int:user_id>/unblock", methods=["POST"])
-@roles_required(Role.ADMIN)
-def unblock_user(user_id: int):
-    return _set_active(user_id, True)
-
-
-def _set_active(user_id: int, active: bool):
-    user = services.get_user_or_404(user_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
-        services.set_active(user, active, actor=current_user._get_current_object())
-    except DomainError as error:
-        flash(str(error), "danger")
-    else:
-        flash("Учётная запись разблокирована" if active else
-              "Учётная запись заблокирована, все её сеансы завершены", "success")
-    return redirect_to(url_for("accounts.user_detail", user_id=user.id))

@@ -8,10 +8,14 @@ to recognise a search, not to repeat it."""
 
 from __future__ import annotations
 
-from pfdo.accounts.models import User
+from typing import TYPE_CHECKING
+
 from pfdo.audit import services as audit
 from pfdo.db import db, unit_of_work
 from pfdo.identifiers import fold
+
+if TYPE_CHECKING:  # the account is above; only its name is needed here
+    from pfdo.accounts.models import User
 
 ASCII_DIGITS = frozenset("0123456789")
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pfdo import clock
-from pfdo.accounts.models import User
 from pfdo.db import IntPk, db
+
+if TYPE_CHECKING:  # the account is above; only its name is needed here
+    from pfdo.accounts.models import User
 
 
 class AuditEvent(db.Model):
@@ -29,4 +32,4 @@ class AuditEvent(db.Model):
     #: details without personal data beyond what the action needs
     details: Mapped[dict] = mapped_column(JSON, default=dict)
 
-    actor: Mapped[User | None] = relationship()
+    actor: Mapped[User | None] = relationship("User")

@@ -1,12 +1,14 @@
-"""The parent's children: list, add, edit, the child's page, the certificate application."""
+"""The family's cabinet: the children with their certificates and notices, adding and editing a
+child, the child's page and the certificate application."""
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, render_template, url_for
 from flask_login import current_user
 
-from pfdo.accounts.access import roles_required
+from pfdo.accounts.access import login_required, roles_required
 from pfdo.accounts.consent import is_withdrawn
+from pfdo.accounts.landing import landing_endpoint
 from pfdo.accounts.models import Role
 from pfdo.accounts.services import PersonName
 from pfdo.certificates import services as certificates
@@ -15,10 +17,13 @@ from pfdo.errors import DomainError
 from pfdo.families import services
 from pfdo.families.forms import ApplyForm, ChildForm
 from pfdo.municipality.services import local_today
+from pfdo.notifications.services import recent_notices
+from pfdo.privacy.services import family_consent
+from pfdo.providers.access import provider_of
 from pfdo.russian import gendered
 from pfdo.web import add_error, form_status, redirect_to, render_page_or_block
 
-bp = Blueprint("families", __name__, url_prefix="/children")
+bp = Blueprint("families", __name__)
 
 
 def _data(form: ChildForm) -> services.ChildData:
@@ -31,7 +36,22 @@ def _data(form: ChildForm) -> services.ChildData:
         address=form.address.data or "")
 
 
-@bp.route("/new", methods=["GET", "POST"])
+@bp.route("/cabinet")
+@login_required
+def cabinet():
+    """The family's cabinet; every other role is sent to its own workspace, and a provider's
+    staff account no provider is attached to yet is told so."""
+    if current_user.role == Role.PROVIDER and provider_of(current_user) is None:
+        return render_template("families/no_provider.html", user=current_user)
+    if current_user.role != Role.PARENT:
+        return redirect_to(url_for(landing_endpoint(current_user)))
+    return render_template("families/cabinet.html", user=current_user,
+                           family=certificates.family_overview(current_user),
+                           notices=recent_notices(current_user),
+                           consent_state=family_consent(current_user))
+
+
+@bp.route("/children/new", methods=["GET", "POST"])
 @roles_required(Role.PARENT)
 def add():
     form = ChildForm()
@@ -49,7 +69,7 @@ def add():
                                 form=form, child=None, locked=False)
 
 
-@bp.route("/<int:child_id>")
+@bp.route("/children/<int:child_id>")
 @roles_required(Role.PARENT)
 def child(child_id: int):
     child = services.get_own_child_or_404(current_user, child_id)
@@ -78,7 +98,7 @@ def _lock_protected_fields(form: ChildForm) -> None:
         form[name].description = LOCKED_HINT
 
 
-@bp.route("/<int:child_id>/edit", methods=["GET", "POST"])
+@bp.route("/children/<int:child_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.PARENT)
 def edit(child_id: int):
     child = services.get_own_child_or_404(current_user, child_id)
@@ -104,7 +124,7 @@ def edit(child_id: int):
                                 certificate=certificates.certificate_of(child))
 
 
-@bp.route("/<int:child_id>/apply", methods=["POST"])
+@bp.route("/children/<int:child_id>/apply", methods=["POST"])
 @roles_required(Role.PARENT)
 def apply(child_id: int):
     child = services.get_own_child_or_404(current_user, child_id)

@@ -7,12 +7,15 @@ the CHECK constraints below are the last line of defence if anything else tries.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from pfdo.accounts.models import User
 from pfdo.db import IntPk, Kopecks, Timestamp, db
+
+if TYPE_CHECKING:  # the account is above; only its name is needed here
+    from pfdo.accounts.models import User
 
 
 class AccountKind(StrEnum):
@@ -111,7 +114,7 @@ class Transfer(db.Model):
 
     debit_account: Mapped[LedgerAccount] = relationship(foreign_keys=[debit_account_id])
     credit_account: Mapped[LedgerAccount] = relationship(foreign_keys=[credit_account_id])
-    actor: Mapped[User | None] = relationship()
+    actor: Mapped[User | None] = relationship("User")
 
     @property
     def kind_label(self) -> str:

@@ -16,6 +16,7 @@ from pfdo.money import parse_rub
 from pfdo.navigator.services import ProgramFilter, Sort
 from pfdo.periods.models import DIRECTION_LABELS
 from pfdo.programs.models import WEEKDAY_LABELS, Funding
+from pfdo.providers.models import OWNERSHIP_LABELS
 
 MIN_AGE, MAX_AGE = 5, 17
 
@@ -151,3 +152,16 @@ class ChildChoiceForm(FilterForm):
         self.child.choices = [SelectChoice("", "Выберите ребёнка"),
                               *(SelectChoice(str(c.id), f"{c.first_name} {c.last_name}")
                                 for c in children)]
+
+
+class RegistryFilterForm(FilterForm):
+    q = StringField("Поиск", description="Название организации или ИНН")
+    ownership = SelectField("Кто", validate_choice=False,
+                            choices=[SelectChoice("", "Все поставщики")] + [
+                                SelectChoice(key, label.capitalize())
+                                for key, label in OWNERSHIP_LABELS.items()])
+
+    @property
+    def ownership_value(self) -> str:
+        value = self.ownership.data or ""
+        return value if value in OWNERSHIP_LABELS else ""

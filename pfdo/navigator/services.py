@@ -24,6 +24,7 @@ from pfdo.programs.models import (
     Program,
     ProgramStatus,
 )
+from pfdo.providers import review as provider_review
 from pfdo.providers.models import Provider, ProviderStatus
 
 PER_PAGE = 20
@@ -284,3 +285,27 @@ def schedule_text(group: Group) -> str:
         slots.setdefault((session.starts_at, session.ends_at), []).append(session.weekday_short)
     return "; ".join(f"{', '.join(days)} {start:%H:%M}–{end:%H:%M}"
                      for (start, end), days in slots.items())
+
+
+@dataclass(frozen=True)
+class Registry:
+    """The public registry's page: approved providers, their published programs counted."""
+
+    pagination: object
+    #: provider id -> number of published programs (for the page's providers only)
+    program_counts: dict[int, int]
+    waiting: int
+
+
+def registry(*, query: str = "", ownership: str = "", page: int = 1) -> Registry:
+    """The public registry of providers, with each one's published programs counted in one
+    query for the page, and the number of applications waiting."""
+    pagination = provider_review.approved_providers(query=query, ownership=ownership,
+                                                    page=page)
+    ids = [provider.id for provider in pagination.items]
+    counts = dict(db.session.execute(
+        select(Program.provider_id, func.count(Program.id))
+        .where(Program.provider_id.in_(ids), Program.status == ProgramStatus.PUBLISHED)
+        .group_by(Program.provider_id)).all()) if ids else {}
+    return Registry(pagination=pagination, program_counts=counts,
+                    waiting=provider_review.waiting_count())

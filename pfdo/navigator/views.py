@@ -10,7 +10,7 @@ from pfdo.accounts.access import public
 from pfdo.accounts.models import Role
 from pfdo.municipality.services import local_today
 from pfdo.navigator import child_pricing, services
-from pfdo.navigator.forms import ChildChoiceForm, ProgramFilterForm
+from pfdo.navigator.forms import ChildChoiceForm, ProgramFilterForm, RegistryFilterForm
 from pfdo.navigator.summary import summary_text
 from pfdo.providers.models import OWNERSHIP_LABELS
 from pfdo.web import arg_int, render_page_or_block
@@ -76,3 +76,14 @@ def provider(provider_id: int):
     return render_template("navigator/provider.html", provider=provider,
                            ownership=OWNERSHIP_LABELS[provider.form.ownership],
                            cards=services.provider_programs(provider, today=local_today()))
+
+
+@bp.route("/providers")
+@public
+def registry():
+    """The public registry of providers (реестр поставщиков)."""
+    filters = RegistryFilterForm(request.args)
+    result = services.registry(query=filters.q.data or "", ownership=filters.ownership_value,
+                               page=arg_int("page", 1))
+    return render_page_or_block("navigator/registry.html", "results", filters=filters,
+                                result=result, ownership_labels=OWNERSHIP_LABELS)

@@ -1,12 +1,13 @@
-"""The parent's consent in the cabinet: the confirmation page that explains a withdrawal, the
-withdrawal itself, and giving the consent again."""
+"""The account page (the person's data, the password and, for a parent, the consent), and the
+parent's consent: the confirmation page that explains a withdrawal, the withdrawal itself, and
+giving the consent again."""
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, render_template, request, url_for
 from flask_login import current_user
 
-from pfdo.accounts.access import roles_required
+from pfdo.accounts.access import login_required, roles_required
 from pfdo.accounts.models import Role
 from pfdo.errors import DomainError
 from pfdo.forms import EmptyForm
@@ -14,22 +15,33 @@ from pfdo.municipality.services import local_today
 from pfdo.privacy import services
 from pfdo.web import redirect_to
 
-bp = Blueprint("privacy", __name__, url_prefix="/account/consent")
+bp = Blueprint("privacy", __name__, url_prefix="/account")
 
 
-@bp.route("/withdraw")
+@bp.route("")
+@login_required
+def account():
+    """The account's data, the password and, for a parent, the consent and its withdrawal."""
+    context = {}
+    if current_user.role == Role.PARENT:
+        context["consent_state"] = services.family_consent(current_user)
+    return render_template("privacy/account.html", user=current_user, action_form=EmptyForm(),
+                           **context)
+
+
+@bp.route("/consent/withdraw")
 @roles_required(Role.PARENT)
 def withdraw_preview():
     state = services.family_consent(current_user)
     if state.withdrawn:
-        return redirect_to(url_for("accounts.account"))
+        return redirect_to(url_for("privacy.account"))
     today = local_today()
     return render_template("privacy/withdraw.html", state=state, form=EmptyForm(), today=today,
                            erase_on=services.erase_on(today),
                            erase_after_days=services.ERASE_AFTER_DAYS)
 
 
-@bp.route("/withdraw", methods=["POST"])
+@bp.route("/consent/withdraw", methods=["POST"])
 @roles_required(Role.PARENT)
 def withdraw():
     if not EmptyForm().validate_on_submit():
@@ -42,10 +54,10 @@ def withdraw():
     else:
         flash(f"Согласие отозвано. {state.erase_on:%d.%m.%Y} данные семьи будут обезличены; "
               "до этого дня согласие можно дать снова.", "success")
-    return redirect_to(url_for("accounts.account"))
+    return redirect_to(url_for("privacy.account"))
 
 
-@bp.route("", methods=["POST"])
+@bp.route("/consent", methods=["POST"])
 @roles_required(Role.PARENT)
 def give_again():
     if EmptyForm().validate_on_submit():
@@ -57,4 +69,4 @@ def give_again():
         else:
             flash("Согласие дано снова: заявления вернулись на рассмотрение, сертификаты "
                   "действуют.", "success")
-    return redirect_to(url_for("accounts.account"))
+    return redirect_to(url_for("privacy.account"))

@@ -28,6 +28,7 @@ from sqlalchemy import and_, delete, func, insert, or_, select
 
 from pfdo.db import db
 from pfdo.programs.models import FUNDING_LABELS, Funding, Program, ProgramTerm
+from pfdo.providers.services import provider_renamed
 
 WEIGHT_TITLE = 10
 WEIGHT_META = 4
@@ -212,3 +213,10 @@ def matching(query_words: Iterable[QueryWord]):
         relevance = relevance + part.c.weight
     return (select(first.c.program_id.label("program_id"), relevance.label("relevance"))
             .select_from(stmt_from).subquery("matched"))
+
+
+@provider_renamed.connect
+def _reindex_programs_of(provider, **_) -> None:
+    """A provider's new name reaches its programs' search terms (same transaction)."""
+    for program in db.session.scalars(select(Program).where(Program.provider_id == provider.id)):
+        index_program(program)

@@ -27,7 +27,6 @@ from pfdo.providers.models import (
     DESCRIPTION_MAX,
     DOCUMENT_KIND_LABELS,
     LEGAL_FORM_LABELS,
-    OWNERSHIP_LABELS,
     PROVIDER_STATUS_LABELS,
     REJECTION_REASON_MAX,
     DocumentKind,
@@ -271,16 +270,3 @@ class QueueFilterForm(FilterForm):
             legal_form = ""
         return review.QueueFilter(status=status, query=self.q.data or "",
                                     legal_form=legal_form)
-
-
-class RegistryFilterForm(FilterForm):
-    q = StringField("Поиск", description="Название организации или ИНН")
-    ownership = SelectField("Кто", validate_choice=False,
-                            choices=[SelectChoice("", "Все поставщики")] + [
-                                SelectChoice(key, label.capitalize())
-                                for key, label in OWNERSHIP_LABELS.items()])
-
-    @property
-    def ownership_value(self) -> str:
-        value = self.ownership.data or ""
-        return value if value in OWNERSHIP_LABELS else ""

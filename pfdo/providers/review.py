@@ -143,29 +143,14 @@ def forms_of_ownership(ownership: str) -> list[str]:
     return [str(form) for form, (_, _, kind) in LEGAL_FORM_LABELS.items() if kind == ownership]
 
 
-@dataclass(frozen=True)
-class Registry:
-    pagination: object
-    #: provider id -> number of published programs (for the page's providers only)
-    program_counts: dict[int, int]
-    waiting: int
-
-
-def registry(*, query: str = "", ownership: str = "", page: int = 1,
-             per_page: int = 25) -> Registry:
-    """The public registry: approved providers by name, with their published programs
-    counted in one query for the page; search by name or ИНН, filter by ownership."""
-    from pfdo.programs.models import Program, ProgramStatus
-
+def approved_providers(*, query: str = "", ownership: str = "", page: int = 1,
+                       per_page: int = 25):
+    """The registry's page of approved providers by name; search by name or ИНН, filter by
+    ownership. (The public registry page, with each provider's published programs counted,
+    is the navigator's.)"""
     stmt = select(Provider).where(Provider.status == ProviderStatus.APPROVED)
     if ownership:
         stmt = stmt.where(Provider.legal_form.in_(forms_of_ownership(ownership)))
     stmt = _search(stmt, query)
-    pagination = db.paginate(stmt.order_by(func.lower(Provider.short_name), Provider.id),
-                             page=page, per_page=per_page, error_out=False)
-    ids = [provider.id for provider in pagination.items]
-    counts = dict(db.session.execute(
-        select(Program.provider_id, func.count(Program.id))
-        .where(Program.provider_id.in_(ids), Program.status == ProgramStatus.PUBLISHED)
-        .group_by(Program.provider_id)).all()) if ids else {}
-    return Registry(pagination=pagination, program_counts=counts, waiting=waiting_count())
+    return db.paginate(stmt.order_by(func.lower(Provider.short_name), Provider.id),
+                       page=page, per_page=per_page, error_out=False)

@@ -6,6 +6,7 @@ coordinator's decisions are in `providers.review`, input cleaning in `providers.
 
 from __future__ import annotations
 
+from blinker import signal
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -43,6 +44,10 @@ from pfdo.providers.models import (
 from pfdo.storage import Upload, store
 
 # --- The public application -----------------------------------------------------------------
+
+#: sent inside the unit of work when a provider's public name changes (receiver: the provider)
+provider_renamed = signal("pfdo.provider-renamed")
+
 
 def apply(application: Application, *, ip: str | None = None) -> tuple[Provider, User]:
     """Create the provider (status submitted), its staff account with the recorded consent,
@@ -161,18 +166,10 @@ def update_provider(provider: Provider, data: ProviderData, *, actor: User) -> l
                "Изменены: " + ", ".join(FIELD_NAMES[name] for name in changed))
         audit.record(actor, "provider.updated", provider, {"changed": changed})
         if "short_name" in changed:
-            _reindex_programs(provider)
+            # Families find programs by their provider's name: the programs package, above
+            # this one, listens and re-indexes them in this same transaction.
+            provider_renamed.send(provider)
     return changed
-
-
-def _reindex_programs(provider: Provider) -> None:
-    # Programs depend on providers, not the other way round: imported here, at the one
-    # place where a provider's name reaches the programs' search terms.
-    from pfdo.programs import search
-    from pfdo.programs.models import Program
-
-    for program in db.session.scalars(select(Program).where(Program.provider_id == provider.id)):
-        search.index_program(program)
 
 
 def add_document(provider: Provider, kind: str, upload: Upload | None, *,

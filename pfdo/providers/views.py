@@ -9,21 +9,21 @@ from flask_login import current_user
 from pfdo import storage
 from pfdo.accounts import sessions
 from pfdo.accounts.access import public, roles_required
+from pfdo.accounts.landing import landing_endpoint
 from pfdo.accounts.models import Role
-from pfdo.accounts.services import CONSENT_VERSION, get_user_or_404
+from pfdo.accounts.services import CONSENT_VERSION
 from pfdo.errors import DomainError, NotFound
 from pfdo.extensions import limiter
 from pfdo.forms import EmptyForm
 from pfdo.municipality.services import days_since, local_today
 from pfdo.providers import review as reviewing
-from pfdo.providers import services, staff
+from pfdo.providers import services
 from pfdo.providers.access import own_provider_or_404
 from pfdo.providers.forms import (
     ApplicationForm,
     DocumentForm,
     ProfileForm,
     QueueFilterForm,
-    RegistryFilterForm,
     RejectionForm,
 )
 from pfdo.providers.models import DOCUMENT_KIND_LABELS, OWNERSHIP_LABELS
@@ -48,7 +48,7 @@ def apply():
     if current_user.is_authenticated:
         flash("Заявку на включение в реестр подают без входа в систему: выйдите из учётной "
               "записи и заполните форму заново", "info")
-        return redirect_to(url_for("accounts.cabinet"))
+        return redirect_to(url_for(landing_endpoint(current_user)))
     form = ApplicationForm()
     if form.validate_on_submit():
         try:
@@ -225,52 +225,3 @@ def reject(provider_id: int):
                   "success")
             return redirect_to(url_for("providers.queue"))
     return _review(provider, rejection_form=form, status=form_status(form))
-
-
-# --- The public registry ------------------------------------------------------------------------
-
-@bp.route("/providers")
-@public
-def registry():
-    filters = RegistryFilterForm(request.args)
-    result = reviewing.registry(query=filters.q.data or "", ownership=filters.ownership_value,
-                               page=arg_int("page", 1))
-    return render_page_or_block("providers/registry.html", "results", filters=filters,
-                                result=result, ownership_labels=OWNERSHIP_LABELS)
-
-
-# --- The admin: provider staff ------------------------------------------------------------------
-
-@bp.route("/admin/users/<int:user_id>/provider", methods=["POST"])
-@roles_required(Role.ADMIN)
-def attach_staff(user_id: int):
-    user = get_user_or_404(user_id)
-    if not EmptyForm().validate_on_submit():
-        flash(STALE, "danger")
-    else:
-        try:
-            provider = staff.attach_staff(user, request.form.get("provider_id"), admin=_actor())
-        except DomainError as error:
-            flash(str(error), "danger")
-        else:
-            flash(f"Учётная запись {user.short_name} прикреплена к поставщику "
-                  f"«{provider.short_name}»: кабинет поставщика открыт", "success")
-    return redirect_to(url_for("accounts.user_detail", user_id=user.id))
-
-
-@bp.route("/admin/users/<int:user_id>/provider/detach", methods=["POST"])
-@roles_required(Role.ADMIN)
-def detach_staff(user_id: int):
-    user = get_user_or_404(user_id)
-    if not EmptyForm().validate_on_submit():
-        flash(STALE, "danger")
-    else:
-        try:
-            provider = staff.detach_staff(user, admin=_actor())
-        except DomainError as error:
-            flash(str(error), "danger")
-        else:
-            flash(f"Учётная запись {user.short_name} откреплена от поставщика "
-                  f"«{provider.short_name}»: кабинет поставщика для неё закрыт", "success")
-    return redirect_to(url_for("accounts.user_detail", user_id=user.id))
-

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from pfdo.accounts import passwords
+from pfdo.admin.audit_labels import describe_details
 from pfdo.audit.models import AuditEvent
-from pfdo.audit.services import describe_details
 from pfdo.db import db
 from pfdo.errors import ServerBusy
 from tests.conftest import csrf_token, login
