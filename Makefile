@@ -51,6 +51,7 @@ test: setup lint
 
 lint: .stamp-python
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache  # the import contracts in pyproject.toml
 
 # Navigator benchmark on a fresh PostgreSQL database (not part of `make test`): bench/RESULTS.md
 bench: setup
