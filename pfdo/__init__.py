@@ -117,17 +117,29 @@ def register_blueprints(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     from pfdo.accounts import access, sessions
+    from pfdo.audit.services import origin
     from pfdo.web import refuse_control_characters
 
-    app.before_request(refuse_control_characters)  # first: before sessions and the audit log
+    def remember_origin():
+        g.audit_origin = origin.set(request.remote_addr)
+
+    @app.teardown_request
+    def forget_origin(_error):
+        token = g.pop("audit_origin", None)
+        if token is not None:
+            origin.reset(token)
+
+    app.before_request(remember_origin)  # first: the audit log knows who asked, even a refusal
+    app.before_request(refuse_control_characters)  # before sessions and the audit log
     app.before_request(sessions.check_lifetime)
     app.before_request(access.enforce)
 
     @app.after_request
     def deliver_outbox(response):
         # Development convenience: e-mails show in the log right away. Production uses cron.
-        if g.pop("outbox_dirty", False) and app.config["OUTBOX_DELIVER_INLINE"]:
-            from pfdo.notifications.services import deliver_pending
+        from pfdo.notifications.services import OUTBOX_DIRTY, deliver_pending
+
+        if db.session.info.pop(OUTBOX_DIRTY, False) and app.config["OUTBOX_DELIVER_INLINE"]:
 
             try:
                 deliver_pending()

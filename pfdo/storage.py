@@ -21,7 +21,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pfdo.db import IntPk, Timestamp, db
-from pfdo.errors import DomainError
+from pfdo.errors import DomainError, NotFound
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 PDF_MAGIC = b"%PDF-"
@@ -127,9 +127,7 @@ def send(stored: StoredFile, *, inline: bool = False):
     shared caches, never sniffed as anything else."""
     path = upload_dir() / f"{stored.key}.pdf"
     if not re.fullmatch(r"[a-f0-9]{32}", stored.key) or not path.is_file():
-        from flask import abort
-
-        abort(404)
+        raise NotFound()
     response = send_file(path, mimetype=PDF_CONTENT_TYPE, as_attachment=not inline,
                          download_name=stored.original_name, max_age=0, conditional=True)
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import abort
 from sqlalchemy import select
 
 from pfdo import clock
@@ -22,7 +21,7 @@ from pfdo.children.validation import (
     snils_problem,
 )
 from pfdo.db import db, unit_of_work
-from pfdo.errors import DomainError
+from pfdo.errors import DomainError, NotFound
 
 MAX_AGE = 18
 #: what a child's certificate application fixes: the coordinator checks these against the
@@ -153,5 +152,5 @@ def get_own_child_or_404(parent: User, child_id: int) -> Child:
     """The child, if it belongs to this parent; 404 otherwise (never reveal another family's)."""
     child = db.session.get(Child, child_id)
     if child is None or child.parent_id != parent.id:
-        abort(404)
+        raise NotFound()
     return child

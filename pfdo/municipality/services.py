@@ -6,7 +6,6 @@ from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
-from flask import g
 from sqlalchemy import select
 
 from pfdo import clock, phones
@@ -29,6 +28,9 @@ FALLBACK = {
     "email": "",
 }
 
+#: the session's cached row (Session.info lives as long as the session: one request or job)
+CACHE_KEY = "pfdo.municipality"
+
 
 @dataclass(frozen=True)
 class MunicipalitySettings:
@@ -46,10 +48,10 @@ class MunicipalitySettings:
 
 
 def get() -> Municipality | None:
-    """The municipality, cached for the request."""
-    if "municipality" not in g:
-        g.municipality = db.session.scalars(select(Municipality).limit(1)).first()
-    return g.municipality
+    """The municipality, read once per database session (a request, a CLI job or a test)."""
+    if CACHE_KEY not in db.session.info:
+        db.session.info[CACHE_KEY] = db.session.scalars(select(Municipality).limit(1)).first()
+    return db.session.info[CACHE_KEY]
 
 
 def timezone() -> str:
@@ -141,5 +143,5 @@ def save(settings: MunicipalitySettings, *, actor: User | None) -> Municipality:
         db.session.flush()
         if created or changed:
             audit.record(actor, "municipality.updated", municipality, {"changed": sorted(changed)})
-    g.pop("municipality", None)
+    db.session.info.pop(CACHE_KEY, None)
     return municipality

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import abort
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from pfdo.db import db
+from pfdo.errors import NotFound
 from pfdo.periods.models import Direction
 from pfdo.programs import search
 from pfdo.programs.models import (
@@ -234,7 +234,7 @@ def get_public_program_or_404(program_id: int) -> Program:
                  selectinload(Program.groups).selectinload(Group.sessions),
                  selectinload(Program.document)))).first()
     if program is None:
-        abort(404)
+        raise NotFound()
     return program
 
 
@@ -242,7 +242,7 @@ def get_public_provider_or_404(provider_id: int) -> Provider:
     """A provider in the registry; 404 for an application still waiting or rejected."""
     provider = db.session.get(Provider, provider_id)
     if provider is None or provider.status != ProviderStatus.APPROVED:
-        abort(404)
+        raise NotFound()
     return provider
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
 
-from flask import current_app, g, render_template
+from flask import current_app, render_template
 from sqlalchemy import select, update
 
 from pfdo import clock
@@ -19,6 +19,8 @@ from pfdo.notifications.models import OutboxMessage
 
 log = logging.getLogger("pfdo.mail")
 MAX_BACKOFF = timedelta(hours=6)
+#: set on the database session when a message is queued (read by the factory's after_request)
+OUTBOX_DIRTY = "pfdo.outbox_dirty"
 
 
 def queue_email(recipient: str, subject: str, template: str, **context) -> OutboxMessage:
@@ -27,7 +29,7 @@ def queue_email(recipient: str, subject: str, template: str, **context) -> Outbo
     message = OutboxMessage(recipient=recipient, subject=subject, body=body)
     db.session.add(message)
     db.session.flush()
-    g.outbox_dirty = True
+    db.session.info[OUTBOX_DIRTY] = True  # the web layer may deliver it after the request
     return message
 
 
