@@ -1,5 +1,5 @@
 """Who pays what each month of a contract: the certificate's share and the family's co-pay
-(DOMAIN.md §8 point 3). Pure functions over integers — no database, no clock — so the
+(docs/domain.md §8 point 3). Pure functions over integers — no database, no clock — so the
 navigator shows the family exactly what the offer will say, and the enrolment service reuses
 them when it writes the offer.
 

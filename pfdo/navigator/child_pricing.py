@@ -1,5 +1,5 @@
 """What a child's certificate would pay for a program's groups, shown on the program page to a
-signed-in parent (DOMAIN.md §8 point 3): the breakdown by month and its summary in words."""
+signed-in parent (docs/domain.md §8 point 3): the breakdown by month and its summary in words."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ def _next_period(period: FinancingPeriod) -> FinancingPeriod | None:
 def price_for_child(program: Program, child: Child, certificate: Certificate, *,
                     today: date) -> ChildPricing:
     """For each open group of the program: what the child's certificate would pay each month
-    and what the family would add (DOMAIN.md §8 point 3), as `pricing.breakdown` computes it.
+    and what the family would add (docs/domain.md §8 point 3), as `pricing.breakdown` computes it.
 
     The special cases come back as `kind`: a free program (the record certificate suffices),
     no current period, a record certificate for a certified program (converted on enrolment

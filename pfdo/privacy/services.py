@@ -1,4 +1,4 @@
-"""Personal data (152-ФЗ; DOMAIN.md §13): a parent withdraws the consent to personal-data
+"""Personal data (152-ФЗ; docs/domain.md §13): a parent withdraws the consent to personal-data
 processing in the cabinet, or gives it again; on the 30th day after a withdrawal the family's
 data is anonymised (`flask privacy erase`, run daily from cron) while the ledger's totals stay.
 

@@ -1,4 +1,4 @@
-"""A program's normative cost per month (DOMAIN.md §6): the period's cost of a person-hour
+"""A program's normative cost per month (docs/domain.md §6): the period's cost of a person-hour
 for the direction × hours a week × weeks a month, with how it was computed, for the provider's
 and the coordinator's pages. Works on a program and on a revision of it alike."""
 
