@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pfdo.db import db
 from pfdo.errors import DomainError
-from pfdo.programs import editing, moderation, services
+from pfdo.programs import editing, groups, moderation, services
 from pfdo.providers import cleaning as provider_cleaning
 from pfdo.providers import review as provider_review
 from pfdo.providers import services as provider_services
@@ -126,7 +126,7 @@ def test_other_services_refuse_long_texts(app, make):
         from pfdo.programs.models import Program
 
         with pytest.raises(services.InvalidInput, match="Не длиннее 100 символов"):
-            editing.create_group(db.session.get(Program, draft.id),
+            groups.create_group(db.session.get(Program, draft.id),
                                  group_data(name="я" * 101), actor=staff)
         with pytest.raises(DomainError, match="Не длиннее 2000 символов") as refused:
             moderation.return_program(db.session.get(Program, prog.id), "я" * 2001,

@@ -20,7 +20,6 @@ from pfdo.errors import DomainError
 from pfdo.programs import moderation, revisions, search
 from pfdo.programs.models import (
     Group,
-    GroupSession,
     Program,
     ProgramEvent,
     ProgramRevision,
@@ -30,10 +29,8 @@ from pfdo.programs.models import (
 from pfdo.programs.revision_models import RevisionStatus
 from pfdo.programs.services import (
     PROGRAM_FIELDS,
-    GroupData,
     InvalidInput,
     ProgramData,
-    group_problems,
     program_problems,
 )
 from pfdo.providers.models import Provider
@@ -74,7 +71,7 @@ def _comment(labels: list[str]) -> str:
     return f"Изменены: {', '.join(labels)}"
 
 
-def _revise(program: Program, change: Callable[[ProgramRevision], list[str]], *,
+def revise(program: Program, change: Callable[[ProgramRevision], list[str]], *,
             actor: User, describe: Callable[[list[str]], str] = _comment) -> Outcome:
     """Make `change` in the program's open revision, or in a new one sent to the coordinator
     at once. `change` returns the names of what it changed; `describe` their history text."""
@@ -147,7 +144,7 @@ def update_program(program: Program, data: ProgramData, document: Upload | None,
     with unit_of_work():
         stored = store(document, actor=actor) if document is not None else None
         if program.status == ProgramStatus.PUBLISHED:
-            return _revise(program, lambda revision: revisions.set_content(
+            return revise(program, lambda revision: revisions.set_content(
                 revision, data, stored), actor=actor)
         changed = _set(program, data)
         if stored is not None:
@@ -164,110 +161,3 @@ def update_program(program: Program, data: ProgramData, document: Upload | None,
         search.index_program(program)
         audit.record(actor, "program.updated", program, {"changed": labels})
     return Outcome.SAVED
-
-
-# --- Groups -------------------------------------------------------------------------------
-
-def _sessions(data: GroupData) -> list[GroupSession]:
-    return [GroupSession(weekday=s.weekday, starts_at=s.starts_at, ends_at=s.ends_at)
-            for s in data.sessions]
-
-
-def _group_comment(name: str, labels: list[str]) -> str:
-    return f"Группа «{name}»: изменены {', '.join(labels)}"
-
-
-def create_group(program: Program, data: GroupData, *, actor: User) -> Outcome:
-    """A new group of the program; of a published program, a group its revision adds (it
-    reaches families when the revision is published).
-
-    Refuses: invalid fields (InvalidInput) — capacity outside 1–200, dates, a price other than
-    0 ₽ for a free program or 0 ₽ for a certified one, an empty, duplicated or overlapping
-    schedule."""
-    content = content_of(program)
-    problems = group_problems(content, data)
-    if problems:
-        raise InvalidInput(problems)
-    with unit_of_work():
-        name = data.name.strip()
-        if program.status == ProgramStatus.PUBLISHED:
-            def add(revision: ProgramRevision) -> list[str]:
-                revisions.add_group(revision, data)
-                return ["new_group"]
-
-            return _revise(program, add, actor=actor,
-                           describe=lambda _: f"Добавлена группа «{name}»")
-        group = Group(program=program, name=name, capacity=data.capacity,
-                      starts_on=data.starts_on, ends_on=data.ends_on,
-                      price_per_month=data.price_per_month, is_open=True,
-                      sessions=_sessions(data))
-        db.session.add(group)
-        db.session.flush()
-        audit.record(actor, "group.created", group)
-        program.updated_at = clock.now()
-    return Outcome.SAVED
-
-
-def update_group(group: Group, data: GroupData, *, actor: User) -> Outcome:
-    """Save a group's changes: directly for a program not yet published, into the revision
-    for a published one.
-
-    Refuses: what create_group refuses, and a capacity below the seats already taken."""
-    program = group.program
-    problems = group_problems(content_of(program), data, group)
-    if problems:
-        raise InvalidInput(problems)
-    with unit_of_work():
-        if program.status == ProgramStatus.PUBLISHED:
-            return _revise(program, lambda revision: revisions.set_group(
-                revisions.row_for(revision, group), data), actor=actor,
-                describe=lambda labels: _group_comment(group.name, labels))
-        changed = []
-        for name in revisions.GROUP_COLUMNS:
-            value = getattr(data, name)
-            value = value.strip() if isinstance(value, str) else value
-            if getattr(group, name) != value:
-                changed.append(name)
-                setattr(group, name, value)
-        old = sorted((s.weekday, s.starts_at, s.ends_at) for s in group.sessions)
-        new = sorted((s.weekday, s.starts_at, s.ends_at) for s in data.sessions)
-        if old != new:
-            group.sessions.clear()
-            db.session.flush()  # the old rows go before the new ones arrive
-            group.sessions.extend(_sessions(data))
-            changed.append("schedule")
-        if not changed:
-            return Outcome.UNCHANGED
-        audit.record(actor, "group.updated", group,
-                     {"changed": revisions.changed_labels(changed)})
-        program.updated_at = clock.now()
-    return Outcome.SAVED
-
-
-def update_revision_group(row: RevisionGroup, data: GroupData, *, actor: User) -> Outcome:
-    """Save a change of a group in the open revision (one the revision adds, or an existing
-    group's terms there).
-
-    Refuses: what update_group refuses; a revision decided on a moment ago."""
-    revision = row.revision
-    program = revision.program
-    problems = group_problems(revision, data, row.group)
-    if problems:
-        raise InvalidInput(problems)
-    with unit_of_work():
-        current = revisions.open_revision(program)
-        if current is None or current.id != revision.id:
-            raise DomainError("Эти изменения уже рассмотрены или отменены. Обновите страницу")
-        target = next(r for r in current.groups if r.id == row.id)
-        return _revise(program, lambda revision: revisions.set_group(target, data),
-                       actor=actor, describe=lambda labels: _group_comment(row.name, labels))
-
-
-def toggle_group(group: Group, *, actor: User) -> Group:
-    """Open a closed group for enrolment requests or close an open one, at once (whatever
-    the program's moderation). Refuses nothing: families already enrolled stay; closing only
-    stops new requests."""
-    with unit_of_work():
-        group.is_open = not group.is_open
-        audit.record(actor, "group.opened" if group.is_open else "group.closed", group)
-    return group

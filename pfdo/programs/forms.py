@@ -21,7 +21,7 @@ from pfdo.forms import BaseForm, DateField, FilterForm, IntegerField, parse_erro
 from pfdo.identifiers import is_ascii_digits
 from pfdo.money import format_rub, parse_rub
 from pfdo.periods.models import DIRECTION_LABELS, Direction
-from pfdo.programs import moderation, services
+from pfdo.programs import groups, moderation, services
 from pfdo.programs.models import (
     ADDRESS_MAX,
     DESCRIPTION_MAX,
@@ -232,7 +232,7 @@ class GroupForm(BaseForm):
                 rows_ok = False
             elif any(f.errors for f in (day, start, end)):
                 rows_ok = False
-        problems = services.group_problems(self.program, self.group_data(), self.group)
+        problems = groups.group_problems(self.program, self.group_data(), self.group)
         if not rows_ok:
             problems.pop("schedule", None)  # the rows' own messages say what to fix
         return _merge(self, problems) and ok and rows_ok

@@ -1,9 +1,9 @@
-"""Programs and groups, the core: the commands the forms build, loaders, validation (the same
+"""Programs, the core: the commands the forms build, loaders, validation (the same
 rules for a program and for a revision of it) and presentation helpers.
 
 The use cases live beside it: `editing` (the provider's changes: direct on a program not yet
-published, a revision once it is), `moderation` (the state machine and the coordinator's
-decisions), `revisions` (a published program's versions and their differences) and `cost`
+published, a revision once it is), `groups` (a program's groups and their rules),
+`moderation` (the state machine and the coordinator's decisions), `revisions` (a published program's versions and their differences) and `cost`
 (the normative cost)."""
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from pfdo.programs.models import (
     ADDRESS_MAX,
     DESCRIPTION_MAX,
     DISTRICT_MAX,
-    GROUP_NAME_MAX,
     PROGRAM_STATUS_LABELS,
     TEACHER_MAX,
     TITLE_MAX,
@@ -278,70 +277,6 @@ def program_problems(data: ProgramData) -> dict[str, str]:
         elif len(value) > limit:
             problems[name] = too_long(limit)
     return problems
-
-
-def group_problems(program: Program | ProgramRevision, data: GroupData,
-                   group: Group | None = None) -> dict[str, str]:
-    """Russian messages for the fields of `data` that break the rules (empty if none).
-    `program` is the content the group belongs to (a revision has its own funding); `group`
-    the live group being changed, whose seats taken bound the capacity. `schedule` collects
-    the problems of the schedule rows."""
-    problems: dict[str, str] = {}
-    if not data.name.strip():
-        problems["name"] = "Укажите название группы, например «Группа 1»"
-    elif len(data.name.strip()) > GROUP_NAME_MAX:
-        problems["name"] = too_long(GROUP_NAME_MAX)
-    if data.capacity is None or not 1 <= data.capacity <= MAX_CAPACITY:
-        problems["capacity"] = "Мест в группе — от 1 до 200"
-    elif group is not None and data.capacity < group.seats_taken:
-        problems["capacity"] = (f"В группе уже занято мест: {group.seats_taken}. Меньше "
-                                "сделать нельзя")
-    if data.starts_on is None:
-        problems["starts_on"] = "Укажите дату начала занятий"
-    if data.ends_on is None:
-        problems["ends_on"] = "Укажите дату окончания занятий"
-    elif data.starts_on is not None and data.ends_on <= data.starts_on:
-        problems["ends_on"] = "Занятия должны заканчиваться позже, чем начинаются"
-    if data.price_per_month is None:
-        problems["price_per_month"] = "Укажите цену в месяц"
-    elif data.price_per_month < 0:
-        problems["price_per_month"] = "Цена не может быть отрицательной"
-    elif program.funding == Funding.MUNICIPAL and data.price_per_month != 0:
-        problems["price_per_month"] = ("Программа бесплатная (муниципальное задание): цена "
-                                       "группы — 0 ₽")
-    elif program.funding == Funding.CERTIFIED and data.price_per_month == 0:
-        problems["price_per_month"] = ("Укажите цену больше нуля: программа оплачивается "
-                                       "сертификатом")
-    schedule = _schedule_problem(data.sessions)
-    if schedule:
-        problems["schedule"] = schedule
-    return problems
-
-
-def _schedule_problem(sessions: list[SessionData]) -> str | None:
-    if not sessions:
-        return "Укажите хотя бы одно занятие: день недели и время"
-    if len(sessions) > MAX_SESSIONS:
-        return f"Не больше {MAX_SESSIONS} занятий в неделю"
-    for s in sessions:
-        if not 0 <= s.weekday <= 6:
-            return "Выберите день недели"
-        if s.ends_at <= s.starts_at:
-            return (f"{WEEKDAY_SHORT[s.weekday]} {s.starts_at:%H:%M}: занятие должно "
-                    "заканчиваться позже, чем начинается")
-    seen = set()
-    for s in sessions:
-        key = (s.weekday, s.starts_at, s.ends_at)
-        if key in seen:
-            return f"Занятие {WEEKDAY_SHORT[s.weekday]} {s.starts_at:%H:%M} указано дважды"
-        seen.add(key)
-    ordered = sorted(sessions, key=lambda s: (s.weekday, s.starts_at))
-    for a, b in zip(ordered, ordered[1:], strict=False):
-        if a.weekday == b.weekday and b.starts_at < a.ends_at:
-            return (f"Занятия в {WEEKDAY_SHORT[a.weekday]} пересекаются: "
-                    f"{a.starts_at:%H:%M}–{a.ends_at:%H:%M} и "
-                    f"{b.starts_at:%H:%M}–{b.ends_at:%H:%M}")
-    return None
 
 
 def submission_problem(program: Program | ProgramRevision) -> str | None:

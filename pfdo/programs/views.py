@@ -13,7 +13,7 @@ from pfdo.errors import DomainError
 from pfdo.forms import EmptyForm
 from pfdo.municipality.services import days_since
 from pfdo.programs import cost as costs
-from pfdo.programs import editing, moderation, revisions, services
+from pfdo.programs import editing, groups, moderation, revisions, services
 from pfdo.programs.editing import Outcome
 from pfdo.programs.forms import (
     GroupForm,
@@ -253,7 +253,7 @@ def new_group(program_id: int):
     if form.validate_on_submit():
         data = form.group_data()
         try:
-            outcome = editing.create_group(program, data, actor=current_actor())
+            outcome = groups.create_group(program, data, actor=current_actor())
         except DomainError as error:
             _show(form, error)
         else:
@@ -278,7 +278,7 @@ def edit_group(group_id: int):
             else GroupForm.for_group(source, program=content, group=group))
     if form.validate_on_submit():
         try:
-            outcome = editing.update_group(group, form.group_data(), actor=current_actor())
+            outcome = groups.update_group(group, form.group_data(), actor=current_actor())
         except DomainError as error:
             _show(form, error)
         else:
@@ -299,7 +299,7 @@ def edit_revision_group(row_id: int):
             else GroupForm.for_group(row, program=revision, group=row.group))
     if form.validate_on_submit():
         try:
-            outcome = editing.update_revision_group(row, form.group_data(), actor=current_actor())
+            outcome = groups.update_revision_group(row, form.group_data(), actor=current_actor())
         except DomainError as error:
             _show(form, error)
         else:
@@ -317,7 +317,7 @@ def toggle_group(group_id: int):
     if not EmptyForm().validate_on_submit():
         flash(STALE_PAGE, "danger")
     else:
-        group = editing.toggle_group(group, actor=current_actor())
+        group = groups.toggle_group(group, actor=current_actor())
         flash(f"Группа «{group.name}» {'открыта' if group.is_open else 'закрыта'} для записи.",
               "success")
     return redirect_to(url_for("programs.detail", program_id=program_id))

@@ -1,4 +1,4 @@
-"""pfdo.enrollments.pricing: who pays what each month (docs/domain.md §8 point 3). Pure functions."""
+"""pfdo.enrollments.pricing: who pays what each month (docs/domain.md §8.3). Pure functions."""
 
 from __future__ import annotations
 

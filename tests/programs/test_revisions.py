@@ -15,7 +15,7 @@ from pfdo.db import db
 from pfdo.errors import DomainError
 from pfdo.navigator import services as navigator
 from pfdo.notifications.models import Notice, OutboxMessage
-from pfdo.programs import editing, moderation, revisions, search, services
+from pfdo.programs import editing, groups, moderation, revisions, search, services
 from pfdo.programs.editing import Outcome
 from pfdo.programs.models import (
     Group,
@@ -131,10 +131,10 @@ def test_a_change_of_terms_keeps_the_published_version_visible(app, people, publ
             outcome = editing.update_program(program, program_data(**fields[change]), None,
                                              actor=staff)
         elif change == "new_group":
-            outcome = editing.create_group(program, group_data(), actor=staff)
+            outcome = groups.create_group(program, group_data(), actor=staff)
         else:
             values = {"name": "Группа 1", "price_per_month": 250_000, **group_changes[change]}
-            outcome = editing.update_group(load(Group, grp), group_data(**values), actor=staff)
+            outcome = groups.update_group(load(Group, grp), group_data(**values), actor=staff)
         assert outcome == Outcome.SENT
         program = load(Program, prog)
         assert program.status == "published"
@@ -158,7 +158,7 @@ def test_a_second_edit_updates_the_pending_revision(app, people, published):
                                          program_data(title="Шахматы", age_from=8), None,
                                          actor=staff)
         assert outcome == Outcome.ADDED
-        assert editing.update_group(load(Group, grp), group_data(
+        assert groups.update_group(load(Group, grp), group_data(
             name="Группа 1", capacity=12, price_per_month=300_000), actor=staff) == Outcome.ADDED
         [revision] = open_revisions(prog.id)
         assert (revision.title, revision.age_from, revision.edits) == ("Шахматы", 8, 2)
@@ -178,7 +178,7 @@ def test_an_edit_that_changes_nothing_leaves_no_revision(app, people, published)
     with app.test_request_context():
         assert editing.update_program(load(Program, prog), program_data(), None,
                                       actor=staff) == Outcome.UNCHANGED
-        assert editing.update_group(load(Group, grp), group_data(
+        assert groups.update_group(load(Group, grp), group_data(
             name="Группа 1", price_per_month=250_000), actor=staff) == Outcome.UNCHANGED
         assert db.session.scalar(select(func.count()).select_from(ProgramRevision)) == 0
 
@@ -189,10 +189,10 @@ def test_publishing_shows_the_new_version_everywhere(app, people, published):
     with app.test_request_context():
         editing.update_program(load(Program, prog), program_data(**ISSUE_EDIT),
                                Upload("Новый план.pdf", factories.pdf_bytes()), actor=staff)
-        editing.update_group(load(Group, grp), group_data(name="Группа 1", capacity=14,
+        groups.update_group(load(Group, grp), group_data(name="Группа 1", capacity=14,
                                                           price_per_month=270_000),
                              actor=staff)
-        editing.create_group(load(Program, prog), group_data(name="Вечерняя"), actor=staff)
+        groups.create_group(load(Program, prog), group_data(name="Вечерняя"), actor=staff)
         revision = open_revisions(prog.id)[0]
         revision_id = revision.id
         moderation.publish_revision(load(Program, prog), actor=coordinator,
@@ -343,8 +343,8 @@ def test_a_revision_that_breaks_the_rules_cannot_be_published(app, people, publi
             moderation.publish_revision(load(Program, prog), actor=coordinator, seen_edits=0)
         # the group's price in the revision must follow the revision's funding
         with pytest.raises(services.InvalidInput, match="цена группы — 0 ₽"):
-            editing.update_group(load(Group, grp), group_data(name="Группа 1"), actor=staff)
-        editing.update_group(load(Group, grp), group_data(name="Группа 1", price_per_month=0),
+            groups.update_group(load(Group, grp), group_data(name="Группа 1"), actor=staff)
+        groups.update_group(load(Group, grp), group_data(name="Группа 1", price_per_month=0),
                              actor=staff)
         moderation.publish_revision(load(Program, prog), actor=coordinator, seen_edits=1)
         program = load(Program, prog)
@@ -355,10 +355,10 @@ def test_a_group_the_revision_adds_is_edited_in_the_revision(app, people, publis
     staff, _, _ = people
     prog, _ = published
     with app.test_request_context():
-        editing.create_group(load(Program, prog), group_data(name="Вечерняя"), actor=staff)
+        groups.create_group(load(Program, prog), group_data(name="Вечерняя"), actor=staff)
         row = db.session.scalars(select(RevisionGroup).where(
             RevisionGroup.group_id.is_(None))).one()
-        assert editing.update_revision_group(row, group_data(name="Вечерняя", capacity=8),
+        assert groups.update_revision_group(row, group_data(name="Вечерняя", capacity=8),
                                              actor=staff) == Outcome.ADDED
         assert load(RevisionGroup, row.id).capacity == 8
         assert db.session.scalar(select(func.count()).select_from(Group)) == 1
@@ -378,7 +378,7 @@ def test_differences_name_each_changed_field_with_old_and_new(app, people, publi
         editing.update_program(load(Program, prog), program_data(age_from=8,
                                                                  funding="municipal"),
                                Upload("Новый план.pdf", factories.pdf_bytes()), actor=staff)
-        editing.update_group(load(Group, grp), group_data(name="Группа 1", price_per_month=0),
+        groups.update_group(load(Group, grp), group_data(name="Группа 1", price_per_month=0),
                              actor=staff)
         program = load(Program, prog)
         found = revisions.differences(program, revisions.open_revision(program))

@@ -14,7 +14,7 @@ from pfdo.db import db
 from pfdo.errors import DomainError
 from pfdo.notifications.models import Notice, OutboxMessage
 from pfdo.programs import cost as costs
-from pfdo.programs import editing, moderation, search, services
+from pfdo.programs import editing, groups, moderation, search, services
 from pfdo.programs.models import Group, Program, ProgramEvent, ProgramTerm
 from pfdo.providers.models import Provider
 from pfdo.storage import Upload
@@ -330,7 +330,7 @@ def test_invalid_groups_are_refused(app, people, overrides, field, message):
     prog = factories.program(app, provider, status="draft")
     with app.test_request_context():
         with pytest.raises(services.InvalidInput) as refused:
-            editing.create_group(load(Program, prog), group_data(**overrides), actor=staff)
+            groups.create_group(load(Program, prog), group_data(**overrides), actor=staff)
         assert message in refused.value.problems[field]
         assert db.session.scalar(select(Group.id)) is None
 
@@ -340,9 +340,9 @@ def test_a_free_program_refuses_a_price(app, people):
     prog = factories.program(app, provider, status="draft", funding="municipal")
     with app.test_request_context():
         with pytest.raises(services.InvalidInput, match="цена группы — 0 ₽"):
-            editing.create_group(load(Program, prog), group_data(price_per_month=50_000),
+            groups.create_group(load(Program, prog), group_data(price_per_month=50_000),
                                   actor=staff)
-        assert editing.create_group(load(Program, prog), group_data(price_per_month=0),
+        assert groups.create_group(load(Program, prog), group_data(price_per_month=0),
                                     actor=staff) == editing.Outcome.SAVED
         assert db.session.scalars(select(Group.price_per_month)).one() == 0
 
@@ -353,8 +353,8 @@ def test_capacity_cannot_go_below_seats_taken(app, people):
     grp = factories.group(app, prog, capacity=12, seats_taken=10)
     with app.test_request_context():
         with pytest.raises(services.InvalidInput, match="занято мест: 10"):
-            editing.update_group(load(Group, grp), group_data(capacity=9), actor=staff)
-        assert editing.update_group(load(Group, grp), group_data(capacity=10),
+            groups.update_group(load(Group, grp), group_data(capacity=9), actor=staff)
+        assert groups.update_group(load(Group, grp), group_data(capacity=10),
                                     actor=staff) == editing.Outcome.SAVED
         assert load(Group, grp).capacity == 10
 
