@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated
 
 from flask_sqlalchemy import SQLAlchemy
@@ -32,6 +33,13 @@ Timestamp = Annotated[datetime, mapped_column(DateTime(timezone=True), default=c
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def one_of(column: str, enum: type[StrEnum], name: str) -> CheckConstraint:
+    """CHECK that `column` holds one of the enum's codes: the list comes from the enum, so a
+    new status cannot be forgotten in the constraint (a migration still adds it to the table)."""
+    codes = ", ".join(f"'{member.value}'" for member in enum)
+    return CheckConstraint(f"{column} IN ({codes})", name)
 
 
 def length_check(column: str, limit: int, *, new_table: bool = True) -> CheckConstraint:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
@@ -11,31 +10,22 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pfdo import clock
 from pfdo.db import IntPk, Timestamp, db
+from pfdo.enums import LabelledEnum
 
 
-class Role(StrEnum):
-    PARENT = "parent"
-    PROVIDER = "provider_staff"
-    COORDINATOR = "coordinator"
-    HOTLINE = "hotline"
-    ADMIN = "admin"
-
-    @property
-    def label(self) -> str:
-        return ROLE_LABELS[self]
+class Role(LabelledEnum):
+    PARENT = "parent", "Родитель (законный представитель)"
+    PROVIDER = "provider_staff", "Сотрудник поставщика"
+    COORDINATOR = "coordinator", "Муниципальный координатор"
+    HOTLINE = "hotline", "Оператор горячей линии"
+    ADMIN = "admin", "Администратор"
 
     @classmethod
     def staff(cls) -> list[Role]:
         return [cls.PROVIDER, cls.COORDINATOR, cls.HOTLINE, cls.ADMIN]
 
 
-ROLE_LABELS = {
-    Role.PARENT: "Родитель (законный представитель)",
-    Role.PROVIDER: "Сотрудник поставщика",
-    Role.COORDINATOR: "Муниципальный координатор",
-    Role.HOTLINE: "Оператор горячей линии",
-    Role.ADMIN: "Администратор",
-}
+ROLE_LABELS = Role.labels()
 
 
 class User(UserMixin, db.Model):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import (
     CheckConstraint,
@@ -20,49 +19,38 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from pfdo import clock
 from pfdo.accounts.models import User
 from pfdo.children.models import Child
-from pfdo.db import IntPk, Kopecks, Timestamp, db
+from pfdo.db import IntPk, Kopecks, Timestamp, db, one_of
+from pfdo.enums import LabelledEnum
 from pfdo.periods.models import FinancingPeriod
 
 
-class ApplicationStatus(StrEnum):
-    SUBMITTED = "submitted"
-    CONFIRMED = "confirmed"
-    REFUSED = "refused"
+class ApplicationStatus(LabelledEnum):
+    SUBMITTED = "submitted", "на рассмотрении"
+    CONFIRMED = "confirmed", "подтверждено"
+    REFUSED = "refused", "отказано"
     #: the parent withdrew the consent to personal-data processing (pfdo.privacy): not to be
     #: decided; it returns to the queue if the consent is given again
-    WITHDRAWN = "withdrawn"
+    WITHDRAWN = "withdrawn", "отозвано заявителем"
 
 
-APPLICATION_STATUS_LABELS = {
-    ApplicationStatus.SUBMITTED: "на рассмотрении",
-    ApplicationStatus.CONFIRMED: "подтверждено",
-    ApplicationStatus.REFUSED: "отказано",
-    ApplicationStatus.WITHDRAWN: "отозвано заявителем",
-}
+APPLICATION_STATUS_LABELS = ApplicationStatus.labels()
 
 
-class CertificateKind(StrEnum):
-    RECORD = "record"
-    FINANCING = "financing"
+class CertificateKind(LabelledEnum):
+    RECORD = "record", "сертификат учёта"
+    FINANCING = "financing", "сертификат персонифицированного финансирования"
 
 
-KIND_LABELS = {
-    CertificateKind.RECORD: "сертификат учёта",
-    CertificateKind.FINANCING: "сертификат персонифицированного финансирования",
-}
+KIND_LABELS = CertificateKind.labels()
 
 
-class CertificateStatus(StrEnum):
-    ACTIVE = "active"
-    SUSPENDED = "suspended"
-    CLOSED = "closed"
+class CertificateStatus(LabelledEnum):
+    ACTIVE = "active", "действует"
+    SUSPENDED = "suspended", "приостановлен"
+    CLOSED = "closed", "закрыт"
 
 
-CERTIFICATE_STATUS_LABELS = {
-    CertificateStatus.ACTIVE: "действует",
-    CertificateStatus.SUSPENDED: "приостановлен",
-    CertificateStatus.CLOSED: "закрыт",
-}
+CERTIFICATE_STATUS_LABELS = CertificateStatus.labels()
 
 
 class CertificateApplication(db.Model):
@@ -73,8 +61,7 @@ class CertificateApplication(db.Model):
     applications cannot both get through."""
 
     __table_args__ = (
-        CheckConstraint("status IN ('submitted', 'confirmed', 'refused', 'withdrawn')",
-                        "status_known"),
+        one_of("status", ApplicationStatus, "status_known"),
         CheckConstraint("status <> 'refused' OR refusal_reason IS NOT NULL", "refusal_has_reason"),
         Index("uq_certificate_application_snils_live", "snils", unique=True,
               sqlite_where=text("status <> 'refused'"),
@@ -119,8 +106,8 @@ class CertificateApplication(db.Model):
 
 class Certificate(db.Model):
     __table_args__ = (
-        CheckConstraint("kind IN ('record', 'financing')", "kind_known"),
-        CheckConstraint("status IN ('active', 'suspended', 'closed')", "status_known"),
+        one_of("kind", CertificateKind, "kind_known"),
+        one_of("status", CertificateStatus, "status_known"),
         CheckConstraint("length(number) = 10", "number_ten_digits"),
     )
 

@@ -4,34 +4,33 @@ added them."""
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pfdo.accounts.models import User
-from pfdo.db import IntPk, Timestamp, db
+from pfdo.db import IntPk, Timestamp, db, one_of
+from pfdo.enums import LabelledEnum
 
 
-class Sex(StrEnum):
-    MALE = "male"
-    FEMALE = "female"
+class Sex(LabelledEnum):
+    MALE = "male", "мужской"
+    FEMALE = "female", "женский"
 
 
-class DocumentType(StrEnum):
-    BIRTH_CERTIFICATE = "birth_certificate"
-    PASSPORT = "passport"
+class DocumentType(LabelledEnum):
+    BIRTH_CERTIFICATE = "birth_certificate", "свидетельство о рождении"
+    PASSPORT = "passport", "паспорт"
 
 
-SEX_LABELS = {Sex.MALE: "мужской", Sex.FEMALE: "женский"}
-DOCUMENT_LABELS = {DocumentType.BIRTH_CERTIFICATE: "свидетельство о рождении",
-                   DocumentType.PASSPORT: "паспорт"}
+SEX_LABELS = Sex.labels()
+DOCUMENT_LABELS = DocumentType.labels()
 
 
 class Child(db.Model):
     __table_args__ = (
-        CheckConstraint("sex IN ('male', 'female')", "sex_known"),
-        CheckConstraint("document_type IN ('birth_certificate', 'passport')", "document_known"),
+        one_of("sex", Sex, "sex_known"),
+        one_of("document_type", DocumentType, "document_known"),
         CheckConstraint("length(snils) = 11", "snils_eleven_digits"),
     )
 

@@ -3,35 +3,24 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pfdo.db import IntPk, Kopecks, Timestamp, db
+from pfdo.enums import LabelledEnum
 
 
-class Direction(StrEnum):
-    TECHNICAL = "technical"
-    SCIENCE = "science"
-    SPORTS = "sports"
-    ARTS = "arts"
-    TOURISM = "tourism"
-    SOCIAL = "social"
-
-    @property
-    def label(self) -> str:
-        return DIRECTION_LABELS[self]
+class Direction(LabelledEnum):
+    TECHNICAL = "technical", "техническая"
+    SCIENCE = "science", "естественнонаучная"
+    SPORTS = "sports", "физкультурно-спортивная"
+    ARTS = "arts", "художественная"
+    TOURISM = "tourism", "туристско-краеведческая"
+    SOCIAL = "social", "социально-гуманитарная"
 
 
-DIRECTION_LABELS = {
-    Direction.TECHNICAL: "техническая",
-    Direction.SCIENCE: "естественнонаучная",
-    Direction.SPORTS: "физкультурно-спортивная",
-    Direction.ARTS: "художественная",
-    Direction.TOURISM: "туристско-краеведческая",
-    Direction.SOCIAL: "социально-гуманитарная",
-}
+DIRECTION_LABELS = Direction.labels()
 
 
 class FinancingPeriod(db.Model):

@@ -12,7 +12,6 @@ later."""
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from enum import StrEnum
 
 from sqlalchemy import (
     CheckConstraint,
@@ -28,7 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pfdo.accounts.models import User
-from pfdo.db import IntPk, Kopecks, Timestamp, db, length_check
+from pfdo.db import IntPk, Kopecks, Timestamp, db, length_check, one_of
+from pfdo.enums import LabelledEnum
 from pfdo.periods.models import DIRECTION_LABELS, Direction
 from pfdo.providers.models import Provider
 from pfdo.storage import StoredFile
@@ -37,32 +37,24 @@ from pfdo.storage import StoredFile
 WEEKS_PER_MONTH = 4
 
 
-class Funding(StrEnum):
+class Funding(LabelledEnum):
     #: paid from a financing certificate (сертифицированная программа)
-    CERTIFIED = "certified"
+    CERTIFIED = "certified", "по сертификату ПФ"
     #: free: the municipal assignment pays (муниципальное задание); a record certificate suffices
-    MUNICIPAL = "municipal"
+    MUNICIPAL = "municipal", "бесплатно (муниципальное задание)"
 
 
-FUNDING_LABELS = {
-    Funding.CERTIFIED: "по сертификату ПФ",
-    Funding.MUNICIPAL: "бесплатно (муниципальное задание)",
-}
+FUNDING_LABELS = Funding.labels()
 
 
-class ProgramStatus(StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    PUBLISHED = "published"
-    RETURNED = "returned"
+class ProgramStatus(LabelledEnum):
+    DRAFT = "draft", "черновик"
+    SUBMITTED = "submitted", "на модерации"
+    PUBLISHED = "published", "опубликована"
+    RETURNED = "returned", "возвращена на доработку"
 
 
-PROGRAM_STATUS_LABELS = {
-    ProgramStatus.DRAFT: "черновик",
-    ProgramStatus.SUBMITTED: "на модерации",
-    ProgramStatus.PUBLISHED: "опубликована",
-    ProgramStatus.RETURNED: "возвращена на доработку",
-}
+PROGRAM_STATUS_LABELS = ProgramStatus.labels()
 
 #: the moderation state machine: status -> statuses it may move to
 PROGRAM_TRANSITIONS = {
@@ -116,7 +108,7 @@ class ProgramContent:
 def content_checks() -> tuple:
     """The CHECKs a program's content satisfies, on the program and on its revisions."""
     return (
-        CheckConstraint("funding IN ('certified', 'municipal')", "funding_known"),
+        one_of("funding", Funding, "funding_known"),
         CheckConstraint("age_from >= 5 AND age_to <= 17 AND age_from <= age_to", "ages_valid"),
         CheckConstraint("months BETWEEN 1 AND 36", "months_valid"),
         CheckConstraint("hours_per_week BETWEEN 1 AND 20", "hours_valid"),
@@ -125,8 +117,7 @@ def content_checks() -> tuple:
 
 class Program(ProgramContent, db.Model):
     __table_args__ = (
-        CheckConstraint("status IN ('draft', 'submitted', 'published', 'returned')",
-                        "status_known"),
+        one_of("status", ProgramStatus, "status_known"),
         *content_checks(),
         CheckConstraint("rating_count >= 0 AND rating_total >= 0", "rating_not_negative"),
         length_check("description", DESCRIPTION_MAX, new_table=False),

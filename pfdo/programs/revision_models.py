@@ -4,7 +4,6 @@ the versions that were published (see pfdo.programs.models' docstring)."""
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from enum import StrEnum
 
 from sqlalchemy import (
     CheckConstraint,
@@ -21,7 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from pfdo.db import IntPk, Kopecks, Timestamp, db, length_check
+from pfdo.db import IntPk, Kopecks, Timestamp, db, length_check, one_of
+from pfdo.enums import LabelledEnum
 from pfdo.programs.models import (
     ADDRESS_MAX,
     DESCRIPTION_MAX,
@@ -39,23 +39,18 @@ from pfdo.programs.models import (
 from pfdo.storage import StoredFile
 
 
-class RevisionStatus(StrEnum):
+class RevisionStatus(LabelledEnum):
     #: the provider's changes wait for the coordinator; families see the published version
-    SUBMITTED = "submitted"
+    SUBMITTED = "submitted", "изменения на модерации"
     #: returned with remarks: the provider fixes and sends it again, or withdraws it
-    RETURNED = "returned"
+    RETURNED = "returned", "изменения возвращены на доработку"
     #: published: the program shows this version; the row never changes again
-    PUBLISHED = "published"
+    PUBLISHED = "published", "изменения опубликованы"
     #: withdrawn by the provider: the published version stays
-    WITHDRAWN = "withdrawn"
+    WITHDRAWN = "withdrawn", "изменения отменены"
 
 
-REVISION_STATUS_LABELS = {
-    RevisionStatus.SUBMITTED: "изменения на модерации",
-    RevisionStatus.RETURNED: "изменения возвращены на доработку",
-    RevisionStatus.PUBLISHED: "изменения опубликованы",
-    RevisionStatus.WITHDRAWN: "изменения отменены",
-}
+REVISION_STATUS_LABELS = RevisionStatus.labels()
 #: a revision still being decided on: at most one per program (a partial unique index)
 OPEN_REVISION = (RevisionStatus.SUBMITTED, RevisionStatus.RETURNED)
 #: a revision's state machine; None is a revision not yet sent (the provider's first edit)
@@ -75,8 +70,7 @@ class ProgramRevision(ProgramContent, db.Model):
     the record of the terms families were offered). Its columns mirror Program's."""
 
     __table_args__ = (
-        CheckConstraint("status IN ('submitted', 'returned', 'published', 'withdrawn')",
-                        "status_known"),
+        one_of("status", RevisionStatus, "status_known"),
         *content_checks(),
         length_check("description", DESCRIPTION_MAX),
         length_check("remarks", REMARKS_MAX),

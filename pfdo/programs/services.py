@@ -3,8 +3,8 @@ rules for a program and for a revision of it) and presentation helpers.
 
 The use cases live beside it: `editing` (the provider's changes: direct on a program not yet
 published, a revision once it is), `groups` (a program's groups and their rules),
-`moderation` (the state machine and the coordinator's decisions), `revisions` (a published program's versions and their differences) and `cost`
-(the normative cost)."""
+`moderation` (the state machine and the coordinator's decisions), `revisions` (a published
+program's versions and their differences) and `cost` (the normative cost)."""
 
 from __future__ import annotations
 

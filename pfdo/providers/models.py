@@ -9,7 +9,8 @@ from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pfdo.accounts.models import User
-from pfdo.db import IntPk, Timestamp, db, length_check
+from pfdo.db import IntPk, Timestamp, db, length_check, one_of
+from pfdo.enums import LabelledEnum
 from pfdo.storage import StoredFile
 
 
@@ -64,20 +65,16 @@ OWNERSHIP_LABELS = {
 }
 
 
-class ProviderStatus(StrEnum):
+class ProviderStatus(LabelledEnum):
     #: the application waits for the coordinator
-    SUBMITTED = "submitted"
+    SUBMITTED = "submitted", "заявка на рассмотрении"
     #: the coordinator rejected it with a reason; the provider may fix and resubmit
-    REJECTED = "rejected"
+    REJECTED = "rejected", "заявка отклонена"
     #: in the registry: may publish programs
-    APPROVED = "approved"
+    APPROVED = "approved", "в реестре"
 
 
-PROVIDER_STATUS_LABELS = {
-    ProviderStatus.SUBMITTED: "заявка на рассмотрении",
-    ProviderStatus.REJECTED: "заявка отклонена",
-    ProviderStatus.APPROVED: "в реестре",
-}
+PROVIDER_STATUS_LABELS = ProviderStatus.labels()
 
 
 #: the longest texts of a provider, in characters (the forms and providers.services refuse
@@ -94,7 +91,7 @@ class Provider(db.Model):
     __table_args__ = (
         length_check("description", DESCRIPTION_MAX, new_table=False),
         length_check("rejection_reason", REJECTION_REASON_MAX, new_table=False),
-        CheckConstraint("status IN ('submitted', 'rejected', 'approved')", "status_known"),
+        one_of("status", ProviderStatus, "status_known"),
         CheckConstraint("length(inn) IN (10, 12)", "inn_length"),
         CheckConstraint("length(ogrn) IN (13, 15)", "ogrn_length"),
         # An organisation needs a licence; an individual entrepreneur teaching alone does not.
