@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole suite: SQLite and PostgreSQL (TEST_DATABASE_URL) side by side — much of the
-# PostgreSQL suite waits on the database, so two cores carry both — then the browser journeys.
+# PostgreSQL suite waits on the database, so two cores carry both — and the browser journeys
+# once the SQLite run is done, beside the longer PostgreSQL one.
 # With CI=true a missing PostgreSQL or Chromium is a failure, never a silent skip.
 # Prints the time of each part at the end.
 set -uo pipefail
@@ -37,6 +38,20 @@ if [ -n "$PG_URL" ]; then
 fi
 wait $sqlite_pid
 report "SQLite suite" "$LOGS/sqlite"
+
+# The browser journeys start once SQLite is done, beside the longer PostgreSQL run.
+browser_pid=
+if [ -x "$CHROMIUM" ]; then
+  part "Browser journeys" "$LOGS/browser" env TEST_DATABASE_URL= \
+    $PY -m pytest tests/browser -p no:randomly &
+  browser_pid=$!
+elif [ "${CI:-}" = "true" ]; then
+  echo "Chromium is missing at $CHROMIUM in CI: the browser suite cannot be skipped" >&2
+  failed=1
+else
+  echo "== Browser suite skipped: apt-get install -y chromium"
+fi
+
 if [ -n "$PG_URL" ]; then
   wait $pg_pid
   report "PostgreSQL suite" "$LOGS/pg"
@@ -47,15 +62,9 @@ else
   echo "== PostgreSQL suite skipped: set TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test"
 fi
 
-if [ -x "$CHROMIUM" ]; then
-  part "Browser journeys" "$LOGS/browser" env TEST_DATABASE_URL= \
-    $PY -m pytest tests/browser -p no:randomly
+if [ -n "$browser_pid" ]; then
+  wait $browser_pid
   report "Browser journeys ($CHROMIUM)" "$LOGS/browser"
-elif [ "${CI:-}" = "true" ]; then
-  echo "Chromium is missing at $CHROMIUM in CI: the browser suite cannot be skipped" >&2
-  failed=1
-else
-  echo "== Browser suite skipped: apt-get install -y chromium"
 fi
 
 echo
