@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import BigInteger, CheckConstraint, DateTime, MetaData, String, event
@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column
 
 from pfdo import clock
-from pfdo.errors import DomainError
+from pfdo.errors import DomainError, NotFound
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -26,6 +26,8 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+T = TypeVar("T")
+
 IntPk = Annotated[int, mapped_column(primary_key=True)]
 Kopecks = Annotated[int, mapped_column(BigInteger)]  #: money: int kopecks, never float
 Timestamp = Annotated[datetime, mapped_column(DateTime(timezone=True), default=clock.now)]
@@ -33,6 +35,15 @@ Timestamp = Annotated[datetime, mapped_column(DateTime(timezone=True), default=c
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def get_or_not_found(model: type[T], ident) -> T:
+    """The row with this primary key, or `NotFound` (shown as 404): Flask-SQLAlchemy's
+    get_or_404 aborts the request, which a service must not do."""
+    row = db.session.get(model, ident)
+    if row is None:
+        raise NotFound()
+    return row
 
 
 def one_of(column: str, enum: type[StrEnum], name: str) -> CheckConstraint:

@@ -14,6 +14,8 @@ from flask import Flask, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
 from pfdo.accounts.models import Role
+from pfdo.audit.services import record
+from pfdo.db import unit_of_work
 
 PUBLIC = "public"
 AUTHENTICATED = "authenticated"
@@ -89,9 +91,6 @@ def enforce() -> None:
         return redirect_to_login()
     if access == AUTHENTICATED or current_user.role in access:
         return None
-    from pfdo.audit.services import record
-    from pfdo.db import unit_of_work
-
     with unit_of_work():
         record(current_user, "authz.denied", None, {"endpoint": request.endpoint,
                                                     "method": request.method,

@@ -11,7 +11,7 @@ from pfdo.accounts.services import email_syntax, list_users, phone_syntax
 from pfdo.accounts.validation import normalize_phone
 from pfdo.audit import access_log
 from pfdo.audit import services as audit
-from pfdo.db import db, unit_of_work
+from pfdo.db import db, get_or_not_found, unit_of_work
 from pfdo.errors import DomainError
 from pfdo.identifiers import fold
 from pfdo.notifications.services import queue_email
@@ -43,7 +43,7 @@ def users_for_admin(admin: User, *, role: str = "", query: str = "", page: int =
 
 def view_user(admin: User, user_id: int) -> User:
     """A user's page for the admin (contacts, logins); logged in the access log first."""
-    user = db.get_or_404(User, user_id)
+    user = get_or_not_found(User, user_id)
     access_log.record_access(admin, "user.viewed", user)
     return user
 

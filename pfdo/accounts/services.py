@@ -20,7 +20,7 @@ from pfdo.accounts.passwords import (
 )
 from pfdo.accounts.validation import name_problem, normalize_email, normalize_name, normalize_phone
 from pfdo.audit import services as audit
-from pfdo.db import db, unit_of_work
+from pfdo.db import db, get_or_not_found, unit_of_work
 from pfdo.errors import DomainError
 from pfdo.identifiers import has_control_characters
 from pfdo.notifications.services import queue_email
@@ -378,4 +378,4 @@ def list_users(*, role: str = "", query: str = "", page: int = 1, per_page: int 
 
 
 def get_user_or_404(user_id: int) -> User:
-    return db.get_or_404(User, user_id)
+    return get_or_not_found(User, user_id)

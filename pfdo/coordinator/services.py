@@ -18,7 +18,9 @@ from pfdo.certificates.models import (
     CertificateStatus,
     FinancingGrant,
 )
-from pfdo.db import db
+from pfdo.children.models import Child
+from pfdo.db import db, unit_of_work
+from pfdo.errors import NotFound
 from pfdo.municipality import services as municipality
 from pfdo.periods import services as periods
 from pfdo.periods.models import FinancingPeriod
@@ -105,10 +107,6 @@ def view_child(child_id: int, *, actor: User):
     the view is written to the personal-data access log before it is shown.
 
     Raises NotFound for an unknown child."""
-    from pfdo.children.models import Child
-    from pfdo.db import unit_of_work
-    from pfdo.errors import NotFound
-
     child = db.session.get(Child, child_id)
     if child is None:
         raise NotFound()

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 
 from pfdo import clock
 from pfdo.db import db, unit_of_work
-from pfdo.notifications.models import OutboxMessage
+from pfdo.notifications.models import Notice, OutboxMessage
 
 log = logging.getLogger("pfdo.mail")
 MAX_BACKOFF = timedelta(hours=6)
@@ -104,8 +104,6 @@ def notify(user, text: str, *, url: str | None = None, subject: str | None = Non
     """An in-app notice for `user`, and an e-mail through the outbox when a template is given.
 
     Runs in the caller's transaction: nothing is announced for an operation that rolled back."""
-    from pfdo.notifications.models import Notice
-
     db.session.add(Notice(user_id=user.id, text=text, url=url))
     if template and user.email:
         queue_email(user.email, subject or text, template, user=user, text=text, url=url,
@@ -114,8 +112,6 @@ def notify(user, text: str, *, url: str | None = None, subject: str | None = Non
 
 
 def recent_notices(user, limit: int = 10):
-    from pfdo.notifications.models import Notice
-
     return db.session.scalars(
         select(Notice).where(Notice.user_id == user.id)
         .order_by(Notice.created_at.desc(), Notice.id.desc()).limit(limit)

@@ -9,9 +9,11 @@ from sqlalchemy import select, update
 
 from pfdo.accounts.models import User
 from pfdo.audit import services as audit
-from pfdo.db import db, unit_of_work
+from pfdo.db import db, get_or_not_found, unit_of_work
 from pfdo.errors import DomainError
 from pfdo.formatting import count_with_noun, plural
+from pfdo.ledger import services as ledger
+from pfdo.ledger.models import AccountKind
 from pfdo.money import format_rub
 from pfdo.periods.models import Direction, FinancingPeriod, NominalBand, PersonHourCost
 
@@ -56,7 +58,7 @@ def all_periods() -> list[FinancingPeriod]:
 
 
 def get_or_404(period_id: int) -> FinancingPeriod:
-    return db.get_or_404(FinancingPeriod, period_id)
+    return get_or_not_found(FinancingPeriod, period_id)
 
 
 def _check(data: PeriodData, existing: FinancingPeriod | None, today: date) -> None:
@@ -124,9 +126,6 @@ def save_period(data: PeriodData, *, actor: User, today: date,
     Refuses: missing or reversed dates, overlapping periods, a non-positive nominal, negative
     quota or limits, nominal × quota above the budget, overlapping age bands, and, for a period
     that has started, a lower nominal, another start date or a quota below what is granted."""
-    from pfdo.ledger import services as ledger
-    from pfdo.ledger.models import AccountKind
-
     with unit_of_work():
         _check(data, period, today)
         created = period is None

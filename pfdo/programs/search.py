@@ -27,6 +27,7 @@ import snowballstemmer
 from sqlalchemy import and_, delete, func, insert, or_, select
 
 from pfdo.db import db
+from pfdo.periods.models import DIRECTION_LABELS, Direction
 from pfdo.programs.models import FUNDING_LABELS, Funding, Program, ProgramTerm
 from pfdo.providers.services import provider_renamed
 
@@ -118,8 +119,6 @@ def terms_for(program: Program, provider_name: str) -> dict[str, int]:
                     weighted[term] = weight
 
     add(program.title, WEIGHT_TITLE)
-    from pfdo.periods.models import DIRECTION_LABELS, Direction
-
     add(f"{DIRECTION_LABELS[Direction(program.direction)]} направленность", WEIGHT_META)
     add(f"{provider_name} поставщик", WEIGHT_META)
     add(program.teacher, WEIGHT_META)

@@ -19,6 +19,7 @@ from wtforms.validators import Length, Optional, StopValidation, ValidationError
 
 from pfdo import phones
 from pfdo.accounts.forms import NameFields, email_check, matches, new_password_check, phone_check
+from pfdo.accounts.services import PersonName
 from pfdo.errors import DomainError
 from pfdo.forms import BaseForm, DateField, FilterForm, required
 from pfdo.municipality import services as municipality
@@ -192,8 +193,6 @@ class ApplicationForm(ProviderFields, NameFields, BaseForm):
                 for kind, name in cleaning.DOCUMENT_FIELDS.items()}
 
     def application(self) -> cleaning.Application:
-        from pfdo.accounts.services import PersonName
-
         return cleaning.Application(
             provider=self.provider_data(),
             contact=PersonName(self.last_name.data or "", self.first_name.data or "",

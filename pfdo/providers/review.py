@@ -11,9 +11,10 @@ from sqlalchemy.orm import selectinload
 from pfdo import clock
 from pfdo.accounts.models import Role, User
 from pfdo.audit import services as audit
-from pfdo.db import db, unit_of_work
+from pfdo.db import db, get_or_not_found, unit_of_work
 from pfdo.errors import DomainError
 from pfdo.identifiers import digits_or_none, fold
+from pfdo.providers.access import own_provider_or_404
 from pfdo.providers.models import (
     LEGAL_FORM_LABELS,
     Provider,
@@ -62,16 +63,14 @@ def reject(provider: Provider, reason: str, *, actor: User) -> Provider:
 
 
 def get_provider_or_404(provider_id: int) -> Provider:
-    return db.get_or_404(Provider, provider_id)
+    return get_or_not_found(Provider, provider_id)
 
 
 def get_document_for(user: User, document_id: int) -> ProviderDocument:
     """A document the user may download: a coordinator any; provider staff only their own
     provider's (404 otherwise, whatever the id)."""
     if user.role == Role.COORDINATOR:
-        return db.get_or_404(ProviderDocument, document_id)
-    from pfdo.providers.access import own_provider_or_404
-
+        return get_or_not_found(ProviderDocument, document_id)
     return own_document(own_provider_or_404(user), document_id)
 
 
