@@ -1,10 +1,13 @@
-"""Helpers shared by the views: page-or-fragment rendering, htmx-aware redirects, forms, and
-the web side of the input layer (bounded ids in URLs, bounded query integers, no control
-characters in the address)."""
+"""Helpers shared by the views: page-or-fragment rendering, htmx-aware redirects, forms, the
+coordinator's decisions, and the web side of the input layer (bounded ids in URLs, bounded query
+integers, no control characters in the address)."""
 
 from __future__ import annotations
 
-from flask import make_response, redirect, render_template, request
+from collections.abc import Callable
+from typing import Any
+
+from flask import flash, make_response, redirect, render_template, request
 from jinja2_fragments.flask import render_block
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
@@ -16,6 +19,8 @@ from pfdo.identifiers import MAX_ID, clamped_whole_number, has_control_character
 #: the last page number a list accepts (beyond it the list is empty anyway)
 MAX_PAGE = 10_000
 BAD_ADDRESS = "В адресе страницы есть недопустимые символы. Проверьте ссылку"
+#: a POST whose CSRF token (or the version of the object it was made for) is out of date
+STALE_PAGE = "Страница устарела. Обновите её и повторите действие."
 
 
 class IdConverter(IntegerConverter):
@@ -46,7 +51,7 @@ def refuse_control_characters() -> None:
 
 def render_page_or_block(template: str, block: str, status: int = 200, **context) -> Response:
     """The whole page for a browser, only `block` for htmx; Vary keeps caches from mixing them."""
-    if request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted"):
+    if request.htmx and not request.htmx.boosted:
         body = render_block(template, block, **context)
     else:
         body = render_template(template, **context)
@@ -57,7 +62,7 @@ def render_page_or_block(template: str, block: str, status: int = 200, **context
 
 def redirect_to(url: str) -> Response:
     """A redirect after a successful POST; htmx follows it as a full page load."""
-    if request.headers.get("HX-Request") == "true":
+    if request.htmx:
         response = make_response("", 204)
         response.headers["HX-Redirect"] = url
         return response
@@ -76,3 +81,35 @@ def add_error(form, error: DomainError) -> None:
 def form_status(form) -> int:
     """422 when the form has errors (htmx is configured to swap it), 200 otherwise."""
     return 422 if (form.errors or form.form_errors) else 200
+
+
+def decide(form, action: Callable[[], Any], *, success: str | Callable[[Any], str], back: str,
+           done: str, rerender: Callable[[Any, int], Response] | None = None,
+           fresh: Callable[[], bool] | None = None) -> Response:
+    """A decision posted from its page (confirm or refuse, approve or reject, publish or return):
+    check the form, make the one service call `action`, flash and redirect.
+
+    A form without fields (a button: only a stale CSRF token fails it), or a page older than the
+    object (`fresh` says no), gets the STALE_PAGE flash and goes `back`. A form with a reason
+    comes back through `rerender(form, status)` when it is invalid or when the service refuses
+    a field, with the error beside it (422). Any other refusal (decided meanwhile by someone
+    else) is a warning flash and `back`, nothing changed. Success flashes `success` (a text, or
+    made from what `action` returned) and goes to `done`."""
+    if not form.validate_on_submit():
+        if rerender is None:
+            flash(STALE_PAGE, "danger")
+            return redirect_to(back)
+        return rerender(form, form_status(form))
+    if fresh is not None and not fresh():
+        flash(STALE_PAGE, "danger")
+        return redirect_to(back)
+    try:
+        result = action()
+    except DomainError as error:
+        if rerender is not None and error.field:
+            add_error(form, error)
+            return rerender(form, form_status(form))
+        flash(str(error), "warning")
+        return redirect_to(back)
+    flash(success(result) if callable(success) else success, "success")
+    return redirect_to(done)

@@ -71,7 +71,7 @@ def redirect_to_login():
     """To the login page, coming back here afterwards (a full-page redirect for htmx too)."""
     target = request.full_path.rstrip("?") if request.method == "GET" else None
     login_url = url_for("accounts.login", next=target if is_safe_next(target) else None)
-    if request.headers.get("HX-Request") == "true":
+    if request.htmx:
         response = current_app.make_response(("", 204))
         response.headers["HX-Redirect"] = login_url
         return response

@@ -21,7 +21,14 @@ from pfdo.forms import EmptyForm
 from pfdo.municipality import services as municipality
 from pfdo.municipality.services import local_today
 from pfdo.periods import services as periods
-from pfdo.web import add_error, arg_int, form_status, redirect_to, render_page_or_block
+from pfdo.web import (
+    add_error,
+    arg_int,
+    decide,
+    form_status,
+    redirect_to,
+    render_page_or_block,
+)
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 
@@ -62,7 +69,7 @@ def _detail(application, *, refusal_form=None, status: int = 200):
     """The application's page with every possible duplicate; the full page is a view of the
     child's record (and of the duplicates shown) and is logged."""
     matches = []
-    if request.headers.get("HX-Request") != "true":
+    if not request.htmx:
         matches = duplicates.possible_duplicates(application)
         certificates.view_application(application, actor=_actor(), duplicates_shown=matches)
     return render_page_or_block(
@@ -94,17 +101,12 @@ def child(child_id: int):
 @roles_required(Role.COORDINATOR)
 def confirm(application_id: int):
     application = certificates.get_application_or_404(application_id)
-    if not EmptyForm().validate_on_submit():
-        flash("Страница устарела. Обновите её и повторите действие.", "danger")
-        return redirect_to(url_for("coordinator.application", application_id=application.id))
-    try:
-        certificate = certificates.confirm_application(application, actor=_actor())
-    except DomainError as error:
-        flash(str(error), "warning")
-        return redirect_to(url_for("coordinator.application", application_id=application.id))
-    flash(f"Сертификат № {format_number(certificate.number)} выдан: "
-          f"{application.child.short_name}", "success")
-    return redirect_to(url_for("coordinator.applications"))
+    return decide(
+        EmptyForm(), lambda: certificates.confirm_application(application, actor=_actor()),
+        success=lambda certificate: (f"Сертификат № {format_number(certificate.number)} выдан: "
+                                     f"{application.child.short_name}"),
+        back=url_for("coordinator.application", application_id=application.id),
+        done=url_for("coordinator.applications"))
 
 
 @bp.route("/applications/<int:application_id>/refuse", methods=["POST"])
@@ -112,20 +114,14 @@ def confirm(application_id: int):
 def refuse(application_id: int):
     application = certificates.get_application_or_404(application_id)
     form = RefusalForm()
-    if form.validate_on_submit():
-        try:
-            certificates.refuse_application(application, form.reason.data, actor=_actor())
-        except DomainError as error:
-            if error.field:
-                add_error(form, error)
-            else:  # already decided by someone else: say so on the page, change nothing
-                flash(str(error), "warning")
-                return redirect_to(url_for("coordinator.application",
-                                           application_id=application.id))
-        else:
-            flash(f"Отказ отправлен родителю: {application.child.short_name}", "success")
-            return redirect_to(url_for("coordinator.applications"))
-    return _detail(application, refusal_form=form, status=form_status(form))
+    return decide(
+        form, lambda: certificates.refuse_application(application, form.reason.data,
+                                                      actor=_actor()),
+        success=lambda _: f"Отказ отправлен родителю: {application.child.short_name}",
+        back=url_for("coordinator.application", application_id=application.id),
+        done=url_for("coordinator.applications"),
+        rerender=lambda invalid, status: _detail(application, refusal_form=invalid,
+                                                 status=status))
 
 
 # --- Financing periods -------------------------------------------------------------------

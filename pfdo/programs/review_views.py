@@ -3,11 +3,10 @@ field by field) to decide on, and the decisions."""
 
 from __future__ import annotations
 
-from flask import flash, request, url_for
+from flask import request, url_for
 
 from pfdo.accounts.access import roles_required
 from pfdo.accounts.models import Role
-from pfdo.errors import DomainError
 from pfdo.forms import EmptyForm
 from pfdo.municipality.services import days_since
 from pfdo.programs import moderation, revisions, services
@@ -17,8 +16,8 @@ from pfdo.programs.forms import (
     RevisionPublishForm,
     RevisionReturnForm,
 )
-from pfdo.programs.views import STALE_PAGE, bp, current_actor, program_page
-from pfdo.web import add_error, arg_int, form_status, redirect_to, render_page_or_block
+from pfdo.programs.views import bp, current_actor, program_page
+from pfdo.web import arg_int, decide, render_page_or_block
 
 # --- Moderation ---------------------------------------------------------------------------
 
@@ -51,21 +50,21 @@ def review(program_id: int):
     return _review(services.get_program_or_404(program_id))
 
 
+def _rerender(program):
+    """The review page again with the return form's errors."""
+    return lambda invalid, status: _review(program, return_form=invalid, status=status)
+
+
 @bp.route("/coordinator/programs/<int:program_id>/publish", methods=["POST"])
 @roles_required(Role.COORDINATOR)
 def publish(program_id: int):
     program = services.get_program_or_404(program_id)
-    if not EmptyForm().validate_on_submit():
-        flash(STALE_PAGE, "danger")
-        return redirect_to(url_for("programs.review", program_id=program_id))
-    try:
-        moderation.publish_program(program, actor=current_actor())
-    except DomainError as error:
-        flash(str(error), "warning")
-        return redirect_to(url_for("programs.review", program_id=program_id))
-    flash(f"Программа «{program.title}» опубликована. Поставщик получил уведомление.",
-          "success")
-    return redirect_to(url_for("programs.moderation"))
+    return decide(
+        EmptyForm(), lambda: moderation.publish_program(program, actor=current_actor()),
+        success=lambda _: (f"Программа «{program.title}» опубликована. "
+                           "Поставщик получил уведомление."),
+        back=url_for("programs.review", program_id=program_id),
+        done=url_for("programs.moderation"))
 
 
 @bp.route("/coordinator/programs/<int:program_id>/return", methods=["POST"])
@@ -73,38 +72,27 @@ def publish(program_id: int):
 def return_program(program_id: int):
     program = services.get_program_or_404(program_id)
     form = ReturnForm()
-    if form.validate_on_submit():
-        try:
-            moderation.return_program(program, form.remarks.data, actor=current_actor())
-        except DomainError as error:
-            if error.field:
-                add_error(form, error)
-            else:
-                flash(str(error), "warning")
-                return redirect_to(url_for("programs.review", program_id=program_id))
-        else:
-            flash(f"Программа «{program.title}» возвращена поставщику с замечаниями.",
-                  "success")
-            return redirect_to(url_for("programs.moderation"))
-    return _review(program, return_form=form, status=form_status(form))
+    return decide(
+        form, lambda: moderation.return_program(program, form.remarks.data, actor=current_actor()),
+        success=lambda _: f"Программа «{program.title}» возвращена поставщику с замечаниями.",
+        back=url_for("programs.review", program_id=program_id),
+        done=url_for("programs.moderation"), rerender=_rerender(program))
 
+
+# Publishing changes may change the title: the success texts are made after the decision.
 
 @bp.route("/coordinator/programs/<int:program_id>/revision/publish", methods=["POST"])
 @roles_required(Role.COORDINATOR)
 def publish_revision(program_id: int):
     program = services.get_program_or_404(program_id)
     form = RevisionPublishForm()
-    if not form.validate_on_submit() or form.seen_edits() is None:
-        flash(STALE_PAGE, "danger")
-        return redirect_to(url_for("programs.review", program_id=program_id))
-    try:
-        moderation.publish_revision(program, actor=current_actor(), seen_edits=form.seen_edits())
-    except DomainError as error:
-        flash(str(error), "warning")
-        return redirect_to(url_for("programs.review", program_id=program_id))
-    flash(f"Изменения программы «{program.title}» опубликованы: семьи видят новую версию. "
-          "Поставщик получил уведомление.", "success")
-    return redirect_to(url_for("programs.moderation"))
+    return decide(
+        form, lambda: moderation.publish_revision(program, actor=current_actor(),
+                                                  seen_edits=form.seen_edits()),
+        success=lambda _: (f"Изменения программы «{program.title}» опубликованы: семьи видят "
+                           "новую версию. Поставщик получил уведомление."),
+        back=url_for("programs.review", program_id=program_id),
+        done=url_for("programs.moderation"), fresh=lambda: form.seen_edits() is not None)
 
 
 @bp.route("/coordinator/programs/<int:program_id>/revision/return", methods=["POST"])
@@ -112,21 +100,12 @@ def publish_revision(program_id: int):
 def return_revision(program_id: int):
     program = services.get_program_or_404(program_id)
     form = RevisionReturnForm()
-    if form.validate_on_submit():
-        if form.seen_edits() is None:
-            flash(STALE_PAGE, "danger")
-            return redirect_to(url_for("programs.review", program_id=program_id))
-        try:
-            moderation.return_revision(program, form.remarks.data, actor=current_actor(),
-                                       seen_edits=form.seen_edits())
-        except DomainError as error:
-            if error.field:
-                add_error(form, error)
-            else:
-                flash(str(error), "warning")
-                return redirect_to(url_for("programs.review", program_id=program_id))
-        else:
-            flash(f"Изменения программы «{program.title}» возвращены поставщику с "
-                  "замечаниями. Семьи видят прежнюю версию.", "success")
-            return redirect_to(url_for("programs.moderation"))
-    return _review(program, return_form=form, status=form_status(form))
+    return decide(
+        form, lambda: moderation.return_revision(program, form.remarks.data,
+                                                 actor=current_actor(),
+                                                 seen_edits=form.seen_edits()),
+        success=lambda _: (f"Изменения программы «{program.title}» возвращены поставщику с "
+                           "замечаниями. Семьи видят прежнюю версию."),
+        back=url_for("programs.review", program_id=program_id),
+        done=url_for("programs.moderation"), rerender=_rerender(program),
+        fresh=lambda: form.seen_edits() is not None)

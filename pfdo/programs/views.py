@@ -26,7 +26,7 @@ from pfdo.programs.models import (
 )
 from pfdo.programs.revision_models import RevisionStatus
 from pfdo.providers.access import own_provider_or_404
-from pfdo.web import add_error, form_status, redirect_to
+from pfdo.web import STALE_PAGE, add_error, form_status, redirect_to
 
 bp = Blueprint("programs", __name__)
 
@@ -40,7 +40,6 @@ REVISION_BADGES = {
     RevisionStatus.SUBMITTED: "text-bg-warning",
     RevisionStatus.RETURNED: "text-bg-danger",
 }
-STALE_PAGE = "Страница устарела. Обновите её и повторите действие."
 
 #: what the provider reads after a change, by what the change did
 OUTCOME_MESSAGES = {

@@ -27,12 +27,17 @@ from pfdo.providers.forms import (
     RejectionForm,
 )
 from pfdo.providers.models import DOCUMENT_KIND_LABELS, OWNERSHIP_LABELS
-from pfdo.web import add_error, arg_int, form_status, redirect_to, render_page_or_block
+from pfdo.web import (
+    STALE_PAGE,
+    add_error,
+    arg_int,
+    decide,
+    form_status,
+    redirect_to,
+    render_page_or_block,
+)
 
 bp = Blueprint("providers", __name__)
-
-STALE = "Страница устарела. Обновите её и повторите действие."
-
 
 def _actor():
     return current_user._get_current_object()
@@ -123,7 +128,7 @@ def add_document():
 def remove_document(document_id: int):
     provider = own_provider_or_404(current_user)
     if not EmptyForm().validate_on_submit():
-        flash(STALE, "danger")
+        flash(STALE_PAGE, "danger")
         return redirect_to(url_for("providers.cabinet"))
     try:
         services.remove_document(provider, document_id, actor=_actor())
@@ -141,7 +146,7 @@ def remove_document(document_id: int):
 def resubmit():
     provider = own_provider_or_404(current_user)
     if not EmptyForm().validate_on_submit():
-        flash(STALE, "danger")
+        flash(STALE_PAGE, "danger")
         return redirect_to(url_for("providers.cabinet"))
     try:
         services.resubmit(provider, actor=_actor())
@@ -194,16 +199,11 @@ def review(provider_id: int):
 @roles_required(Role.COORDINATOR)
 def approve(provider_id: int):
     provider = reviewing.get_provider_or_404(provider_id)
-    if not EmptyForm().validate_on_submit():
-        flash(STALE, "danger")
-        return redirect_to(url_for("providers.review", provider_id=provider.id))
-    try:
-        reviewing.approve(provider, actor=_actor())
-    except DomainError as error:
-        flash(str(error), "warning")
-        return redirect_to(url_for("providers.review", provider_id=provider.id))
-    flash(f"Поставщик {provider.short_name} включён в реестр", "success")
-    return redirect_to(url_for("providers.queue"))
+    return decide(
+        EmptyForm(), lambda: reviewing.approve(provider, actor=_actor()),
+        success=lambda _: f"Поставщик {provider.short_name} включён в реестр",
+        back=url_for("providers.review", provider_id=provider.id),
+        done=url_for("providers.queue"))
 
 
 @bp.route("/coordinator/providers/<int:provider_id>/reject", methods=["POST"])
@@ -211,17 +211,10 @@ def approve(provider_id: int):
 def reject(provider_id: int):
     provider = reviewing.get_provider_or_404(provider_id)
     form = RejectionForm()
-    if form.validate_on_submit():
-        try:
-            reviewing.reject(provider, form.reason.data, actor=_actor())
-        except DomainError as error:
-            if error.field:
-                add_error(form, error)
-            else:  # already decided by someone else: say so, change nothing
-                flash(str(error), "warning")
-                return redirect_to(url_for("providers.review", provider_id=provider.id))
-        else:
-            flash(f"Заявка {provider.short_name} отклонена, поставщик получит причину",
-                  "success")
-            return redirect_to(url_for("providers.queue"))
-    return _review(provider, rejection_form=form, status=form_status(form))
+    return decide(
+        form, lambda: reviewing.reject(provider, form.reason.data, actor=_actor()),
+        success=lambda _: f"Заявка {provider.short_name} отклонена, поставщик получит причину",
+        back=url_for("providers.review", provider_id=provider.id),
+        done=url_for("providers.queue"),
+        rerender=lambda invalid, status: _review(provider, rejection_form=invalid,
+                                                 status=status))
