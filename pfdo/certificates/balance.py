@@ -9,8 +9,8 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from pfdo.certificates.financing import grant_for
 from pfdo.certificates.models import Certificate
-from pfdo.certificates.services import grant_for
 from pfdo.db import db
 from pfdo.ledger import services as ledger
 from pfdo.ledger.models import Transfer, TransferKind
