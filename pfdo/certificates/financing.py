@@ -68,7 +68,8 @@ def _grant(certificate: Certificate, period: FinancingPeriod, *, today: date, so
     if months < period.months:
         reason += f" за {months} мес."
     ledger.transfer(key=f"topup:{certificate.id}:{period.id}", debit=fund, credit=account,
-                    amount=amount, kind=TransferKind.TOPUP, reason=reason, actor=actor)
+                    amount=amount, kind=TransferKind.TOPUP, reason=reason, actor=actor,
+                    ref=certificate.ledger_ref)
     certificate.kind = CertificateKind.FINANCING
     return grant
 

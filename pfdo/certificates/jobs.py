@@ -89,7 +89,7 @@ def close_period(period: FinancingPeriod, *, today: date) -> JobReport:
             continue
         with unit_of_work():
             ledger.transfer(key=key, debit=account, credit=fund, amount=left,
-                            kind=TransferKind.RETURN,
+                            kind=TransferKind.RETURN, ref=grant.certificate.ledger_ref,
                             reason=f"Возврат неизрасходованного остатка за {period.title}")
         report.done += 1
         report.amount += left
@@ -134,7 +134,8 @@ def close_certificate(certificate: Certificate, period: FinancingPeriod | None, 
         fund = ledger.get_or_create_account(periods.fund_code(period), AccountKind.FUND,
                                             overdraft_limit=period.budget)
         ledger.transfer(key=key, debit=account, credit=fund, amount=left,
-                        kind=TransferKind.RETURN, reason=transfer_reason)
+                        kind=TransferKind.RETURN, reason=transfer_reason,
+                        ref=certificate.ledger_ref)
         returned = left
     grant = financing.grant_for(certificate, period) if period else None
     if grant is not None and grant.released_at is None:

@@ -146,6 +146,11 @@ class Certificate(db.Model):
         return f"certificate:{self.id}"
 
     @property
+    def ledger_ref(self) -> str:
+        """The `ref` of transfers made for this certificate (top-ups, returns to the fund)."""
+        return f"certificate:{self.id}"
+
+    @property
     def kind_label(self) -> str:
         return KIND_LABELS[CertificateKind(self.kind)]
 
