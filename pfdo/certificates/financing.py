@@ -9,6 +9,8 @@ says plainly that a repeated confirmation changed nothing."""
 
 from __future__ import annotations
 
+import re
+import secrets
 from dataclasses import dataclass
 from datetime import date
 
@@ -37,6 +39,10 @@ from pfdo.periods.models import FinancingPeriod
 
 # --- The grant and the queue ----------------------------------------------------------------
 
+#: the shape of a confirmation form's idempotency key (the form makes it: `new_request_key`)
+REQUEST_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
 class DuplicateGrant(DomainError):
     """The certificate already has a financing grant for the period."""
 
@@ -48,12 +54,13 @@ def grant_for(certificate: Certificate, period: FinancingPeriod) -> FinancingGra
 
 
 def _grant(certificate: Certificate, period: FinancingPeriod, *, today: date, source: str,
-           actor: User | None) -> FinancingGrant:
+           actor: User | None, request_key: str | None = None) -> FinancingGrant:
     """Take a quota place and top the certificate up (helpers only flush)."""
     periods.take_quota_place(period)
     amount, months = periods.prorated_nominal(period, certificate.child.age_on(today), today)
     grant = FinancingGrant(certificate_id=certificate.id, period_id=period.id, months=months,
-                           amount=amount, source=source, granted_at=clock.now())
+                           amount=amount, source=source, granted_at=clock.now(),
+                           request_key=request_key)
     db.session.add(grant)
     try:
         with db.session.begin_nested():
@@ -75,13 +82,16 @@ def _grant(certificate: Certificate, period: FinancingPeriod, *, today: date, so
 
 
 def grant_financing(certificate: Certificate, *, actor: User | None, today: date,
-                    source: str = "request") -> FinancingGrant:
+                    source: str = "request", request_key: str | None = None) -> FinancingGrant:
     """Turn a certificate into a financing one for the current period and top it up to the
     nominal for the child's age, pro-rated by whole months if the period has begun.
 
     Called on the parent's request now and by enrolment later. Refuses: no current period, a
     certificate that is not active, one already financed in this period, an exhausted quota
-    (QuotaExhausted: the family keeps the record certificate and may queue)."""
+    (QuotaExhausted: the family keeps the record certificate and may queue). `request_key`,
+    the confirmation form's idempotency key, is kept on the grant (see `confirm`)."""
+    if request_key is not None and not REQUEST_KEY.fullmatch(request_key):
+        raise ValueError("a request key is 16..64 characters of [A-Za-z0-9_-]")
     period = periods.current_period(today)
     if period is None:
         raise DomainError("Сейчас нет действующего периода финансирования")
@@ -90,7 +100,8 @@ def grant_financing(certificate: Certificate, *, actor: User | None, today: date
     with unit_of_work():
         if grant_for(certificate, period) is not None:
             raise DuplicateGrant(f"Сертификат уже переведён в сертификат ПФ на {period.title}")
-        grant = _grant(certificate, period, today=today, source=source, actor=actor)
+        grant = _grant(certificate, period, today=today, source=source, actor=actor,
+                       request_key=request_key)
         _resolve_queue_entry(certificate, period)
         audit.record(actor, "certificate.financing_granted", certificate,
                      {"period": period.title, "amount": grant.amount, "source": source})
@@ -241,27 +252,39 @@ def preview(certificate: Certificate, *, today: date) -> FinancingPreview:
     return FinancingPreview(certificate, period, "ready", **common)
 
 
-def confirm(certificate: Certificate, *, actor: User, today: date,
-            expected_amount: int | None) -> FinancingGrant:
-    """Convert the certificate (grant_financing does it, in one transaction) if it
-    would credit the sum the family saw in the preview.
+def new_request_key() -> str:
+    """A fresh idempotency key for a confirmation form (random, URL-safe, 24 characters)."""
+    return secrets.token_urlsafe(18)
 
-    Refuses: AlreadyFinanced when the grant exists (a double submit: nothing more is spent);
-    a sum that differs from `expected_amount` (the preview is out of date); and what
-    grant_financing refuses (no period, inactive, exhausted quota)."""
+
+def confirm(certificate: Certificate, *, actor: User, today: date,
+            expected_amount: int | None, request_key: str | None = None) -> FinancingGrant:
+    """Convert the certificate (grant_financing does it, in one transaction) if it would
+    credit the sum the family saw in the preview.
+
+    `request_key` is the form's idempotency key: a replay of the form that made the grant (a
+    double click, a resubmit, a retry after a lost answer, even racing the first) returns that
+    grant, as if it were the first answer; nothing more is spent.
+    Refuses: AlreadyFinanced when the grant exists and was not made by this form (another
+    form, or no key); a sum that differs from `expected_amount` (the preview is out of date);
+    and what grant_financing refuses (no period, inactive, exhausted quota)."""
     shown = preview(certificate, today=today)
     if shown.state == "financed":
+        if request_key is not None and shown.grant.request_key == request_key:
+            return shown.grant
         raise AlreadyFinanced(already_financed(shown.period, shown.grant))
     if shown.state == "ready" and expected_amount is not None \
             and expected_amount != shown.amount:
         raise DomainError(f"Сумма зачисления изменилась: сейчас это {format_rub(shown.amount)} "
                           f"за {shown.months} мес. Проверьте расчёт и подтвердите ещё раз.")
     try:
-        return grant_financing(certificate, actor=actor, today=today)
+        return grant_financing(certificate, actor=actor, today=today, request_key=request_key)
     except DuplicateGrant as error:  # a racing confirmation got there first
         db.session.expire_all()
-        raise AlreadyFinanced(already_financed(
-            shown.period, grant_for(certificate, shown.period))) from error
+        grant = grant_for(certificate, shown.period)
+        if request_key is not None and grant is not None and grant.request_key == request_key:
+            return grant  # it was this very form, submitted twice at once
+        raise AlreadyFinanced(already_financed(shown.period, grant)) from error
 
 
 def already_financed(period: FinancingPeriod, grant: FinancingGrant | None) -> str:

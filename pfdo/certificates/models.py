@@ -198,6 +198,9 @@ class FinancingGrant(db.Model):
     amount: Mapped[Kopecks]
     #: why: "request" (the parent asked), "queue", "period_open", "enrolment"
     source: Mapped[str] = mapped_column(String(20))
+    #: the idempotency key of the parent's confirmation form that made the grant (None for
+    #: grants by the queue or a job, and before 0010): a replay of that form gets this grant
+    request_key: Mapped[str | None] = mapped_column(String(64))
     #: set when the place was given back (the certificate closed during the period)
     released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

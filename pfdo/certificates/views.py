@@ -57,7 +57,8 @@ def detail(certificate_id: int):
 def financing_preview(certificate_id: int):
     certificate = services.get_own_certificate(current_user, certificate_id)
     shown = financing.preview(certificate, today=local_today())
-    form = FinancingForm(amount=str(shown.amount))
+    form = FinancingForm(amount=str(shown.amount),
+                         idempotency_key=financing.new_request_key())
     return render_template("certificates/financing.html", certificate=certificate,
                            child=certificate.child, preview=shown, form=form,
                            queue_form=EmptyForm(), financing=financing)
@@ -72,9 +73,11 @@ def request_financing(certificate_id: int):
         flash("Страница устарела. Проверьте расчёт и подтвердите перевод ещё раз.", "warning")
         return redirect_to(url_for("certificates.financing_preview",
                                    certificate_id=certificate.id))
+    key = form.request_key  # a malformed key is a DomainError here: answered 400, not caught
     try:
         grant = financing.confirm(certificate, actor=current_user._get_current_object(),
-                                  today=local_today(), expected_amount=form.expected_amount)
+                                  today=local_today(), expected_amount=form.expected_amount,
+                                  request_key=key)
     except financing.AlreadyFinanced as error:
         flash(str(error), "info")
     except DomainError as error:
