@@ -21,7 +21,9 @@ if TYPE_CHECKING:  # the account is above; only its name is needed here
 class AccountKind(StrEnum):
     FUND = "fund"  #: the financing period's budget ("fund:<period>")
     CERTIFICATE = "certificate"  #: a child's spendable money ("certificate:<certificate>")
-    ESCROW = "escrow"  #: money reserved for one contract ("escrow:<contract>")
+    #: money reserved for one contract ("escrow:<contract>"); it belongs to the certificate its
+    #: first RESERVE came from (no owner column: see the docstring of ledger.services)
+    ESCROW = "escrow"
     PAYABLE = "payable"  #: owed to a provider ("payable:<provider>")
 
 
