@@ -7,13 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
-
+from pfdo.certificates.financing import grant_for
 from pfdo.certificates.models import Certificate
-from pfdo.certificates.services import grant_for
-from pfdo.db import db
+from pfdo.ledger import escrow
 from pfdo.ledger import services as ledger
-from pfdo.ledger.models import Transfer, TransferKind
+from pfdo.ledger.models import Transfer
 from pfdo.municipality import services as municipality
 from pfdo.periods import services as periods
 
@@ -45,8 +43,9 @@ def _first_month(ends_on: date, months: int) -> date:
 
 
 def balance(certificate: Certificate, *, today: date) -> Balance:
-    """Derived from the ledger, never stored: the certificate's account and the escrow
-    accounts its reservations went to; the credit of the period `today` falls in."""
+    """Derived from the ledger, never stored, in a fixed number of queries: the certificate's
+    account and the escrows it reserved into (pfdo.ledger.escrow); the credit of the period
+    `today` falls in."""
     period = periods.current_period(today)
     grant = grant_for(certificate, period) if period else None
     credited = (grant.amount, grant.months, _first_month(period.ends_on, grant.months)) \
@@ -57,17 +56,11 @@ def balance(certificate: Certificate, *, today: date) -> Balance:
     account = ledger.find_account(certificate.account_code)
     if account is None:
         return Balance(*credited, nominal, months, 0, 0, 0)
-    transfers = ledger.history(account)
-    escrow_ids = {t.credit_account_id for t in transfers if t.kind == TransferKind.RESERVE}
-    reserved_out = sum(t.amount for t in transfers if t.kind == TransferKind.RESERVE)
-    released = sum(t.amount for t in transfers if t.kind == TransferKind.RELEASE)
-    paid = 0
-    if escrow_ids:
-        # int(): PostgreSQL sums a bigint column as numeric, which arrives as a Decimal.
-        paid = int(db.session.scalar(select(func.coalesce(func.sum(Transfer.amount), 0)).where(
-            Transfer.kind == TransferKind.PAYMENT, Transfer.debit_account_id.in_(escrow_ids))))
-    return Balance(*credited, nominal, months, reserved=max(reserved_out - released - paid, 0),
-                   paid=paid, available=ledger.balance(account))
+    # One query each, however long the history: the money in the certificate's contracts'
+    # escrows now and what they paid out, and the certificate's own balance.
+    held = escrow.totals_by_owner([account]).get(account.id, escrow.EscrowTotals())
+    return Balance(*credited, nominal, months, reserved=held.held, paid=held.paid,
+                   available=ledger.balances([account])[account.id])
 
 
 def history(certificate: Certificate) -> list[tuple[Transfer, int]]:

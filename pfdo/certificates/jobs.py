@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from pfdo import clock
 from pfdo.audit import services as audit
-from pfdo.certificates import services as certificates
+from pfdo.certificates import financing
 from pfdo.certificates.models import (
     Certificate,
     CertificateKind,
@@ -51,14 +51,14 @@ def open_period(*, today: date) -> JobReport:
         Certificate.status == CertificateStatus.ACTIVE).order_by(Certificate.id)).all()
     for certificate_id in ids:
         certificate = db.session.get(Certificate, certificate_id)
-        if certificates.grant_for(certificate, period) is not None:
+        if financing.grant_for(certificate, period) is not None:
             report.skipped += 1
             continue
         try:
             with unit_of_work():
-                grant = certificates._grant(certificate, period, today=today,
+                grant = financing._grant(certificate, period, today=today,
                                             source="period_open", actor=None)
-                certificates._resolve_queue_entry(certificate, period)
+                financing._resolve_queue_entry(certificate, period)
                 audit.record(None, "certificate.financing_granted", certificate,
                              {"period": period.title, "amount": grant.amount,
                               "source": "period_open"})
@@ -89,7 +89,7 @@ def close_period(period: FinancingPeriod, *, today: date) -> JobReport:
             continue
         with unit_of_work():
             ledger.transfer(key=key, debit=account, credit=fund, amount=left,
-                            kind=TransferKind.RETURN,
+                            kind=TransferKind.RETURN, ref=grant.certificate.ledger_ref,
                             reason=f"Возврат неизрасходованного остатка за {period.title}")
         report.done += 1
         report.amount += left
@@ -117,7 +117,7 @@ def expire_certificates(*, today: date) -> JobReport:
                 status_reason="Ребёнку исполнилось 18 лет", audit_reason="age")
         report.done += 1
     if period is not None:
-        report.skipped = certificates.process_queue(period, today=today)
+        report.skipped = financing.process_queue(period, today=today)
     return report
 
 
@@ -134,9 +134,10 @@ def close_certificate(certificate: Certificate, period: FinancingPeriod | None, 
         fund = ledger.get_or_create_account(periods.fund_code(period), AccountKind.FUND,
                                             overdraft_limit=period.budget)
         ledger.transfer(key=key, debit=account, credit=fund, amount=left,
-                        kind=TransferKind.RETURN, reason=transfer_reason)
+                        kind=TransferKind.RETURN, reason=transfer_reason,
+                        ref=certificate.ledger_ref)
         returned = left
-    grant = certificates.grant_for(certificate, period) if period else None
+    grant = financing.grant_for(certificate, period) if period else None
     if grant is not None and grant.released_at is None:
         grant.released_at = clock.now()
         periods.free_quota_place(period)

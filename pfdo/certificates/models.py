@@ -133,6 +133,11 @@ class Certificate(db.Model):
         return f"certificate:{self.id}"
 
     @property
+    def ledger_ref(self) -> str:
+        """The `ref` of transfers made for this certificate (top-ups, returns to the fund)."""
+        return f"certificate:{self.id}"
+
+    @property
     def kind_label(self) -> str:
         return KIND_LABELS[CertificateKind(self.kind)]
 
@@ -180,6 +185,9 @@ class FinancingGrant(db.Model):
     amount: Mapped[Kopecks]
     #: why: "request" (the parent asked), "queue", "period_open", "enrolment"
     source: Mapped[str] = mapped_column(String(20))
+    #: the idempotency key of the parent's confirmation form that made the grant (None for
+    #: grants by the queue or a job, and before 0010): a replay of that form gets this grant
+    request_key: Mapped[str | None] = mapped_column(String(64))
     #: set when the place was given back (the certificate closed during the period)
     released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

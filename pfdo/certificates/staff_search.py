@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pfdo.accounts.models import User
 from pfdo.audit import access_log
-from pfdo.certificates.services import ApplicationFilter, search_applications
+from pfdo.certificates.applications import ApplicationFilter, search_applications
 from pfdo.children.validation import mask_snils
 from pfdo.identifiers import digits_or_none
 

@@ -36,45 +36,48 @@ def _page_context(certificate):
     return {
         "certificate": certificate, "child": certificate.child, "today": today,
         "period": period,
-        "grant": services.grant_for(certificate, period) if period else None,
-        "queue_entry": services.queue_entry(certificate, period) if period else None,
+        "grant": financing.grant_for(certificate, period) if period else None,
+        "queue_entry": financing.queue_entry(certificate, period) if period else None,
         "balance": balance.balance(certificate, today=today),
         "history": balance.history(certificate),
         "action_form": EmptyForm(),
-        "services": services,
+        "financing": financing,
     }
 
 
 @bp.route("/certificates/<int:certificate_id>")
 @roles_required(Role.PARENT)
 def detail(certificate_id: int):
-    certificate = services.get_own_certificate_or_404(current_user, certificate_id)
+    certificate = services.get_own_certificate(current_user, certificate_id)
     return render_template("certificates/detail.html", **_page_context(certificate))
 
 
 @bp.route("/certificates/<int:certificate_id>/financing")
 @roles_required(Role.PARENT)
 def financing_preview(certificate_id: int):
-    certificate = services.get_own_certificate_or_404(current_user, certificate_id)
+    certificate = services.get_own_certificate(current_user, certificate_id)
     shown = financing.preview(certificate, today=local_today())
-    form = FinancingForm(amount=str(shown.amount))
+    form = FinancingForm(amount=str(shown.amount),
+                         idempotency_key=financing.new_request_key())
     return render_template("certificates/financing.html", certificate=certificate,
                            child=certificate.child, preview=shown, form=form,
-                           queue_form=EmptyForm(), services=services)
+                           queue_form=EmptyForm(), financing=financing)
 
 
 @bp.route("/certificates/<int:certificate_id>/financing", methods=["POST"])
 @roles_required(Role.PARENT)
 def request_financing(certificate_id: int):
-    certificate = services.get_own_certificate_or_404(current_user, certificate_id)
+    certificate = services.get_own_certificate(current_user, certificate_id)
     form = FinancingForm()
     if not form.validate_on_submit():
         flash("Страница устарела. Проверьте расчёт и подтвердите перевод ещё раз.", "warning")
         return redirect_to(url_for("certificates.financing_preview",
                                    certificate_id=certificate.id))
+    key = form.request_key  # a malformed key is a DomainError here: answered 400, not caught
     try:
         grant = financing.confirm(certificate, actor=current_user._get_current_object(),
-                                  today=local_today(), expected_amount=form.expected_amount)
+                                  today=local_today(), expected_amount=form.expected_amount,
+                                  request_key=key)
     except financing.AlreadyFinanced as error:
         flash(str(error), "info")
     except DomainError as error:
@@ -91,15 +94,15 @@ def request_financing(certificate_id: int):
 @bp.route("/certificates/<int:certificate_id>/queue", methods=["POST"])
 @roles_required(Role.PARENT)
 def join_queue(certificate_id: int):
-    certificate = services.get_own_certificate_or_404(current_user, certificate_id)
+    certificate = services.get_own_certificate(current_user, certificate_id)
     if EmptyForm().validate_on_submit():
         try:
-            entry = services.join_queue(certificate, actor=current_user._get_current_object(),
+            entry = financing.join_queue(certificate, actor=current_user._get_current_object(),
                                         today=local_today())
         except DomainError as error:
             flash(str(error), "warning")
         else:
-            flash(f"Вы в очереди: место № {services.queue_position(entry)}. Когда место "
+            flash(f"Вы в очереди: место № {financing.queue_position(entry)}. Когда место "
                   "освободится, сертификат переведут автоматически", "success")
     return redirect_to(url_for("certificates.detail", certificate_id=certificate.id))
 
@@ -107,7 +110,7 @@ def join_queue(certificate_id: int):
 @bp.route("/certificates/<int:certificate_id>/extract")
 @roles_required(Role.PARENT)
 def extract(certificate_id: int):
-    certificate = services.get_own_certificate_or_404(current_user, certificate_id)
+    certificate = services.get_own_certificate(current_user, certificate_id)
     return render_template("certificates/extract.html", **_page_context(certificate),
                            verify_url=_verify_url(certificate.number))
 
@@ -115,7 +118,7 @@ def extract(certificate_id: int):
 @bp.route("/certificates/<int:certificate_id>/qr.svg")
 @roles_required(Role.PARENT)
 def qr(certificate_id: int):
-    certificate = services.get_own_certificate_or_404(current_user, certificate_id)
+    certificate = services.get_own_certificate(current_user, certificate_id)
     buffer = io.BytesIO()
     segno.make(_verify_url(certificate.number), error="m").save(
         buffer, kind="svg", scale=4, border=2,

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from pfdo.accounts.models import User
 from pfdo.audit import services as audit
-from pfdo.certificates import services as certificates
+from pfdo.certificates import applications, financing
 from pfdo.certificates.models import (
     ApplicationStatus,
     Certificate,
@@ -78,7 +78,7 @@ def dashboard(today: date) -> Dashboard:
         Certificate.status != CertificateStatus.CLOSED))
     place = municipality.get()
     return Dashboard(
-        waiting=certificates.waiting_count(),
+        waiting=applications.waiting_count(),
         oldest_waiting_days=municipality.days_since(oldest, today) if oldest is not None else None,
         period=period,
         granted=granted_amount(period) if period is not None else 0,
@@ -98,7 +98,7 @@ def save_period(data: periods.PeriodData, *, actor: User, today: date,
     granted = 0
     # The queue is for the current period only: a grant always goes to the current period.
     if period.quota > quota_before and period.contains(today):
-        granted = certificates.process_queue(period, today=today)
+        granted = financing.process_queue(period, today=today)
     return period, granted
 
 

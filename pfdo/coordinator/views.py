@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from pfdo.accounts.access import roles_required
 from pfdo.accounts.models import Role
+from pfdo.certificates import applications as certificate_applications
 from pfdo.certificates import duplicates, staff_search
 from pfdo.certificates import services as certificates
 from pfdo.certificates.numbers import format_number
@@ -52,7 +53,7 @@ def dashboard():
 def applications():
     filters = ApplicationFilterForm(request.args)
     filters.validate()  # bad dates are shown beside their fields and ignored
-    flt = certificates.ApplicationFilter(
+    flt = certificate_applications.ApplicationFilter(
         status=filters.status_value,
         query=filters.q.data or "",
         date_from=None if filters.date_from.errors else filters.date_from.data,
@@ -71,7 +72,8 @@ def _detail(application, *, refusal_form=None, status: int = 200):
     matches = []
     if not request.htmx:
         matches = duplicates.possible_duplicates(application)
-        certificates.view_application(application, actor=_actor(), duplicates_shown=matches)
+        certificate_applications.view_application(application, actor=_actor(),
+                                                  duplicates_shown=matches)
     return render_page_or_block(
         "coordinator/application.html", "decision", status, application=application,
         child=application.child, confirm_form=EmptyForm(),
@@ -83,7 +85,7 @@ def _detail(application, *, refusal_form=None, status: int = 200):
 @bp.route("/applications/<int:application_id>")
 @roles_required(Role.COORDINATOR)
 def application(application_id: int):
-    return _detail(certificates.get_application_or_404(application_id))
+    return _detail(certificate_applications.get_application(application_id))
 
 
 @bp.route("/children/<int:child_id>")
@@ -91,7 +93,7 @@ def application(application_id: int):
 def child(child_id: int):
     shown = services.view_child(child_id, actor=_actor())
     return render_template("coordinator/child.html", child=shown, today=local_today(),
-                           applications=certificates.applications_of(shown),
+                           applications=certificate_applications.applications_of(shown),
                            certificate=certificates.certificate_of(shown),
                            snils=format_snils(shown.snils), sex_labels=SEX_LABELS,
                            document_labels=DOCUMENT_LABELS)
@@ -100,9 +102,10 @@ def child(child_id: int):
 @bp.route("/applications/<int:application_id>/confirm", methods=["POST"])
 @roles_required(Role.COORDINATOR)
 def confirm(application_id: int):
-    application = certificates.get_application_or_404(application_id)
+    application = certificate_applications.get_application(application_id)
     return decide(
-        EmptyForm(), lambda: certificates.confirm_application(application, actor=_actor()),
+        EmptyForm(),
+        lambda: certificate_applications.confirm_application(application, actor=_actor()),
         success=lambda certificate: (f"Сертификат № {format_number(certificate.number)} выдан: "
                                      f"{application.child.short_name}"),
         back=url_for("coordinator.application", application_id=application.id),
@@ -112,11 +115,11 @@ def confirm(application_id: int):
 @bp.route("/applications/<int:application_id>/refuse", methods=["POST"])
 @roles_required(Role.COORDINATOR)
 def refuse(application_id: int):
-    application = certificates.get_application_or_404(application_id)
+    application = certificate_applications.get_application(application_id)
     form = RefusalForm()
     return decide(
-        form, lambda: certificates.refuse_application(application, form.reason.data,
-                                                      actor=_actor()),
+        form, lambda: certificate_applications.refuse_application(
+            application, form.reason.data, actor=_actor()),
         success=lambda _: f"Отказ отправлен родителю: {application.child.short_name}",
         back=url_for("coordinator.application", application_id=application.id),
         done=url_for("coordinator.applications"),

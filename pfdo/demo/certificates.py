@@ -14,7 +14,7 @@ from pfdo import clock
 from pfdo.accounts.models import Role, User
 from pfdo.accounts.services import PersonName
 from pfdo.audit import services as audit
-from pfdo.certificates import services as certificates
+from pfdo.certificates import applications, financing
 from pfdo.certificates.models import Certificate, CertificateStatus, NumberSerial
 from pfdo.children.validation import snils_check_number
 from pfdo.db import db, unit_of_work
@@ -83,25 +83,25 @@ def seed_certificates(fake: Faker) -> None:
                 applied += timedelta(days=7)
             applied = min(applied, today)
             with clock.freeze(_at(applied, 9)):
-                application = certificates.apply_for_certificate(parent, child, consent=True,
+                application = applications.apply_for_certificate(parent, child, consent=True,
                                                                  today=applied)
             decided = min(applied + timedelta(days=fake.random_int(1, 6)), today)
             if state == "submitted":
                 continue
             if state == "refused":
                 with clock.freeze(_at(decided, 15)):
-                    certificates.refuse_application(
+                    applications.refuse_application(
                         application, fake.random_element(REFUSALS), actor=coordinator)
                 continue
             with clock.freeze(_at(decided, 14)):
-                certificate = certificates.confirm_application(application, actor=coordinator)
+                certificate = applications.confirm_application(application, actor=coordinator)
             wants_money = state == "financing" or fake.boolean(chance_of_getting_true=55)
             if wants_money and financed < QUOTA - 12:
                 granted_on = min(decided + timedelta(days=fake.random_int(0, 40)), today)
                 if demo_parent:
                     granted_on = decided
                 with clock.freeze(_at(granted_on, 16)):
-                    certificates.grant_financing(certificate, actor=parent, today=granted_on)
+                    financing.grant_financing(certificate, actor=parent, today=granted_on)
                 financed += 1
     _suspend_some(fake)
     with unit_of_work():

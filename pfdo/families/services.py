@@ -122,7 +122,7 @@ def update_child(parent: User, child: Child, data: ChildData, *, today: date) ->
 
     Refuses: what add_child refuses, and a change of a protected field after an application
     (beside that field)."""
-    from pfdo.certificates.services import has_live_application
+    from pfdo.certificates.applications import has_live_application
 
     require_consent(parent)
     with unit_of_work():

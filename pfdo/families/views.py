@@ -11,6 +11,7 @@ from pfdo.accounts.consent import is_withdrawn
 from pfdo.accounts.landing import landing_endpoint
 from pfdo.accounts.models import Role
 from pfdo.accounts.services import PersonName
+from pfdo.certificates import applications
 from pfdo.certificates import services as certificates
 from pfdo.children.validation import format_snils
 from pfdo.errors import DomainError
@@ -80,7 +81,7 @@ def _child_context(child, apply_form):
     today = local_today()
     return {
         "child": child, "today": today, "age": child.age_on(today),
-        "application": certificates.live_application(child),
+        "application": applications.live_application(child),
         "certificate": certificates.certificate_of(child),
         "consent_withdrawn": is_withdrawn(child.parent),
         "apply_form": apply_form,
@@ -105,7 +106,7 @@ def edit(child_id: int):
     form = ChildForm(obj=child)
     if not form.is_submitted():
         form.snils.data = format_snils(child.snils)
-    application = certificates.live_application(child)
+    application = applications.live_application(child)
     locked = application is not None and application.status != "refused"
     if locked:
         _lock_protected_fields(form)
@@ -131,10 +132,10 @@ def apply(child_id: int):
     form = ApplyForm()
     if form.validate_on_submit():
         try:
-            certificates.apply_for_certificate(current_user._get_current_object(), child,
+            applications.apply_for_certificate(current_user._get_current_object(), child,
                                                consent=form.consent.data, today=local_today())
         except DomainError as error:
-            if certificates.has_live_application(child):
+            if applications.has_live_application(child):
                 # Sent again (another tab, the back button): say so over the current state.
                 flash(str(error), "info")
                 return redirect_to(url_for("families.child", child_id=child.id))

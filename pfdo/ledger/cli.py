@@ -1,4 +1,6 @@
-"""`flask ledger-check`: the ledger's invariants, for cron and for the restore drill."""
+"""`flask ledger-check`: the ledger's invariants, for cron and for the restore drill: balances
+explained by transfers, double entry, floors, and escrows as two-phase transfers (see
+pfdo.ledger.checks)."""
 
 from __future__ import annotations
 

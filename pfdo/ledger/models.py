@@ -21,7 +21,9 @@ if TYPE_CHECKING:  # the account is above; only its name is needed here
 class AccountKind(StrEnum):
     FUND = "fund"  #: the financing period's budget ("fund:<period>")
     CERTIFICATE = "certificate"  #: a child's spendable money ("certificate:<certificate>")
-    ESCROW = "escrow"  #: money reserved for one contract ("escrow:<contract>")
+    #: money reserved for one contract ("escrow:<contract>"); it belongs to the certificate its
+    #: first RESERVE came from (no owner column: see the docstring of ledger.services)
+    ESCROW = "escrow"
     PAYABLE = "payable"  #: owed to a provider ("payable:<provider>")
 
 
@@ -108,6 +110,9 @@ class Transfer(db.Model):
     kind: Mapped[str] = mapped_column(String(20))
     #: shown to parents in the certificate's history, e.g. «Пополнение сертификата на 2026 год»
     reason: Mapped[str] = mapped_column(String(300))
+    #: what the money moved for, "<kind>:<id>": "certificate:7", "contract:45", "invoice:12";
+    #: billing finds a contract's or an invoice's transfers by it (None: booked before 0009)
+    ref: Mapped[str | None] = mapped_column(String(60), index=True)
     #: who caused it; None for the system (cron jobs)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     created_at: Mapped[Timestamp]

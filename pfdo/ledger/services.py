@@ -3,18 +3,57 @@
 Every function here flushes and never commits: the caller's `unit_of_work()` decides. Balances
 change only by guarded UPDATEs (the shortfall check sits in the WHERE clause, so PostgreSQL
 re-checks it after waiting for a concurrent writer) backed by CHECK constraints, and every change
-comes with an immutable transfer row under a unique idempotency key."""
+comes with an immutable transfer row under a unique idempotency key. A transfer may carry a
+`ref` ("contract:45", "invoice:12", "certificate:7"): what the money moved for, so that billing
+finds a contract's or an invoice's money by query.
+
+Escrows are two-phase transfers
+-------------------------------
+Money for a contract is held in one escrow account per contract, `escrow:<contract id>`, and
+moves in two phases, as TigerBeetle's pending transfers do:
+
+    RESERVE  certificate → escrow   pending: the money leaves what the family can spend
+    PAYMENT  escrow → payable       post: (part of) the reserved money goes to the provider
+    RELEASE  escrow → certificate   void: (the rest of) the reserved money comes back
+
+The escrow's owner is the certificate its first RESERVE came from. There is no owner column:
+the RESERVE row *is* the link (a column would have to be kept equal to it, and adding a
+foreign key to ledger_account means rebuilding that table on SQLite). So issue 11's contract
+creates `escrow:<contract id>` and reserves into it from the contract's certificate with
+`ref="contract:<id>"`; everything else follows from the rows. The invariant:
+
+- an escrow trades only with its owner certificate and with payables (never with a fund,
+  another certificate or another escrow), and one escrow carries one ref (one contract) and
+  a ref one escrow;
+- never more posted + released than reserved: PAYMENT + RELEASE out of an escrow never exceed
+  the RESERVEs into it (a CORRECTION counts as the phase it reverses).
+
+`transfer` refuses a movement that would break the first rule (ValueError: a programming
+error); the escrow's balance floor (a CHECK and the guarded UPDATE) refuses one that would
+break the second, with InsufficientFunds, and `pfdo.ledger.escrow` says so in the contract's
+words. `check_invariants` (run by `flask ledger-check`) checks both on the rows themselves.
+"A closed contract's escrow is zero" needs contracts: enrollments adds it with
+`register_check`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Iterable
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from pfdo.db import db
 from pfdo.errors import DomainError
+
+# The invariants live in `checks`; they are part of the ledger's API here.
+from pfdo.ledger.checks import (  # noqa: F401
+    check_invariants,
+    register_check,
+    summary,
+    unregister_check,
+)
 from pfdo.ledger.models import (
     TRANSFER_DIRECTIONS,
     AccountKind,
@@ -27,6 +66,9 @@ from pfdo.money import format_rub
 MAX_KEY_LENGTH = 120
 MAX_REASON_LENGTH = 300
 MAX_CODE_LENGTH = 60
+MAX_REF_LENGTH = 60
+#: "<kind>:<id>": "contract:45", "invoice:12", "certificate:7"
+REF_SHAPE = re.compile(r"[a-z_]+:[A-Za-z0-9_-]+")
 
 
 class InsufficientFunds(DomainError):
@@ -119,6 +161,26 @@ def balances_by_code(codes: Iterable[str]) -> dict[str, int]:
     return {code: int(amount) for code, amount in rows}
 
 
+def balances(accounts: Iterable[LedgerAccount]) -> dict[int, int]:
+    """{account id: incoming minus outgoing transfers} for `accounts`, in one query (0 for an
+    account without transfers). Summed from the transfer rows, so it equals the posted columns
+    exactly when `check_invariants` finds no drift."""
+    ids = {account.id for account in accounts}
+    if not ids:
+        return {}
+    legs = union_all(
+        select(Transfer.credit_account_id.label("account_id"), Transfer.amount.label("amount"))
+        .where(Transfer.credit_account_id.in_(ids)),
+        select(Transfer.debit_account_id.label("account_id"),
+               (-Transfer.amount).label("amount"))
+        .where(Transfer.debit_account_id.in_(ids)),
+    ).subquery()
+    rows = db.session.execute(select(legs.c.account_id, func.sum(legs.c.amount))
+                              .group_by(legs.c.account_id))
+    # int(): PostgreSQL sums BIGINT as NUMERIC, which arrives as Decimal.
+    return dict.fromkeys(ids, 0) | {account_id: int(total) for account_id, total in rows}
+
+
 def available(account: LedgerAccount) -> int:
     """What the account can still give: its balance plus its overdraft limit."""
     return db.session.execute(
@@ -153,24 +215,29 @@ def set_overdraft_limit(account: LedgerAccount, limit: int) -> None:
 # --- Transfers ----------------------------------------------------------------------------------
 
 def transfer(*, key: str, debit: LedgerAccount, credit: LedgerAccount, amount: int,
-             kind: TransferKind, reason: str, actor=None) -> Transfer:
-    """Move `amount` kopecks from `debit` to `credit` and record why; flushes, never commits.
+             kind: TransferKind, reason: str, actor=None, ref: str | None = None) -> Transfer:
+    """Move `amount` kopecks from `debit` to `credit` and record why (`reason`, for people)
+    and for what (`ref`, e.g. "contract:45", for queries); flushes, never commits.
 
     Idempotent on `key`: a replay with the same accounts, amount and kind returns the first
-    Transfer and moves nothing (the reason and actor of the replay are ignored), even when the
-    two race on PostgreSQL.
+    Transfer and moves nothing (the reason, ref and actor of the replay are ignored), even when
+    the two race on PostgreSQL.
     Refuses: IdempotencyConflict for a used key with other accounts, amount or kind;
     InsufficientFunds when the debited account would fall below its floor (nothing changes);
     ValueError (a programming error) for an amount that is not a positive int, debit == credit,
     an unknown kind, a kind moving money the wrong way (e.g. a top-up not from a fund to a
-    certificate), an empty or too long key or reason."""
+    certificate), an escrow trading with anything but its owner certificate and payables (see
+    the module's docstring), an empty or too long key or reason, a ref not shaped
+    "<kind>:<id>"."""
     kind = TransferKind(kind)
     _validate(key=key, debit=debit, credit=credit, amount=amount, kind=kind, reason=reason)
+    _validate_ref(ref)
     existing = _by_key(key)
     if existing is not None:
         return _replayed(existing, debit=debit, credit=credit, amount=amount, kind=kind)
+    _check_escrow(debit, credit, kind)
     row = Transfer(key=key, debit_account_id=debit.id, credit_account_id=credit.id,
-                   amount=amount, kind=kind, reason=reason,
+                   amount=amount, kind=kind, reason=reason, ref=ref,
                    actor_id=actor.id if actor is not None else None)
     # Flush the caller's own changes first, so an IntegrityError below can only be ours.
     db.session.flush()
@@ -213,6 +280,40 @@ def _validate(*, key, debit, credit, amount, kind, reason) -> None:
         raise ValueError(f"the idempotency key must be 1..{MAX_KEY_LENGTH} characters")
     if not reason or not reason.strip() or len(reason) > MAX_REASON_LENGTH:
         raise ValueError(f"the reason must be 1..{MAX_REASON_LENGTH} characters")
+
+
+def _validate_ref(ref: str | None) -> None:
+    if ref is not None and (len(ref) > MAX_REF_LENGTH or not REF_SHAPE.fullmatch(ref)):
+        raise ValueError(f"a ref looks like 'contract:45', at most {MAX_REF_LENGTH} characters")
+
+
+def escrow_owner_id(escrow: LedgerAccount) -> int | None:
+    """The id of the certificate account the escrow's first RESERVE came from; None before
+    anything was reserved into it."""
+    return db.session.scalar(
+        select(Transfer.debit_account_id)
+        .where(Transfer.credit_account_id == escrow.id, Transfer.kind == TransferKind.RESERVE)
+        .order_by(Transfer.id).limit(1))
+
+
+def _check_escrow(debit: LedgerAccount, credit: LedgerAccount, kind: TransferKind) -> None:
+    """An escrow trades only with payables and with its owner certificate (the first RESERVE
+    makes the owner); only a RESERVE may move money between a certificate and a new escrow."""
+    if AccountKind.ESCROW not in (debit.kind, credit.kind):
+        return
+    escrow, other = (debit, credit) if debit.kind == AccountKind.ESCROW else (credit, debit)
+    if other.kind == AccountKind.PAYABLE:
+        return
+    if other.kind != AccountKind.CERTIFICATE:
+        raise ValueError(f"escrow {escrow.code} trades only with its certificate and with "
+                         f"payables, not with {other.code}")
+    owner_id = escrow_owner_id(escrow)
+    if owner_id is None and kind != TransferKind.RESERVE:
+        raise ValueError(f"nothing was reserved into {escrow.code} yet: only a RESERVE may "
+                         "move money between it and a certificate")
+    if owner_id is not None and owner_id != other.id:
+        raise ValueError(f"escrow {escrow.code} belongs to another certificate, "
+                         f"not to {other.code}")
 
 
 def _by_key(key: str) -> Transfer | None:
@@ -290,96 +391,3 @@ def signed_amount(transfer: Transfer, account: LedgerAccount) -> int:
         return -transfer.amount
     raise ValueError(f"transfer {transfer.key} does not touch account {account.code}")
 
-
-# --- Invariants ---------------------------------------------------------------------------------
-
-Check = Callable[[], Iterable[str]]
-_extra_checks: list[Check] = []
-
-
-def register_check(check: Check) -> Check:
-    """Add a check to `check_invariants` (e.g. "a closed contract's escrow is zero" from
-    enrollments). It returns its breaches in plain English; an empty result means healthy.
-    Usable as a decorator; registering the same function twice has no effect."""
-    if check not in _extra_checks:
-        _extra_checks.append(check)
-    return check
-
-
-def unregister_check(check: Check) -> None:
-    """Remove a check added by `register_check` (tests use it to clean up)."""
-    if check in _extra_checks:
-        _extra_checks.remove(check)
-
-
-def check_invariants() -> list[str]:
-    """Every breach of the ledger's invariants, in plain English; [] when the ledger is healthy.
-
-    Each check is one SQL statement, so it reads one consistent snapshot even while transfers
-    run (PostgreSQL, Read Committed): the sum over all accounts is zero; no account is below its
-    floor (or has negative posted columns); every account's posted columns equal the sums of its
-    transfers; Σ debits posted = Σ credits posted = Σ transfer amounts. Then the registered
-    checks."""
-    breaches: list[str] = []
-    a = LedgerAccount
-
-    # int(): PostgreSQL sums BIGINT as NUMERIC, which arrives as Decimal.
-    total = int(db.session.scalar(select(_sum(a.credits_posted - a.debits_posted))))
-    if total != 0:
-        breaches.append(f"the sum of all balances is {total} kopecks, not 0")
-
-    below = db.session.execute(
-        select(a.code, a.credits_posted - a.debits_posted, a.overdraft_limit)
-        .where(or_(a.credits_posted - a.debits_posted < -a.overdraft_limit,
-                   a.debits_posted < 0, a.credits_posted < 0, a.overdraft_limit < 0))
-        .order_by(a.id)
-    ).all()
-    for code, bal, limit in below:
-        breaches.append(f"account {code} has balance {bal} below its floor {-limit}"
-                        " (or negative posted columns)")
-
-    debited = (select(Transfer.debit_account_id.label("account_id"),
-                      func.sum(Transfer.amount).label("total"))
-               .group_by(Transfer.debit_account_id).subquery())
-    credited = (select(Transfer.credit_account_id.label("account_id"),
-                       func.sum(Transfer.amount).label("total"))
-                .group_by(Transfer.credit_account_id).subquery())
-    sum_debits = func.coalesce(debited.c.total, 0)
-    sum_credits = func.coalesce(credited.c.total, 0)
-    drifted = db.session.execute(
-        select(a.code, a.debits_posted, sum_debits, a.credits_posted, sum_credits)
-        .outerjoin(debited, debited.c.account_id == a.id)
-        .outerjoin(credited, credited.c.account_id == a.id)
-        .where(or_(a.debits_posted != sum_debits, a.credits_posted != sum_credits))
-        .order_by(a.id)
-    ).all()
-    for code, posted_d, summed_d, posted_c, summed_c in drifted:
-        breaches.append(f"account {code} posts debits {posted_d} / credits {posted_c} but its "
-                        f"transfers sum to debits {int(summed_d)} / credits {int(summed_c)}")
-
-    all_debits, all_credits, all_amounts = map(int, db.session.execute(select(
-        select(_sum(a.debits_posted)).scalar_subquery(),
-        select(_sum(a.credits_posted)).scalar_subquery(),
-        select(_sum(Transfer.amount)).scalar_subquery(),
-    )).one())
-    if not all_debits == all_credits == all_amounts:
-        breaches.append(f"debits posted {all_debits}, credits posted {all_credits} and "
-                        f"transfer amounts {all_amounts} differ")
-
-    for check in list(_extra_checks):
-        breaches.extend(check())
-    return breaches
-
-
-def summary() -> tuple[int, int, int]:
-    """(number of accounts, number of transfers, kopecks moved in all), for `flask ledger-check`."""
-    accounts, transfers, total = db.session.execute(select(
-        select(func.count()).select_from(LedgerAccount).scalar_subquery(),
-        select(func.count()).select_from(Transfer).scalar_subquery(),
-        select(_sum(Transfer.amount)).scalar_subquery(),
-    )).one()
-    return int(accounts), int(transfers), int(total)
-
-
-def _sum(column):
-    return func.coalesce(func.sum(column), 0)

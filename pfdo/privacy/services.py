@@ -30,8 +30,7 @@ from pfdo.accounts import consent as consents
 from pfdo.accounts.models import Consent, Role, User
 from pfdo.accounts.services import CONSENT_VERSION
 from pfdo.audit import services as audit
-from pfdo.certificates import jobs
-from pfdo.certificates import services as certificates
+from pfdo.certificates import financing, jobs
 from pfdo.certificates.models import (
     ApplicationStatus,
     Certificate,
@@ -262,4 +261,4 @@ def erase_family(parent: User, *, today: date) -> None:
         audit.record(None, "personal_data.erased", parent,
                      {"children_erased": len(children), "certificates_closed": len(closing)})
     if period is not None and closing:
-        certificates.process_queue(period, today=today)
+        financing.process_queue(period, today=today)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from pfdo import clock
 from pfdo.accounts.models import User
+from pfdo.certificates import applications
 from pfdo.certificates import services as certificates
 from pfdo.db import db
 from pfdo.municipality import services as municipality
@@ -113,7 +114,7 @@ def demo_ids(live_app: Flask) -> dict[str, int | str]:
                         if item.certificate and item.certificate.is_financing)
         record = next(item for item in overview  # the conversion's preview
                       if item.certificate and not item.certificate.is_financing)
-        waiting = certificates.search_applications(certificates.ApplicationFilter()).items[0]
+        waiting = applications.search_applications(applications.ApplicationFilter()).items[0]
         today = clock.today(municipality.timezone())
         period = periods.current_period(today)
         with_groups = select(Group.program_id)

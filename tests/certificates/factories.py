@@ -22,7 +22,8 @@ from datetime import date
 
 from pfdo.accounts.models import User
 from pfdo.accounts.services import PersonName
-from pfdo.certificates import services as certificates
+from pfdo.certificates import applications
+from pfdo.certificates import financing as certificate_financing
 from pfdo.certificates.models import Certificate, CertificateApplication, FinancingGrant
 from pfdo.children.models import Child
 from pfdo.children.validation import snils_check_number
@@ -86,7 +87,7 @@ def application(app, parent, child_=None, **child_kw) -> CertificateApplication:
         child_ = child(app, parent, **child_kw)
     with app.test_request_context():
         kid = db.session.get(Child, child_.id)
-        return _detached(certificates.apply_for_certificate(_user(parent), kid, consent=True,
+        return _detached(applications.apply_for_certificate(_user(parent), kid, consent=True,
                                                             today=today()))
 
 
@@ -95,7 +96,7 @@ def confirm(app, filed: CertificateApplication, coordinator=None) -> Certificate
     coordinator = coordinator or Factories(app).user("coordinator")
     with app.test_request_context():
         found = db.session.get(CertificateApplication, filed.id)
-        return _detached(certificates.confirm_application(found, actor=_user(coordinator)))
+        return _detached(applications.confirm_application(found, actor=_user(coordinator)))
 
 
 def certificate(app, parent, child_=None, *, coordinator=None, **child_kw) -> Certificate:
@@ -126,7 +127,7 @@ def financing(app, certificate_: Certificate, *, on: date | None = None) -> Fina
     today), as if the parent asked."""
     with app.test_request_context():
         found = db.session.get(Certificate, certificate_.id)
-        return _detached(certificates.grant_financing(found, actor=found.child.parent,
+        return _detached(certificate_financing.grant_financing(found, actor=found.child.parent,
                                                       today=on or today()))
 
 
@@ -134,4 +135,5 @@ def queue(app, certificate_: Certificate):
     """Put the certificate in the queue for a freed financing place (the quota must be used up)."""
     with app.test_request_context():
         found = db.session.get(Certificate, certificate_.id)
-        return _detached(certificates.join_queue(found, actor=found.child.parent, today=today()))
+        return _detached(certificate_financing.join_queue(found, actor=found.child.parent,
+                                                          today=today()))

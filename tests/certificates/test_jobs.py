@@ -98,6 +98,20 @@ def test_open_tops_continuing_certificates_up_once(app, year_2025):
         assert db.session.get(FinancingPeriod, p2026.id).quota_used == 1
 
 
+def test_the_certificates_money_carries_its_ref(app, year_2025):
+    """Top-ups on a grant, at the period's open, and returns at its close name the
+    certificate, so billing can find a certificate's money by query."""
+    p2025, _, certificate = year_2025
+    on(date(2026, 1, 10))
+    close(app, p2025)
+    run(app, jobs.open_period)
+    with app.app_context():
+        refs = db.session.execute(select(Transfer.kind, Transfer.ref).order_by(Transfer.id))
+        assert refs.all() == [("topup", f"certificate:{certificate.id}"),
+                              ("return", f"certificate:{certificate.id}"),
+                              ("topup", f"certificate:{certificate.id}")]
+
+
 def test_open_refuses_while_the_last_period_is_not_closed(app, year_2025):
     on(date(2026, 1, 10))
     with pytest.raises(DomainError, match="Сначала закройте период «2025 год»"):

@@ -108,18 +108,18 @@ def test_the_database_refuses_a_racing_duplicate(app, make, first_family):
 
 def test_a_refused_application_does_not_block_a_new_one(app, make, frozen_clock):
     from pfdo.accounts.models import User
-    from pfdo.certificates import services
+    from pfdo.certificates import applications
 
     make.municipality()
     coordinator = make.user("coordinator")
     filed = factories.application(app, make.user("parent"), snils=ISSUE_SNILS,
                                   document_number="123456")
     with app.test_request_context():
-        services.refuse_application(db.session.get(CertificateApplication, filed.id),
+        applications.refuse_application(db.session.get(CertificateApplication, filed.id),
                                     "Неверный СНИЛС, исправьте",
                                     actor=db.session.get(User, coordinator.id))
         child = db.session.get(Child, filed.child_id)
-        again = services.apply_for_certificate(child.parent, child, consent=True,
+        again = applications.apply_for_certificate(child.parent, child, consent=True,
                                                today=factories.today())
         assert again.status == "submitted"
 

@@ -7,7 +7,7 @@ from datetime import date
 
 from pfdo.accounts.models import User
 from pfdo.accounts.services import PersonName
-from pfdo.certificates import services as certificates
+from pfdo.certificates import applications
 from pfdo.db import db
 from pfdo.families import services as families
 from pfdo.periods import services as periods
@@ -53,8 +53,8 @@ def certificate(app, parent, coordinator, **child_overrides) -> int:
         from pfdo.children.models import Child
 
         child = db.session.get(Child, child_id)
-        application = certificates.apply_for_certificate(child.parent, child, consent=True,
+        application = applications.apply_for_certificate(child.parent, child, consent=True,
                                                          today=TODAY)
-        issued = certificates.confirm_application(application,
+        issued = applications.confirm_application(application,
                                                   actor=db.session.get(User, coordinator.id))
         return issued.id

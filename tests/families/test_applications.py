@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from pfdo.accounts.services import CONSENT_VERSION, PersonName
-from pfdo.certificates import services
+from pfdo.certificates import applications as certificate_applications
 from pfdo.certificates.models import CertificateApplication
 from pfdo.children.models import Child
 from pfdo.db import db
@@ -61,7 +61,8 @@ def test_same_snils_from_another_family_is_refused_with_what_to_do(app, client, 
     with app.test_request_context():
 
         child = db.session.get(Child, first)
-        services.apply_for_certificate(child.parent, child, consent=True, today=date(2026, 3, 15))
+        certificate_applications.apply_for_certificate(child.parent, child, consent=True,
+                                                       today=date(2026, 3, 15))
     father = login_as("parent")
     child_id = add_child(app, father, name=PersonName("Смирнов", "Артемий", ""))
     response = form_post(client, f"/children/{child_id}/apply", {"consent": "y"},
@@ -78,7 +79,8 @@ def test_same_name_and_birth_date_is_refused_even_with_another_snils(app, client
     first = add_child(app, mother)
     with app.test_request_context():
         child = db.session.get(Child, first)
-        services.apply_for_certificate(child.parent, child, consent=True, today=date(2026, 3, 15))
+        certificate_applications.apply_for_certificate(child.parent, child, consent=True,
+                                                       today=date(2026, 3, 15))
     father = login_as("parent")
     second = add_child(app, father, snils="087-654-303 00",
                        name=PersonName("СМИРНОВ", "артём", "Олегович"))

@@ -103,7 +103,7 @@ def test_exhausted_quota_keeps_the_record_certificate_and_offers_the_queue(
 
 def test_freed_place_goes_to_the_queue_in_order(app, make, login_as, frozen_clock):
     from pfdo.accounts.models import User
-    from pfdo.certificates import services
+    from pfdo.certificates import financing
     from pfdo.periods.models import FinancingPeriod
 
     coordinator = make.user("coordinator", email="coordinator@example.ru")
@@ -117,12 +117,12 @@ def test_freed_place_goes_to_the_queue_in_order(app, make, login_as, frozen_cloc
     today = date(2026, 3, 15)
     with app.test_request_context():
         for cert_id, parent in ((second, second_parent), (first, first_parent)):
-            services.join_queue(db.session.get(Certificate, cert_id),
+            financing.join_queue(db.session.get(Certificate, cert_id),
                                 actor=db.session.get(User, parent.id), today=today)
         period_row = db.session.get(FinancingPeriod, period_id)
         with unit_of_work():
             period_row.quota = 1
-        assert services.process_queue(period_row, today=today) == 1
+        assert financing.process_queue(period_row, today=today) == 1
         assert db.session.get(Certificate, second).kind == "financing"
         assert db.session.get(Certificate, first).kind == "record"
 

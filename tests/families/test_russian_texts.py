@@ -61,10 +61,10 @@ def test_a_refusal_names_the_child_in_the_genitive(app, client, make, frozen_clo
     filed = factories.application(app, parent, last_name="Смирнов", **BOY)
     with app.test_request_context():
         from pfdo.accounts.models import User
-        from pfdo.certificates import services as certificates
+        from pfdo.certificates import applications
         from pfdo.certificates.models import CertificateApplication
 
-        certificates.refuse_application(db.session.get(CertificateApplication, filed.id),
+        applications.refuse_application(db.session.get(CertificateApplication, filed.id),
                                         "СНИЛС не совпадает", actor=db.session.get(
                                             User, coordinator.id))
         notice = db.session.scalars(select(Notice)).one()

@@ -149,7 +149,7 @@ def test_an_address_too_long_is_refused_not_cut(app, client, login_as, frozen_cl
 
 def test_a_refusal_reason_too_long_is_refused_not_cut(app, make, frozen_clock):
     from pfdo.accounts.models import User
-    from pfdo.certificates import services
+    from pfdo.certificates import applications
     from pfdo.certificates.models import CertificateApplication
     from pfdo.errors import DomainError
 
@@ -158,7 +158,7 @@ def test_a_refusal_reason_too_long_is_refused_not_cut(app, make, frozen_clock):
     filed = factories.application(app, make.user("parent"))
     with app.test_request_context():
         with pytest.raises(DomainError) as refused:
-            services.refuse_application(db.session.get(CertificateApplication, filed.id),
+            applications.refuse_application(db.session.get(CertificateApplication, filed.id),
                                         "Исправьте " * 60,
                                         actor=db.session.get(User, coordinator.id))
         assert refused.value.field == "reason"

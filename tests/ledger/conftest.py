@@ -47,11 +47,11 @@ def chart(ctx) -> Chart:
     return chart
 
 
-def move(debit, credit, amount, kind, *, key=None, reason="Операция", actor=None):
+def move(debit, credit, amount, kind, *, key=None, reason="Операция", actor=None, ref=None):
     """One transfer in its own unit of work, as a use-case service would do it."""
     with unit_of_work():
         return ledger.transfer(key=key or f"test:{next(_keys)}", debit=debit, credit=credit,
-                               amount=amount, kind=kind, reason=reason, actor=actor)
+                               amount=amount, kind=kind, reason=reason, actor=actor, ref=ref)
 
 
 def top_up(chart: Chart, amount: int = NOMINAL, **kwargs):

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from pfdo.certificates import services
+from pfdo.certificates import financing as certificate_financing
 from pfdo.certificates.models import Certificate, FinancingGrant
 from pfdo.children.validation import snils_check_number
 from pfdo.db import db
@@ -50,7 +50,7 @@ def test_thirty_families_racing_for_the_last_five_places_get_exactly_five(app, m
             cert = db.session.get(Certificate, cert_id)
             barrier.wait(timeout=60)
             try:
-                services.grant_financing(cert, actor=None, today=TODAY)
+                certificate_financing.grant_financing(cert, actor=None, today=TODAY)
                 result = "granted"
             except QuotaExhausted:
                 result = "quota exhausted"
