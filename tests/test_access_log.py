@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from pfdo.audit.models import AuditEvent
 from pfdo.db import db
-from tests.certificates import factories
+from tests import factories
 from tests.conftest import login
 from tests.queries import count_queries
 

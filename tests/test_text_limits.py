@@ -19,10 +19,10 @@ from pfdo.providers import cleaning as provider_cleaning
 from pfdo.providers import review as provider_review
 from pfdo.providers import services as provider_services
 from pfdo.providers.models import Provider
+from tests import factories
 from tests.conftest import csrf_token, login
 from tests.programs.test_services import group_data, program_data
 from tests.programs.test_views import GROUP_FORM, PROGRAM_FORM
-from tests.providers import factories
 from tests.providers.test_cabinet import profile_data
 
 

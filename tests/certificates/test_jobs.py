@@ -16,7 +16,7 @@ from pfdo.errors import DomainError
 from pfdo.ledger import services as ledger
 from pfdo.ledger.models import Transfer
 from pfdo.periods.models import FinancingPeriod
-from tests.certificates import factories
+from tests import factories
 
 NOMINAL = factories.NOMINAL
 #: 17 456,00 ₽ for June–December 2025 (7 of 12 months)

@@ -16,7 +16,7 @@ from pfdo.audit.models import AuditEvent
 from pfdo.certificates.models import Certificate, CertificateApplication
 from pfdo.children.models import Child
 from pfdo.db import db
-from tests.certificates import factories
+from tests import factories
 from tests.conftest import form_post
 from tests.coordinator.test_applications import queue_rows, text_of
 

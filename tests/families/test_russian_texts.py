@@ -14,7 +14,7 @@ from pfdo.certificates.models import Certificate
 from pfdo.certificates.numbers import format_number
 from pfdo.db import db
 from pfdo.notifications.models import Notice, OutboxMessage
-from tests.certificates import factories
+from tests import factories
 from tests.conftest import form_post
 from tests.families.test_children import GOOD
 

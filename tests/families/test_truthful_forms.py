@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from pfdo.children.models import Child
 from pfdo.db import db
-from tests.certificates import factories
+from tests import factories
 from tests.conftest import form_post
 from tests.coordinator.test_periods import VALID as PERIOD
 from tests.coordinator.test_periods import error_beside

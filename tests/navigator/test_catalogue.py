@@ -7,7 +7,7 @@ from datetime import date, time
 
 import pytest
 
-from tests.providers import factories
+from tests import factories
 from tests.queries import count_queries
 
 

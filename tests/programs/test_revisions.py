@@ -26,8 +26,8 @@ from pfdo.programs.models import (
     RevisionGroup,
 )
 from pfdo.storage import Upload
+from tests import factories
 from tests.programs.test_services import group_data, program_data
-from tests.providers import factories
 
 
 @pytest.fixture

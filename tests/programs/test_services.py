@@ -18,8 +18,7 @@ from pfdo.programs import editing, groups, moderation, search, services
 from pfdo.programs.models import Group, Program, ProgramEvent, ProgramTerm
 from pfdo.providers.models import Provider
 from pfdo.storage import Upload
-from tests.certificates import factories as certificate_factories
-from tests.providers import factories
+from tests import factories
 
 SESSIONS = [services.SessionData(1, time(15, 0), time(16, 30)),
             services.SessionData(3, time(15, 0), time(16, 30))]
@@ -71,7 +70,7 @@ def audit_actions(app) -> list[str]:
 def test_normative_cost_is_hour_cost_times_hours_a_month(app, people, frozen_clock):
     _, _, provider = people
     prog = factories.program(app, provider, direction="technical", hours_per_week=2)
-    certificate_factories.period(app, hour_costs={"technical": 15_000, "arts": 9_000})
+    factories.period(app, hour_costs={"technical": 15_000, "arts": 9_000})
     with app.test_request_context():
         program = load(Program, prog)
         period = services.current_period()
@@ -95,7 +94,7 @@ def test_normative_cost_without_a_period(app, people, frozen_clock):
 def test_normative_cost_without_a_cost_for_the_direction(app, people, frozen_clock):
     _, _, provider = people
     prog = factories.program(app, provider, direction="sports")
-    certificate_factories.period(app, hour_costs={"technical": 15_000})
+    factories.period(app, hour_costs={"technical": 15_000})
     with app.test_request_context():
         program = load(Program, prog)
         period = services.current_period()
@@ -111,7 +110,7 @@ def test_price_above_the_norm_is_the_difference_for_certified_groups_only(app, p
     factories.group(app, prog, price=150_000)
     free = factories.program(app, provider, funding="municipal")
     factories.group(app, free, price=0)
-    certificate_factories.period(app, hour_costs={"technical": 15_000})
+    factories.period(app, hour_costs={"technical": 15_000})
     with app.test_request_context():
         period = services.current_period()
         program = load(Program, prog)

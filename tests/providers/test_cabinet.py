@@ -15,8 +15,8 @@ from pfdo.notifications.models import Notice
 from pfdo.programs import search
 from pfdo.providers.models import Provider, ProviderDocument, ProviderEvent
 from pfdo.storage import StoredFile
+from tests import factories
 from tests.conftest import form_post
-from tests.providers import factories
 
 
 @pytest.fixture

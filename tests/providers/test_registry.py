@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.providers import factories
+from tests import factories
 from tests.queries import count_queries
 
 

@@ -15,8 +15,8 @@ from pfdo.errors import DomainError
 from pfdo.notifications.models import Notice, OutboxMessage
 from pfdo.providers import review, services
 from pfdo.providers.models import Provider
+from tests import factories
 from tests.conftest import form_post
-from tests.providers import factories
 
 
 def waiting(app, make, **kwargs):
