@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from pfdo.audit.models import AuditEvent
 from pfdo.db import db
-from tests.certificates import factories
+from tests import factories
 from tests.conftest import login
+from tests.queries import count_queries
 
 
 def access_events(app, action: str) -> list[AuditEvent]:
@@ -66,18 +67,8 @@ def test_the_logged_list_loads_no_user_twice(app, client, login_as, make):
     login_as("admin")
     for n in range(12):
         make.user("parent", email=f"family{n}@mail.ru")
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with count_queries(app) as statements:
         assert client.get("/admin/users").status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     per_user = [s for s in statements if "WHERE user_account.id = " in s]
     assert len(per_user) <= 1, per_user  # the signed-in admin; the listed ones stay loaded
 

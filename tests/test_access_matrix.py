@@ -10,6 +10,7 @@ from sqlalchemy import select
 from pfdo.audit.models import AuditEvent
 from pfdo.db import db
 from pfdo.programs.models import RevisionGroup
+from tests import factories
 from tests.conftest import csrf_token
 
 ROLES = ["parent", "provider_staff", "coordinator", "hotline", "admin"]
@@ -131,20 +132,17 @@ def make_objects(app, make, owner=None, provider_staff=None) -> dict:
     """One of each object the routes take an id of, so that allowed roles get a real page.
     A family's objects belong to `owner` (the signed-in parent), or to another parent; a
     provider's objects to `provider_staff` (the signed-in staff member), or to another one."""
-    from tests.certificates import factories as certificate_factories
-    from tests.providers import factories as provider_factories
-
     make.municipality()
     owner = owner or make.user(role="parent", email="owner@example.ru")
-    filed = certificate_factories.application(app, owner, last_name="Петрова")
-    certificate = certificate_factories.certificate(app, owner, last_name="Сидорова")
-    period = certificate_factories.period(app)
+    filed = factories.application(app, owner, last_name="Петрова")
+    certificate = factories.certificate(app, owner, last_name="Сидорова")
+    period = factories.period(app)
     staff = provider_staff or make.user(role="provider_staff", email="staff@example.ru")
-    provider = provider_factories.provider(app, staff=staff)
-    document = provider_factories.document(app, provider)
-    program = provider_factories.program(app, provider, document=True)
-    group = provider_factories.group(app, program)
-    revision = provider_factories.revision(app, program, document=True, new_group=True)
+    provider = factories.provider(app, staff=staff)
+    document = factories.document(app, provider)
+    program = factories.program(app, provider, document=True)
+    group = factories.group(app, program)
+    revision = factories.revision(app, program, document=True, new_group=True)
     with app.app_context():
         row_id = db.session.scalar(select(RevisionGroup.id).where(
             RevisionGroup.revision_id == revision.id, RevisionGroup.group_id.is_(None)))

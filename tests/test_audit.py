@@ -76,7 +76,7 @@ def test_audited_operation_that_fails_leaves_no_audit_row(app, make, monkeypatch
     monkeypatch.setattr(accounts, "queue_email", mail_server_refuses)
     account = accounts.StaffAccount(name=accounts.PersonName("Петров", "Пётр"),
                                     email="petrov@example.ru", role="coordinator")
-    with app.test_request_context(), pytest.raises(RuntimeError):
+    with app.app_context(), pytest.raises(RuntimeError):
         accounts.create_staff_user(account, actor=admin)
     assert flushed == [1]
     # ...and it is rolled back together with the account.

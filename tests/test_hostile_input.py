@@ -32,10 +32,9 @@ from hypothesis import strategies as st
 
 from pfdo.accounts.access import PUBLIC, access_of
 from pfdo.extensions import limiter
-from tests.certificates import factories as certificates
+from tests import factories
 from tests.conftest import CSRF_RE
 from tests.factories import PASSWORD
-from tests.providers import factories as providers
 
 ROLES = ("parent", "provider_staff", "coordinator", "hotline", "admin")
 GUEST = "guest"
@@ -84,7 +83,7 @@ FIELD_CORE = {
 ACTION_QUERY_CORE = ["/cabinet\r\nSet-Cookie: pwned=1", "a\x00b", "9" * 30]
 #: every field of a form at once
 FORM_CORE = ["\x00", "9" * 30, ""]
-VALID_PDF = providers.pdf_bytes()
+VALID_PDF = factories.pdf_bytes()
 FILES = [(VALID_PDF, "a\x00b.pdf"), (VALID_PDF, "😀" * 100 + ".pdf"),
          (b"<script>alert(1)</script>", "x.pdf"), (b"", "empty.pdf"),
          (b"MZ\x90\x00", "../../program.exe")]
@@ -95,10 +94,10 @@ FALLBACK = {
     "new_password": "другой-кит-ныряет-2027", "confirm_password": "другой-кит-ныряет-2027",
     "last_name": "Фаззова",
     "first_name": "Ольга", "consent": "y", "legal_form": "ano", "full_name": "АНО «Проба»",
-    "short_name": "АНО «Проба»", "inn": providers.inn10(900), "ogrn": providers.ogrn(900),
+    "short_name": "АНО «Проба»", "inn": factories.inn10(900), "ogrn": factories.ogrn(900),
     "address": "с. Ленинское, ул. Мира, д. 1", "licence_number": "ЛО35-09999",
     "licence_date": "2020-05-12", "birth_date": "2016-05-10", "document_series": "II-АБ",
-    "document_number": "444444", "snils": certificates.valid_snils(900),
+    "document_number": "444444", "snils": factories.valid_snils(900),
     "reason": "Нужно исправить документы", "remarks": "Нужно исправить описание",
     "description": "Описание для проверки формы", "nominal": "17 456,00", "quota": "10",
     "budget": "174 560,00", "capacity": "10", "price": "2 500,00", "starts_on": "2026-09-01",
@@ -138,22 +137,22 @@ def _build_world(app, make) -> World:
     # Its own account: the admin's forms change the victim's role, which ends reset links.
     forgetful = make.user("hotline", email="forgetful@example.ru")
     parent, coordinator = users["parent"], users["coordinator"]
-    period = certificates.period(app, coordinator)
-    issued = certificates.certificate(app, parent, coordinator=coordinator,
-                                      last_name="Смирнова", first_name="Алиса",
-                                      birth_date=date(2015, 4, 1), document_number="111111")
-    filed = certificates.application(app, parent, last_name="Кузнецов", first_name="Иван",
-                                     middle_name="Ильич", sex="male",
-                                     birth_date=date(2014, 9, 9), document_number="222222")
-    plain = certificates.child(app, parent, last_name="Орлова", first_name="Вера",
-                               birth_date=date(2017, 1, 2), document_number="333333")
-    own = providers.provider(app, staff=users["provider_staff"])
-    waiting = providers.provider(app, status="submitted")
-    program = providers.program(app, own, document=True)
-    submitted = providers.program(app, own, status="submitted", title="Шахматы")
-    group = providers.group(app, program)
-    document = providers.document(app, own)
-    with app.test_request_context():
+    period = factories.period(app, coordinator)
+    issued = factories.certificate(app, parent, coordinator=coordinator,
+                                   last_name="Смирнова", first_name="Алиса",
+                                   birth_date=date(2015, 4, 1), document_number="111111")
+    filed = factories.application(app, parent, last_name="Кузнецов", first_name="Иван",
+                                  middle_name="Ильич", sex="male",
+                                  birth_date=date(2014, 9, 9), document_number="222222")
+    plain = factories.child(app, parent, last_name="Орлова", first_name="Вера",
+                            birth_date=date(2017, 1, 2), document_number="333333")
+    own = factories.provider(app, staff=users["provider_staff"])
+    waiting = factories.provider(app, status="submitted")
+    program = factories.program(app, own, document=True)
+    submitted = factories.program(app, own, status="submitted", title="Шахматы")
+    group = factories.group(app, program)
+    document = factories.document(app, own)
+    with app.app_context():
         token = make_reset_token(db.session.get(User, forgetful.id))
         number = db.session.get(Certificate, issued.id).number
     world = World(values={

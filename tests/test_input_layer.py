@@ -16,10 +16,10 @@ from pfdo.db import db
 from pfdo.errors import DomainError
 from pfdo.municipality.models import Municipality
 from pfdo.periods.models import FinancingPeriod
+from tests import factories
 from tests.conftest import form_post
 from tests.coordinator.test_periods import VALID as PERIOD
 from tests.coordinator.test_periods import error_beside
-from tests.providers import factories as providers
 
 NINES = "9" * 30
 
@@ -74,7 +74,7 @@ def test_nul_in_forgot_password_is_refused_beside_the_field(client):
 def test_a_textarea_keeps_line_breaks_and_refuses_nul(app, client, make, login_as):
     make.municipality()
     staff = login_as("provider_staff")
-    providers.provider(app, staff=staff)
+    factories.provider(app, staff=staff)
     ok = form_post(client, "/provider/profile", {
         "address": "с. Ленинское, ул. Школьная, 1", "district": "", "website": "",
         "description": "Первая строка\r\nВторая\tстрока", "licence_number": "ЛО35-00001",
@@ -120,7 +120,7 @@ def test_a_day_of_spaces_in_the_group_form_asks_for_the_day(app, client, make, l
 
     make.municipality()
     staff = login_as("provider_staff")
-    program = providers.program(app, providers.provider(app, staff=staff), status="draft")
+    program = factories.program(app, factories.provider(app, staff=staff), status="draft")
     response = form_post(client, f"/provider/programs/{program.id}/groups/new",
                          {**GROUP_FORM, "day1": "   "})
     assert response.status_code == 422
@@ -145,7 +145,7 @@ def test_text_longer_than_its_column_is_refused_not_cut(app, make):
     from pfdo.municipality import services
 
     make.municipality()
-    with app.test_request_context():
+    with app.app_context():
         settings = services.MunicipalitySettings(**{
             **{f: getattr(services.get(), f) for f in (
                 "name", "region_name", "region_code", "municipality_code", "timezone",

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from pfdo import clock
 from pfdo.formatting import fmt_date
 from pfdo.municipality import services as municipality
-from tests.certificates import factories
+from tests import factories
 from tests.conftest import login
 
 #: 23:30 UTC on 01.12.2026 = 09:30 on 02.12.2026 in Asia/Vladivostok
@@ -29,10 +29,8 @@ def test_the_date_filter_shows_a_moment_on_the_local_date_and_a_date_as_it_is():
 
 
 def test_one_helper_gives_the_local_today_days_and_day_bounds(app):
-    with app.test_request_context(), clock.freeze(LATE_EVENING_UTC):
-        from tests.factories import Factories
-
-        Factories(app).municipality()
+    with app.app_context(), clock.freeze(LATE_EVENING_UTC):
+        factories.municipality(app)
         assert municipality.local_today() == date(2026, 12, 2)
         assert municipality.local_date(LATE_EVENING_UTC) == date(2026, 12, 2)
         start, end = municipality.local_day_bounds(date(2026, 12, 2), date(2026, 12, 2))

@@ -143,7 +143,7 @@ def test_other_bad_settings_are_refused_in_russian(app, client, login_as, field,
 
 def test_service_refuses_an_unknown_time_zone(app):
     bad = dataclasses.replace(DEMO_MUNICIPALITY, timezone="Asia/Birobidzhan")
-    with app.test_request_context(), pytest.raises(DomainError) as refused:
+    with app.app_context(), pytest.raises(DomainError) as refused:
         services.save(bad, actor=None)
     assert (refused.value.message, refused.value.field) == ("Неизвестный часовой пояс",
                                                             "timezone")

@@ -23,7 +23,7 @@ def utc(moment: datetime | None) -> datetime | None:
 
 def request_reset(app, user) -> None:
     """A real e-mail in the outbox: the password-reset letter."""
-    with app.test_request_context():
+    with app.app_context():
         accounts.request_password_reset(user.email)
 
 

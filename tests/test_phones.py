@@ -8,8 +8,8 @@ import re
 import pytest
 
 from pfdo.phones import area_code_of, format_phone, tel_href
+from tests import factories
 from tests.conftest import form_post
-from tests.providers import factories as providers
 from tests.test_municipality import SETTINGS, field_error, footer
 
 
@@ -53,8 +53,8 @@ def test_tel_links_dial_the_number_in_full():
 
 def test_provider_landlines_are_shown_with_the_municipalitys_area_code(app, client, make):
     make.municipality(hotline_phone="+7 (42663) 2-14-35")
-    provider = providers.provider(app, phone="+74266324726")
-    providers.program(app, provider)
+    provider = factories.provider(app, phone="+74266324726")
+    factories.program(app, provider)
 
     html = client.get(f"/providers/{provider.id}").get_data(as_text=True)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-import threading
 
 import pytest
 from flask import Flask
@@ -12,6 +11,7 @@ from flask.sessions import SecureCookieSessionInterface
 
 from pfdo import clock, create_app
 from pfdo.config import SECRET_KEY_FILE, instance_secret_key
+from tests.concurrency import race
 
 OLD_DEV_KEY = "dev-only-secret-key-change-me-in-production"  # noqa: S105 - published in git
 
@@ -59,19 +59,9 @@ def test_two_instances_on_one_instance_folder_share_the_generated_key(monkeypatc
 
 
 def test_workers_starting_at_once_agree_on_one_key(tmp_path):
-    barrier = threading.Barrier(8)
-    keys: list[str] = []
-
-    def start():
-        barrier.wait(timeout=10)
-        keys.append(instance_secret_key(str(tmp_path)))
-
-    threads = [threading.Thread(target=start) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=10)
-    assert len(keys) == 8 and len(set(keys)) == 1
+    keys = race(None, 8, lambda n: instance_secret_key(str(tmp_path)), timeout=10)
+    assert not keys.errors, keys
+    assert len(set(keys)) == 1
 
 
 def test_a_configured_key_is_used_and_no_file_is_made(monkeypatch, tmp_path):

@@ -8,9 +8,8 @@ import re
 
 import pytest
 
-from tests.certificates import factories as certs
+from tests import factories
 from tests.conftest import login
-from tests.providers import factories
 
 HEADER = re.compile(r'<th scope="col"[^>]*>(.*?)</th>', re.S)
 TABLE = re.compile(r"<table[^>]*>.*?</table>", re.S)
@@ -34,10 +33,10 @@ def everything(app, make, frozen_clock):
     """One of each listed thing, and a client per role signed in: role -> client."""
     make.municipality()
     parent = make.user("parent", email="parent@example.ru")
-    certificate = certs.certificate(app, parent)
-    certs.period(app)
-    certs.financing(app, certificate)
-    certs.application(app, parent, last_name="Петрова", first_name="Анна")
+    certificate = factories.certificate(app, parent)
+    factories.period(app)
+    factories.financing(app, certificate)
+    factories.application(app, parent, last_name="Петрова", first_name="Анна")
     factories.provider(app, staff=make.user("provider_staff"), status="submitted",
                        short_name="ЦДТ Новый")
     staff = make.user("provider_staff", email="staff@example.ru")

@@ -19,10 +19,10 @@ from pfdo.providers import cleaning as provider_cleaning
 from pfdo.providers import review as provider_review
 from pfdo.providers import services as provider_services
 from pfdo.providers.models import Provider
+from tests import factories
 from tests.conftest import csrf_token, login
 from tests.programs.test_services import group_data, program_data
 from tests.programs.test_views import GROUP_FORM, PROGRAM_FORM
-from tests.providers import factories
 from tests.providers.test_cabinet import profile_data
 
 
@@ -104,7 +104,7 @@ def test_the_program_service_refuses_long_texts_and_takes_them_at_the_limit(app,
     make.municipality()
     staff = make.user("provider_staff")
     provider = factories.provider(app, staff=staff)
-    with app.test_request_context():
+    with app.app_context():
         row = db.session.get(Provider, provider.id)
         with pytest.raises(services.InvalidInput) as refused:
             editing.create_program(row, program_data(**{field: "я" * (limit + 1)}), None,
@@ -122,7 +122,7 @@ def test_other_services_refuse_long_texts(app, make):
     provider = factories.provider(app, staff=staff, status="submitted")
     prog = factories.program(app, factories.provider(app), status="submitted", document=True)
     draft = factories.program(app, provider, status="draft")
-    with app.test_request_context():
+    with app.app_context():
         from pfdo.programs.models import Program
 
         with pytest.raises(services.InvalidInput, match="Не длиннее 100 символов"):

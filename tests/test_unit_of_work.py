@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from pfdo.accounts.models import User
 from pfdo.audit import services as audit
 from pfdo.db import db, unit_of_work
 from tests.conftest import ON_PG
+from tests.queries import count_queries
 
 
 def test_a_failure_rolls_back_everything(app):
@@ -44,17 +45,11 @@ def test_unsaved_changes_outside_a_unit_are_a_bug(app):
 
 @pytest.mark.skipif(ON_PG, reason="SQLite only")
 def test_sqlite_write_transactions_begin_immediate(app):
-    statements = []
-    with app.app_context():
-        listener = lambda conn, cursor, stmt, *args: statements.append(stmt)  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            db.session.scalar(select(func.count()).select_from(User))  # a read first
-            with unit_of_work():
-                db.session.add(User(email="a@example.ru", role="parent", last_name="Иванова",
-                                    first_name="Анна"))
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
+    with app.app_context(), count_queries() as statements:
+        db.session.scalar(select(func.count()).select_from(User))  # a read first
+        with unit_of_work():
+            db.session.add(User(email="a@example.ru", role="parent", last_name="Иванова",
+                                first_name="Анна"))
     assert "BEGIN IMMEDIATE" in statements
     # the read before it ran in a plain (deferred) transaction
     assert statements.index("BEGIN") < statements.index("BEGIN IMMEDIATE")

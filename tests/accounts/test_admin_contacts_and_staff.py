@@ -13,9 +13,9 @@ from pfdo.audit.models import AuditEvent
 from pfdo.db import db
 from pfdo.notifications.models import OutboxMessage
 from pfdo.providers.models import ProviderStaff
+from tests import factories
 from tests.accounts.test_admin_users import field_error, signed_in_client
 from tests.conftest import form_post, login
-from tests.providers import factories as providers
 
 NEW_PASSWORD = "зелёный-самовар-2026"
 
@@ -135,7 +135,7 @@ def test_nothing_to_change_changes_nothing(app, client, login_as, anna):
 def registry(app, make):
     first = make.user("provider_staff", email="first@cdt.ru", last_name="Соколов",
                       first_name="Дмитрий")
-    return providers.provider(app, staff=first, short_name="ДДТ Ленинское"), first
+    return factories.provider(app, staff=first, short_name="ДДТ Ленинское"), first
 
 
 def staff_of(app, user_id: int) -> ProviderStaff | None:
@@ -192,7 +192,7 @@ def test_a_wrong_provider_choice_is_refused_and_nothing_is_created(app, client, 
 
 
 def test_a_provider_waiting_for_review_is_not_offered(app, client, make, login_as):
-    waiting = providers.provider(app, status="submitted", short_name="Ждёт решения")
+    waiting = factories.provider(app, status="submitted", short_name="Ждёт решения")
     login_as("admin")
     assert "Ждёт решения" not in client.get("/admin/users/new").get_data(as_text=True)
     response = form_post(client, "/admin/users/new", {**NEW_STAFF, "provider_id": waiting.id})

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
+from tests import factories
 from tests.conftest import login
-from tests.providers import factories as provider_factories
 
 TAG = re.compile(r"<[^>]+>")
 
@@ -41,7 +41,7 @@ def test_staff_land_on_their_workspace(client, make, role, workspace, heading):
 def test_provider_staff_land_in_the_provider_cabinet_and_others_are_told_why_not(
         app, client, make):
     staff = make.user("provider_staff", email="staff@example.ru")
-    provider_factories.provider(app, staff=staff)
+    factories.provider(app, staff=staff)
     login(client, staff.email)
     assert client.get("/cabinet").headers["Location"] == "/provider"
     loose = make.user("provider_staff", email="loose@example.ru")
@@ -53,8 +53,6 @@ def test_provider_staff_land_in_the_provider_cabinet_and_others_are_told_why_not
 
 
 def test_the_hotline_page_offers_only_what_works(client, make, login_as):
-    from tests.certificates import factories
-
     make.municipality()
     login_as("hotline")
     page = text(client.get("/hotline"))

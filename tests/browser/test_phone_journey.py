@@ -20,6 +20,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from pfdo import clock
 from pfdo.municipality import services as municipality
+from tests import factories
 from tests.browser.support import (
     DESKTOP,
     PHONE,
@@ -28,9 +29,7 @@ from tests.browser.support import (
     is_same_document,
     mark_document,
 )
-from tests.certificates import factories as certificates
 from tests.factories import Factories
-from tests.providers import factories as providers
 
 COORDINATOR = "coordinator@demo-pfdo.ru"
 ADMIN = "admin@demo-pfdo.ru"
@@ -62,17 +61,17 @@ def family(live_app: Flask, demo_password: str) -> Family:
                                       last_name="Смирнова", first_name="Ольга")
     born = date(today.year - 9, 3, 10) if today >= date(today.year, 3, 10) \
         else date(today.year - 10, 3, 10)
-    certificate = certificates.certificate(live_app, parent, last_name="Смирнов",
-                                           first_name="Ферапонт", middle_name="Ильич",
-                                           sex="male", birth_date=born)
-    certificates.financing(live_app, certificate)
-    provider = providers.provider(live_app, short_name="ЦДТ «Спутник»",
+    certificate = factories.certificate(live_app, parent, last_name="Смирнов",
+                                        first_name="Ферапонт", middle_name="Ильич",
+                                        sex="male", birth_date=born)
+    factories.financing(live_app, certificate)
+    provider = factories.provider(live_app, short_name="ЦДТ «Спутник»",
                                   full_name="Центр детского творчества «Спутник»")
-    program = providers.program(live_app, provider, title="Робототехника: луноход",
+    program = factories.program(live_app, provider, title="Робототехника: луноход",
                                 age_from=7, age_to=12,
                                 description="Собираем луноход из конструктора и учим его "
                                             "ездить по заданной программе.")
-    providers.group(live_app, program, name="Группа «Орбита»", capacity=15, seats_taken=4,
+    factories.group(live_app, program, name="Группа «Орбита»", capacity=15, seats_taken=4,
                     price=310_000, starts_on=today.replace(day=1),
                     ends_on=_month_end(today, 5), weekdays=(1, 3))
     return Family(email, "Ферапонт Смирнов", program.title, "Группа «Орбита»")

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.browser.support import assert_accessible, unique_email, unique_phone
-from tests.providers.factories import inn12, ogrnip, pdf_bytes
+from tests.factories import inn12, ogrnip, pdf_bytes
 
 PASSWORD = "тёплый-ветер-над-рекой-2026"  # noqa: S105 - a test account's password
 COORDINATOR = "coordinator@demo-pfdo.ru"

@@ -16,7 +16,7 @@ from pfdo.errors import DomainError
 from pfdo.ledger import services as ledger
 from pfdo.ledger.models import Transfer
 from pfdo.periods.models import FinancingPeriod
-from tests.certificates import factories
+from tests import factories
 
 NOMINAL = factories.NOMINAL
 #: 17 456,00 ₽ for June–December 2025 (7 of 12 months)
@@ -29,12 +29,12 @@ def on(day: date) -> None:
 
 
 def run(app, job, *args, **kwargs):
-    with app.test_request_context():
+    with app.app_context():
         return job(*args, today=factories.today(), **kwargs)
 
 
 def close(app, period):
-    with app.test_request_context():
+    with app.app_context():
         return jobs.close_period(db.session.get(FinancingPeriod, period.id),
                                  today=factories.today())
 

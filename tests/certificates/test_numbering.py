@@ -14,7 +14,7 @@ from pfdo.certificates.numbering import SERIALS, next_number, permute
 from pfdo.certificates.numbers import luhn_valid
 from pfdo.db import db, unit_of_work
 from pfdo.errors import DomainError
-from tests.certificates import factories
+from tests import factories
 from tests.factories import Factories
 from tests.test_migrations import scratch_app, scratch_url  # noqa: F401 - fixtures
 

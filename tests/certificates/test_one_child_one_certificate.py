@@ -16,7 +16,7 @@ from pfdo.audit.models import AuditEvent
 from pfdo.certificates.models import Certificate, CertificateApplication
 from pfdo.children.models import Child
 from pfdo.db import db
-from tests.certificates import factories
+from tests import factories
 from tests.conftest import form_post
 from tests.coordinator.test_applications import queue_rows, text_of
 
@@ -114,7 +114,7 @@ def test_a_refused_application_does_not_block_a_new_one(app, make, frozen_clock)
     coordinator = make.user("coordinator")
     filed = factories.application(app, make.user("parent"), snils=ISSUE_SNILS,
                                   document_number="123456")
-    with app.test_request_context():
+    with app.app_context():
         applications.refuse_application(db.session.get(CertificateApplication, filed.id),
                                     "Неверный СНИЛС, исправьте",
                                     actor=db.session.get(User, coordinator.id))

@@ -15,7 +15,7 @@ from pfdo.certificates.numbering import permute
 from pfdo.certificates.numbers import format_number, luhn_valid
 from pfdo.db import db
 from pfdo.notifications.models import Notice, OutboxMessage
-from tests.certificates import factories
+from tests import factories
 from tests.conftest import form_post
 
 ROW = re.compile(r"<tr>\s*(<td.*?)</tr>", re.S)

@@ -6,7 +6,7 @@ import re
 from datetime import date, timedelta
 
 from pfdo.periods.services import Band
-from tests.certificates import factories
+from tests import factories
 
 NBSP = "\u00a0"
 

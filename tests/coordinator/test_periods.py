@@ -13,7 +13,7 @@ from pfdo.certificates.models import Certificate, QueueEntry
 from pfdo.db import db
 from pfdo.periods.models import FinancingPeriod
 from pfdo.periods.services import Band
-from tests.certificates import factories
+from tests import factories
 from tests.conftest import form_post
 
 NBSP = "\u00a0"

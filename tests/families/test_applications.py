@@ -7,12 +7,12 @@ from datetime import date
 from sqlalchemy import func, select
 
 from pfdo.accounts.services import CONSENT_VERSION, PersonName
-from pfdo.certificates import applications as certificate_applications
 from pfdo.certificates.models import CertificateApplication
-from pfdo.children.models import Child
 from pfdo.db import db
+from tests import factories
 from tests.conftest import form_post
-from tests.families.helpers import add_child
+
+SNILS = "112-233-445 95"
 
 
 def applications(app) -> int:
@@ -22,7 +22,7 @@ def applications(app) -> int:
 
 def test_parent_applies_and_sees_it_under_review(app, client, login_as, frozen_clock):
     parent = login_as("parent")
-    child_id = add_child(app, parent)
+    child_id = factories.child(app, parent, snils=SNILS).id
     response = form_post(client, f"/children/{child_id}/apply", {"consent": "y"},
                          page=f"/children/{child_id}")
     assert response.status_code == 302
@@ -36,7 +36,7 @@ def test_parent_applies_and_sees_it_under_review(app, client, login_as, frozen_c
 
 def test_no_consent_no_application(app, client, login_as, frozen_clock):
     parent = login_as("parent")
-    child_id = add_child(app, parent)
+    child_id = factories.child(app, parent).id
     response = form_post(client, f"/children/{child_id}/apply", {}, page=f"/children/{child_id}")
     assert response.status_code == 422
     assert "Нужно согласие" in response.get_data(as_text=True)
@@ -45,7 +45,7 @@ def test_no_consent_no_application(app, client, login_as, frozen_clock):
 
 def test_a_child_under_five_is_told_when_to_come_back(app, client, login_as, frozen_clock):
     parent = login_as("parent")
-    child_id = add_child(app, parent, birth_date=date(2021, 6, 1), snils="087-654-303 00")
+    child_id = factories.child(app, parent, birth_date=date(2021, 6, 1)).id
     page = client.get(f"/children/{child_id}").get_data(as_text=True)
     assert "Сертификат выдаётся с 5 лет" in page
     response = form_post(client, f"/children/{child_id}/apply", {"consent": "y"},
@@ -57,14 +57,10 @@ def test_a_child_under_five_is_told_when_to_come_back(app, client, login_as, fro
 def test_same_snils_from_another_family_is_refused_with_what_to_do(app, client, make, login_as,
                                                                   frozen_clock):
     mother = make.user("parent", email="mother@example.ru")
-    first = add_child(app, mother)
-    with app.test_request_context():
-
-        child = db.session.get(Child, first)
-        certificate_applications.apply_for_certificate(child.parent, child, consent=True,
-                                                       today=date(2026, 3, 15))
+    factories.application(app, mother, snils=SNILS)
     father = login_as("parent")
-    child_id = add_child(app, father, name=PersonName("Смирнов", "Артемий", ""))
+    child_id = factories.child(app, father, snils=SNILS,
+                               name=PersonName("Смирнов", "Артемий", "")).id
     response = form_post(client, f"/children/{child_id}/apply", {"consent": "y"},
                          page=f"/children/{child_id}")
     html = response.get_data(as_text=True)
@@ -76,14 +72,9 @@ def test_same_snils_from_another_family_is_refused_with_what_to_do(app, client, 
 def test_same_name_and_birth_date_is_refused_even_with_another_snils(app, client, make,
                                                                     login_as, frozen_clock):
     mother = make.user("parent", email="mother@example.ru")
-    first = add_child(app, mother)
-    with app.test_request_context():
-        child = db.session.get(Child, first)
-        certificate_applications.apply_for_certificate(child.parent, child, consent=True,
-                                                       today=date(2026, 3, 15))
+    factories.application(app, mother, name=PersonName("Смирнов", "Артём", "Олегович"))
     father = login_as("parent")
-    second = add_child(app, father, snils="087-654-303 00",
-                       name=PersonName("СМИРНОВ", "артём", "Олегович"))
+    second = factories.child(app, father, name=PersonName("СМИРНОВ", "артём", "Олегович")).id
     response = form_post(client, f"/children/{second}/apply", {"consent": "y"},
                          page=f"/children/{second}")
     assert "совпадают фамилия, имя и дата рождения" in response.get_data(as_text=True)

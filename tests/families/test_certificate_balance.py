@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import event
-
 from pfdo.certificates import balance
 from pfdo.certificates.models import Certificate
 from pfdo.db import db, unit_of_work
@@ -15,9 +13,9 @@ from pfdo.ledger import escrow
 from pfdo.ledger import services as ledger
 from pfdo.ledger.models import AccountKind
 from pfdo.municipality.services import local_today
+from tests import factories
 from tests.conftest import form_post
-from tests.families.helpers import certificate, period
-from tests.navigator.test_catalogue import count_queries
+from tests.queries import count_queries
 
 TAG = re.compile(r"<[^>]+>")
 
@@ -30,8 +28,8 @@ def financed(app, client, make, login_as) -> int:
     coordinator = make.user("coordinator", email="coordinator@example.ru")
     make.municipality()
     parent = login_as("parent")
-    cert_id = certificate(app, parent, coordinator)
-    period(app, coordinator)
+    cert_id = factories.certificate(app, parent, coordinator=coordinator).id
+    factories.period(app, coordinator)
     assert form_post(client, f"/certificates/{cert_id}/financing",
                      page=f"/certificates/{cert_id}").status_code == 302
     return cert_id
@@ -72,10 +70,12 @@ def test_the_balance_takes_the_same_number_of_queries_for_3_or_60_transfers(
     cert_id = financed(app, client, make, login_as)
     contracts(app, cert_id, 1, 1)
     url = f"/certificates/{cert_id}"
-    few = count_queries(app, client, url)
+    with count_queries(app) as few:
+        assert client.get(url).status_code == 200
     contracts(app, cert_id, 2, 19)
-    many = count_queries(app, client, url)
-    assert few == many, (few, many)
+    with count_queries(app) as many:
+        assert client.get(url).status_code == 200
+    assert len(few) == len(many), (few, many)
     page = text(client.get(url).get_data(as_text=True))
     assert "Зарезервировано по договорам 1 200,00 ₽" in page
     assert "Оплачено 600,00 ₽" in page
@@ -88,13 +88,8 @@ def test_the_balance_never_loads_the_transfer_rows(app, client, make, login_as, 
     with app.app_context():
         cert = db.session.get(Certificate, cert_id)
         cert.child  # noqa: B018 - loaded before counting
-        statements = []
-        record = lambda conn, cursor, statement, *args: statements.append(statement)  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
+        with count_queries() as statements:
             shown = balance.balance(cert, today=local_today())
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
     assert (shown.reserved, shown.paid) == (20 * 60_00, 20 * 30_00)
     assert not [s for s in statements if "ledger_transfer.reason" in s], statements
     assert len(statements) <= 7, statements

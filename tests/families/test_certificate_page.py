@@ -14,8 +14,8 @@ from pfdo.certificates.models import Certificate, FinancingGrant, QueueEntry
 from pfdo.certificates.numbers import format_number, make_number
 from pfdo.db import db, unit_of_work
 from pfdo.ledger import services as ledger
+from tests import factories
 from tests.conftest import form_post
-from tests.families.helpers import certificate, period
 
 NBSP = "\u00a0"
 
@@ -24,13 +24,14 @@ def setup_family(app, make, login_as, **child):
     coordinator = make.user("coordinator", email="coordinator@example.ru")
     make.municipality()
     parent = login_as("parent")
-    return parent, coordinator, certificate(app, parent, coordinator, **child)
+    return parent, coordinator, factories.certificate(app, parent, coordinator=coordinator,
+                                                      **child).id
 
 
 def test_record_certificate_page_shows_number_and_zero_balance(app, client, make, login_as,
                                                                frozen_clock):
     _, coordinator, cert_id = setup_family(app, make, login_as)
-    period(app, coordinator)
+    factories.period(app, coordinator)
     html = client.get(f"/certificates/{cert_id}").get_data(as_text=True)
     with app.app_context():
         number = db.session.get(Certificate, cert_id).number
@@ -45,7 +46,7 @@ def test_parent_converts_at_the_start_of_the_period_and_gets_the_full_nominal(
         app, client, make, login_as):
     clock.set_frozen(datetime(2026, 1, 12, 3, 0, tzinfo=UTC))
     _, coordinator, cert_id = setup_family(app, make, login_as)
-    period(app, coordinator)
+    factories.period(app, coordinator)
     response = form_post(client, f"/certificates/{cert_id}/financing",
                          page=f"/certificates/{cert_id}")
     assert response.status_code == 302
@@ -60,7 +61,7 @@ def test_parent_converts_at_the_start_of_the_period_and_gets_the_full_nominal(
 def test_conversion_after_the_period_began_is_prorated_by_whole_months(app, client, make,
                                                                       login_as, frozen_clock):
     _, coordinator, cert_id = setup_family(app, make, login_as)
-    period(app, coordinator)
+    factories.period(app, coordinator)
     form_post(client, f"/certificates/{cert_id}/financing", page=f"/certificates/{cert_id}")
     with app.app_context():
         grant = db.session.scalars(select(FinancingGrant)).one()
@@ -73,7 +74,7 @@ def test_conversion_after_the_period_began_is_prorated_by_whole_months(app, clie
 def test_second_conversion_is_refused_and_moves_nothing(app, client, make, login_as,
                                                         frozen_clock):
     _, coordinator, cert_id = setup_family(app, make, login_as)
-    period(app, coordinator)
+    factories.period(app, coordinator)
     form_post(client, f"/certificates/{cert_id}/financing", page=f"/certificates/{cert_id}")
     form_post(client, f"/certificates/{cert_id}/financing", page=f"/certificates/{cert_id}")
     html = client.get(f"/certificates/{cert_id}").get_data(as_text=True)
@@ -85,7 +86,7 @@ def test_second_conversion_is_refused_and_moves_nothing(app, client, make, login
 def test_exhausted_quota_keeps_the_record_certificate_and_offers_the_queue(
         app, client, make, login_as, frozen_clock):
     _, coordinator, cert_id = setup_family(app, make, login_as)
-    period(app, coordinator, quota=0)
+    factories.period(app, coordinator, quota=0)
     html = client.get(f"/certificates/{cert_id}").get_data(as_text=True)
     assert "Все 0 мест" in html and "Встать в очередь" in html
     refused = form_post(client, f"/certificates/{cert_id}/financing",
@@ -110,12 +111,13 @@ def test_freed_place_goes_to_the_queue_in_order(app, make, login_as, frozen_cloc
     make.municipality()
     first_parent = make.user("parent", email="first@example.ru")
     second_parent = make.user("parent", email="second@example.ru")
-    period_id = period(app, coordinator, quota=0)
-    first = certificate(app, first_parent, coordinator)
-    second = certificate(app, second_parent, coordinator, snils="087-654-303 00",
-                         name=PersonName("Орлова", "Ева", ""))
+    # no place yet, but the budget for the one freed below
+    period_id = factories.period(app, coordinator, quota=0, budget=2_000_000_00).id
+    first = factories.certificate(app, first_parent, coordinator=coordinator).id
+    second = factories.certificate(app, second_parent, coordinator=coordinator,
+                                   name=PersonName("Орлова", "Ева", "")).id
     today = date(2026, 3, 15)
-    with app.test_request_context():
+    with app.app_context():
         for cert_id, parent in ((second, second_parent), (first, first_parent)):
             financing.join_queue(db.session.get(Certificate, cert_id),
                                 actor=db.session.get(User, parent.id), today=today)
@@ -142,7 +144,8 @@ def test_extract_is_printable_with_a_qr_code_of_the_public_check(app, client, ma
 
 
 def test_public_verification_shows_no_personal_data(app, client, make, login_as, frozen_clock):
-    _, coordinator, cert_id = setup_family(app, make, login_as)
+    _, coordinator, cert_id = setup_family(app, make, login_as, birth_date=date(2016, 5, 20),
+                                           snils="112-233-445 95")
     with app.app_context():
         cert = db.session.get(Certificate, cert_id)
         number, child_name = cert.number, cert.child.last_name
@@ -185,8 +188,8 @@ def test_another_family_cannot_see_or_use_the_certificate(app, client, make, log
     coordinator = make.user("coordinator", email="coordinator@example.ru")
     make.municipality()
     owner = make.user("parent", email="owner@example.ru")
-    cert_id = certificate(app, owner, coordinator)
-    period(app, coordinator)
+    cert_id = factories.certificate(app, owner, coordinator=coordinator).id
+    factories.period(app, coordinator)
     login_as("parent")
     for path in ("", "/extract", "/qr.svg"):
         assert client.get(f"/certificates/{cert_id}{path}").status_code == 404

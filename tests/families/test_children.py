@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from pfdo.children.models import Child
 from pfdo.db import db
+from tests import factories
 from tests.conftest import form_post
-from tests.families.helpers import add_child
 
 GOOD = {
     "last_name": "Смирнов", "first_name": "Артём", "middle_name": "Олегович",
@@ -73,7 +73,7 @@ def test_the_same_snils_twice_in_one_cabinet_is_refused(app, client, login_as, f
 
 def test_parent_edits_the_address(app, client, login_as, frozen_clock):
     parent = login_as("parent")
-    child_id = add_child(app, parent)
+    child_id = factories.child(app, parent, snils="112-233-445 95").id
     edit = client.get(f"/children/{child_id}/edit").get_data(as_text=True)
     assert 'value="112-233-445 95"' in edit  # shown formatted
     response = form_post(client, f"/children/{child_id}/edit",
@@ -86,7 +86,7 @@ def test_parent_edits_the_address(app, client, login_as, frozen_clock):
 def test_another_family_cannot_open_or_change_the_child(app, client, make, login_as,
                                                         frozen_clock):
     owner = make.user("parent", email="owner@example.ru")
-    child_id = add_child(app, owner)
+    child_id = factories.child(app, owner).id
     login_as("parent")
     assert client.get(f"/children/{child_id}").status_code == 404
     assert client.get(f"/children/{child_id}/edit").status_code == 404

@@ -14,8 +14,8 @@ from pfdo.certificates.models import Certificate, FinancingGrant
 from pfdo.db import db
 from pfdo.ledger.models import Transfer, TransferKind
 from pfdo.periods.models import FinancingPeriod
+from tests import factories
 from tests.conftest import csrf_token, login
-from tests.families.helpers import certificate, period
 
 #: 08:00 on 02.12.2026 in Asia/Vladivostok: one month of the 2026 period is left
 DECEMBER = datetime(2026, 12, 1, 22, 0, tzinfo=UTC)
@@ -31,11 +31,12 @@ def family(app, make, login_as, *, quota=100, next_nominal=None):
     coordinator = make.user("coordinator", email="coordinator@example.ru")
     make.municipality()
     parent = login_as("parent")
-    period_id = period(app, coordinator, quota=quota)
+    period_id = factories.period(app, coordinator, quota=quota).id
     if next_nominal is not None:
-        period(app, coordinator, nominal=next_nominal, starts_on=date(2027, 1, 1),
-               ends_on=date(2027, 12, 31))
-    return period_id, certificate(app, parent, coordinator)  # born 20.05.2016: 10 years
+        factories.period(app, coordinator, nominal=next_nominal, starts_on=date(2027, 1, 1),
+                         ends_on=date(2027, 12, 31))
+    # born 10.05.2016: 10 years
+    return period_id, factories.certificate(app, parent, coordinator=coordinator).id
 
 
 def counts(app, period_id):

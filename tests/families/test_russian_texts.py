@@ -14,7 +14,7 @@ from pfdo.certificates.models import Certificate
 from pfdo.certificates.numbers import format_number
 from pfdo.db import db
 from pfdo.notifications.models import Notice, OutboxMessage
-from tests.certificates import factories
+from tests import factories
 from tests.conftest import form_post
 from tests.families.test_children import GOOD
 
@@ -59,7 +59,7 @@ def test_a_refusal_names_the_child_in_the_genitive(app, client, make, frozen_clo
     parent = make.user("parent")
     coordinator = make.user("coordinator")
     filed = factories.application(app, parent, last_name="Смирнов", **BOY)
-    with app.test_request_context():
+    with app.app_context():
         from pfdo.accounts.models import User
         from pfdo.certificates import applications
         from pfdo.certificates.models import CertificateApplication

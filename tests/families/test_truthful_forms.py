@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from pfdo.children.models import Child
 from pfdo.db import db
-from tests.certificates import factories
+from tests import factories
 from tests.conftest import form_post
 from tests.coordinator.test_periods import VALID as PERIOD
 from tests.coordinator.test_periods import error_beside
@@ -156,7 +156,7 @@ def test_a_refusal_reason_too_long_is_refused_not_cut(app, make, frozen_clock):
     make.municipality()
     coordinator = make.user("coordinator")
     filed = factories.application(app, make.user("parent"))
-    with app.test_request_context():
+    with app.app_context():
         with pytest.raises(DomainError) as refused:
             applications.refuse_application(db.session.get(CertificateApplication, filed.id),
                                         "Исправьте " * 60,

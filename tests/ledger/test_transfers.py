@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from pfdo.db import db, unit_of_work
 from pfdo.ledger import services as ledger
 from pfdo.ledger.models import AccountKind, Transfer, TransferKind
 from tests.ledger.conftest import BUDGET, NOMINAL, move, top_up
+from tests.queries import count_queries
 
 
 def transfers() -> int:
@@ -176,18 +177,10 @@ def test_history_is_newest_first_with_signed_amounts_and_no_n_plus_one(chart, ap
 
     db.session.expunge_all()
     certificate = ledger.find_account("certificate:17")
-    statements = []
-
-    def count(*args):
-        statements.append(args[2])
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with count_queries() as statements:
         rows = ledger.history(certificate)
         shown = [(t.reason, ledger.signed_amount(t, certificate), t.debit_account.code,
                   t.credit_account.code) for t in rows]
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
     assert shown == [
         ("Возврат резерва по договору № 45", 1_000_00, "escrow:45", "certificate:17"),
         ("Резерв по договору № 45", -5_000_00, "certificate:17", "escrow:45"),

@@ -6,10 +6,9 @@ import re
 from datetime import date, time
 
 import pytest
-from sqlalchemy import event
 
-from pfdo.db import db
-from tests.providers import factories
+from tests import factories
+from tests.queries import count_queries
 
 
 def titles(html: str) -> list[str]:
@@ -262,20 +261,10 @@ def test_only_published_programs_of_registry_providers_are_shown(app, client, pr
 
 # --- Query count --------------------------------------------------------------------------------
 
-def count_queries(app, client, url: str) -> int:
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+def queries_for(app, client, url: str) -> int:
+    with count_queries(app) as queries:
         assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return len(statements)
+    return len(queries)
 
 
 def test_the_list_loads_in_a_constant_number_of_queries(app, client, frozen_clock):
@@ -288,8 +277,8 @@ def test_the_list_loads_in_a_constant_number_of_queries(app, client, frozen_cloc
             group = factories.group(app, prog, weekdays=(i % 7, (i + 2) % 7))
             assert group.id
             factories.group(app, prog, name="Вторая", starts_at=time(10), ends_at=time(11))
-    few = count_queries(app, client, f"/programs?provider={small.id}&sort=rating")
-    many = count_queries(app, client, f"/programs?provider={big.id}&sort=rating")
+    few = queries_for(app, client, f"/programs?provider={small.id}&sort=rating")
+    many = queries_for(app, client, f"/programs?provider={big.id}&sort=rating")
     assert titles(client.get(f"/programs?provider={big.id}").get_data(as_text=True))
     assert few == many, (few, many)
     assert few <= 10  # the form's choices, the count, the page, the cards' prices and days

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.providers import factories
+from tests import factories
 
 
 def summary(html: str) -> str:

@@ -9,8 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from pfdo import clock
-from tests.certificates import factories as certs
-from tests.providers import factories
+from tests import factories
 
 NBSP = "\xa0"
 
@@ -136,10 +135,10 @@ def test_the_breakdown_for_a_financing_certificate(app, client, make, robotics, 
                                                    frozen_clock):
     make.municipality()
     parent = login_as("parent")
-    cert = certs.certificate(app, parent)
+    cert = factories.certificate(app, parent)
     # 150 ₽ a person-hour × 2 hours × 4 weeks = 1 200 ₽ a month of normative cost
-    certs.period(app, hour_costs={"technical": 15_000})
-    certs.financing(app, cert)  # 15.03.2026: 17 456 ₽ × 10 / 12 = 14 546,66 ₽
+    factories.period(app, hour_costs={"technical": 15_000})
+    factories.financing(app, cert)  # 15.03.2026: 17 456 ₽ × 10 / 12 = 14 546,66 ₽
     text = pricing_text(client, robotics.id)  # the only child is chosen at once
     assert "Сертификат ПФ: доступно 14 546,66 ₽ до 31.12.2026" in text
     # every month has the same split: one sentence, true for each of them
@@ -162,10 +161,10 @@ def test_a_short_balance_lowers_the_certificate_share(app, client, make, prov, l
                                                       frozen_clock):
     make.municipality()
     parent = login_as("parent")
-    cert = certs.certificate(app, parent)
-    certs.period(app, nominal=120_000, budget=12_000_000,
-                 hour_costs={"technical": 100_000})  # normative 8 000 ₽: the balance bites
-    certs.financing(app, cert)  # 1 200 ₽ × 10 / 12 = 1 000 ₽
+    cert = factories.certificate(app, parent)
+    factories.period(app, nominal=120_000, budget=12_000_000,
+                     hour_costs={"technical": 100_000})  # normative 8 000 ₽: the balance bites
+    factories.financing(app, cert)  # 1 200 ₽ × 10 / 12 = 1 000 ₽
     prog = factories.program(app, prov, title="Дорогая", hours_per_week=2)
     factories.group(app, prog, price=300_000, starts_on=date(2026, 4, 1),
                     ends_on=date(2026, 6, 30))
@@ -183,12 +182,12 @@ def december(app, client, make, prov, login_as, *, next_nominal=None) -> str:
     clock.set_frozen(datetime(2026, 12, 1, 22, 0, tzinfo=UTC))  # 08:00 on 02.12 there
     make.municipality()
     parent = login_as("parent")
-    cert = certs.certificate(app, parent)
-    certs.period(app, hour_costs={"technical": 50_000})  # 4 000 ₽ a month for 2 h a week
+    cert = factories.certificate(app, parent)
+    factories.period(app, hour_costs={"technical": 50_000})  # 4 000 ₽ a month for 2 h a week
     if next_nominal is not None:
-        certs.period(app, title="2027 год", starts_on=date(2027, 1, 1),
-                     ends_on=date(2027, 12, 31), nominal=next_nominal)
-    certs.financing(app, cert)
+        factories.period(app, title="2027 год", starts_on=date(2027, 1, 1),
+                         ends_on=date(2027, 12, 31), nominal=next_nominal)
+    factories.financing(app, cert)
     prog = factories.program(app, prov, title="Шахматы", hours_per_week=2)
     factories.group(app, prog, price=355_000, starts_on=date(2026, 9, 1),
                     ends_on=date(2027, 5, 31))
@@ -221,8 +220,8 @@ def test_a_record_certificate_would_be_converted(app, client, make, robotics, lo
                                                  frozen_clock):
     make.municipality()
     parent = login_as("parent")
-    certs.certificate(app, parent)
-    certs.period(app, quota=7, hour_costs={"technical": 15_000})
+    factories.certificate(app, parent)
+    factories.period(app, quota=7, hour_costs={"technical": 15_000})
     text = pricing_text(client, robotics.id)
     assert "Сейчас у ребёнка сертификат учёта: он ничего не оплачивает" in text
     assert "на 2026 год осталось 7 мест" in text
@@ -235,11 +234,11 @@ def test_a_record_certificate_when_the_quota_is_used_up(app, client, make, robot
                                                         login_as, frozen_clock):
     make.municipality()
     other = make.user(role="parent", email="other@example.ru")
-    taken = certs.certificate(app, other, last_name="Другая", first_name="Ева")
-    certs.period(app, quota=1, hour_costs={"technical": 15_000})
-    certs.financing(app, taken)
+    taken = factories.certificate(app, other, last_name="Другая", first_name="Ева")
+    factories.period(app, quota=1, hour_costs={"technical": 15_000})
+    factories.financing(app, taken)
     parent = login_as("parent")
-    certs.certificate(app, parent)
+    factories.certificate(app, parent)
     text = pricing_text(client, robotics.id)
     assert "сертификаты ПФ на 2026 год закончились" in text
     assert "За весь договор" not in text
@@ -249,8 +248,8 @@ def test_a_free_program_needs_only_the_record_certificate(app, client, make, pro
                                                           frozen_clock):
     make.municipality()
     parent = login_as("parent")
-    certs.certificate(app, parent)
-    certs.period(app)
+    factories.certificate(app, parent)
+    factories.period(app)
     choir = factories.program(app, prov, title="Хор", direction="arts", funding="municipal")
     factories.group(app, choir, price=0)
     text = pricing_text(client, choir.id)
@@ -261,7 +260,7 @@ def test_a_free_program_needs_only_the_record_certificate(app, client, make, pro
 def test_no_current_period(app, client, make, robotics, login_as, frozen_clock):
     make.municipality()
     parent = login_as("parent")
-    certs.certificate(app, parent)
+    factories.certificate(app, parent)
     text = pricing_text(client, robotics.id)
     assert "Сейчас нет действующего периода финансирования" in text
     assert "За весь договор" not in text
@@ -271,9 +270,9 @@ def test_no_normative_cost_for_the_direction(app, client, make, robotics, login_
                                              frozen_clock):
     make.municipality()
     parent = login_as("parent")
-    cert = certs.certificate(app, parent)
-    certs.period(app, hour_costs={"arts": 15_000})
-    certs.financing(app, cert)
+    cert = factories.certificate(app, parent)
+    factories.period(app, hour_costs={"arts": 15_000})
+    factories.financing(app, cert)
     text = pricing_text(client, robotics.id)
     assert "не установлен нормативный тариф" in text
     assert "каждый месяц: сертификат платит 0,00 ₽, вы — 2 500,00 ₽" in text
@@ -283,9 +282,9 @@ def test_no_normative_cost_for_the_direction(app, client, make, robotics, login_
 def test_a_child_outside_the_age_range(app, client, make, prov, login_as, frozen_clock):
     make.municipality()
     parent = login_as("parent")
-    cert = certs.certificate(app, parent)  # born 10.05.2016: 10 years on 01.09.2026
-    certs.period(app, hour_costs={"technical": 15_000})
-    certs.financing(app, cert)
+    cert = factories.certificate(app, parent)  # born 10.05.2016: 10 years on 01.09.2026
+    factories.period(app, hour_costs={"technical": 15_000})
+    factories.financing(app, cert)
     prog = factories.program(app, prov, title="Для старших", age_from=12, age_to=15)
     factories.group(app, prog)
     text = pricing_text(client, prog.id)
@@ -298,12 +297,12 @@ def test_another_familys_child_is_ignored(app, client, make, robotics, login_as,
                                           frozen_clock):
     make.municipality()
     other = make.user(role="parent", email="other@example.ru")
-    foreign = certs.certificate(app, other, last_name="Чужова", first_name="Евдокия")
-    certs.period(app, hour_costs={"technical": 15_000})
-    certs.financing(app, foreign)
+    foreign = factories.certificate(app, other, last_name="Чужова", first_name="Евдокия")
+    factories.period(app, hour_costs={"technical": 15_000})
+    factories.financing(app, foreign)
     parent = login_as("parent")
-    mine = certs.certificate(app, parent, last_name="Своя", first_name="Ольга")
-    certs.child(app, parent, last_name="Второй", first_name="Пётр")  # no certificate
+    mine = factories.certificate(app, parent, last_name="Своя", first_name="Ольга")
+    factories.child(app, parent, last_name="Второй", first_name="Пётр")  # no certificate
     html = client.get(f"/programs/{robotics.id}?child={foreign.child_id}").get_data(
         as_text=True)
     assert "Чужова" not in html and "Евдокия" not in html
@@ -318,11 +317,11 @@ def test_choosing_a_child_with_htmx_returns_the_pricing_block(app, client, make,
                                                               login_as, frozen_clock):
     make.municipality()
     parent = login_as("parent")
-    cert = certs.certificate(app, parent)
-    certs.certificate(app, parent, last_name="Петров", first_name="Иван",
-                      birth_date=date(2014, 1, 20), sex="male")
-    certs.period(app, hour_costs={"technical": 15_000})
-    certs.financing(app, cert)
+    cert = factories.certificate(app, parent)
+    factories.certificate(app, parent, last_name="Петров", first_name="Иван",
+                          birth_date=date(2014, 1, 20), sex="male")
+    factories.period(app, hour_costs={"technical": 15_000})
+    factories.financing(app, cert)
     html = client.get(f"/programs/{robotics.id}").get_data(as_text=True)
     assert "Выберите ребёнка" in html and "За весь договор" not in html  # two: none chosen
     response = client.get(f"/programs/{robotics.id}?child={cert.child_id}",

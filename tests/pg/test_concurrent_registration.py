@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
@@ -13,6 +11,7 @@ from pfdo.accounts.services import PersonName
 from pfdo.db import db
 from pfdo.errors import DomainError
 from pfdo.notifications.models import OutboxMessage
+from tests.concurrency import race
 
 pytestmark = pytest.mark.pg
 
@@ -30,29 +29,12 @@ def _tokens(app, regs: list[registration.Registration]) -> list[str]:
 
 
 def _confirm_all_at_once(app, tokens: list[str]) -> list[str]:
-    barrier = threading.Barrier(len(tokens))
-    outcomes: list[str] = []
-    lock = threading.Lock()
+    def confirm(n: int) -> str:
+        confirmed = registration.confirm_registration(tokens[n])
+        return "phone left off" if confirmed.phone_left_off else "ok"
 
-    def confirm(token: str) -> None:
-        with app.app_context():
-            barrier.wait(timeout=60)
-            try:
-                confirmed = registration.confirm_registration(token)
-                result = "phone left off" if confirmed.phone_left_off else "ok"
-            except DomainError as error:
-                result = error.message
-            finally:
-                db.session.remove()
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=confirm, args=(t,)) for t in tokens]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
+    outcomes = race(app, len(tokens), confirm)
+    return [o.message if isinstance(o, DomainError) else o for o in outcomes]
 
 
 def _registration(email: str, phone: str) -> registration.Registration:

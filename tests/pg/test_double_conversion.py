@@ -3,7 +3,6 @@ once spend one quota place and credit once; the other is told nothing more was d
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 
 import pytest
@@ -14,7 +13,8 @@ from pfdo.certificates.models import Certificate, FinancingGrant
 from pfdo.db import db
 from pfdo.ledger import services as ledger
 from pfdo.periods.models import FinancingPeriod
-from tests.families.helpers import certificate, period
+from tests import factories
+from tests.concurrency import race
 
 pytestmark = pytest.mark.pg
 
@@ -24,34 +24,19 @@ TODAY = date(2026, 3, 15)
 def test_two_confirmations_at_once_spend_one_place(app, make, frozen_clock):
     coordinator = make.user("coordinator", email="coordinator@example.ru")
     make.municipality()
-    period_id = period(app, coordinator, quota=3)
-    cert_id = certificate(app, make.user("parent", email="family@example.ru"), coordinator)
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-    lock = threading.Lock()
+    period_id = factories.period(app, coordinator, quota=3).id
+    cert_id = factories.certificate(app, make.user("parent", email="family@example.ru"),
+                                    coordinator=coordinator).id
 
-    def submit() -> None:
-        with app.test_request_context():
-            cert = db.session.get(Certificate, cert_id)
-            barrier.wait(timeout=30)
-            try:
-                financing.confirm(cert, actor=cert.child.parent, today=TODAY,
-                                  expected_amount=1_454_666)
-                result = "granted"
-            except financing.AlreadyFinanced as error:
-                result = "already" if "ничего не изменило" in error.message else error.message
-            except Exception as error:  # noqa: BLE001 - any other outcome fails the test
-                result = f"unexpected: {error!r}"
-            finally:
-                db.session.remove()
-        with lock:
-            outcomes.append(result)
+    def submit(cert: Certificate) -> str:
+        try:
+            financing.confirm(cert, actor=cert.child.parent, today=TODAY,
+                              expected_amount=1_454_666)
+        except financing.AlreadyFinanced as error:
+            return "already" if "ничего не изменило" in error.message else error.message
+        return "granted"
 
-    threads = [threading.Thread(target=submit) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes = race(app, 2, submit, before=lambda n: db.session.get(Certificate, cert_id))
 
     assert sorted(outcomes) == ["already", "granted"], outcomes
     with app.app_context():
@@ -66,32 +51,16 @@ def test_one_form_submitted_three_times_at_once_gets_one_grant_and_three_success
     find the grant their own form made and answer with it, as the winner does."""
     coordinator = make.user("coordinator", email="coordinator@example.ru")
     make.municipality()
-    period_id = period(app, coordinator, quota=3)
-    cert_id = certificate(app, make.user("parent", email="family@example.ru"), coordinator)
+    period_id = factories.period(app, coordinator, quota=3).id
+    cert_id = factories.certificate(app, make.user("parent", email="family@example.ru"),
+                                    coordinator=coordinator).id
     key = financing.new_request_key()
-    barrier = threading.Barrier(3)
-    outcomes: list = []
-    lock = threading.Lock()
 
-    def submit() -> None:
-        with app.test_request_context():
-            cert = db.session.get(Certificate, cert_id)
-            barrier.wait(timeout=30)
-            try:
-                result = financing.confirm(cert, actor=cert.child.parent, today=TODAY,
-                                           expected_amount=1_454_666, request_key=key).id
-            except Exception as error:  # noqa: BLE001 - any refusal fails the test
-                result = f"unexpected: {error!r}"
-            finally:
-                db.session.remove()
-        with lock:
-            outcomes.append(result)
+    def submit(cert: Certificate) -> int:
+        return financing.confirm(cert, actor=cert.child.parent, today=TODAY,
+                                 expected_amount=1_454_666, request_key=key).id
 
-    threads = [threading.Thread(target=submit) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes = race(app, 3, submit, before=lambda n: db.session.get(Certificate, cert_id))
 
     assert len(outcomes) == 3 and len(set(outcomes)) == 1, outcomes
     assert isinstance(outcomes[0], int), outcomes

@@ -3,7 +3,6 @@ races on a certificate's money (reliability M-11, M-20..M-22)."""
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import pytest
@@ -12,40 +11,12 @@ from sqlalchemy import func, select
 from pfdo.db import db, unit_of_work
 from pfdo.ledger import services as ledger
 from pfdo.ledger.models import AccountKind, LedgerAccount, Transfer, TransferKind
+from tests.concurrency import race
 
 pytestmark = pytest.mark.pg
 
 NOMINAL = 17_456_00
 RESERVE = 3_000_00
-
-
-def race(app, threads: int, work) -> list:
-    """Run `work(n)` in `threads` threads, each with its own connection, released together by a
-    barrier; return what each returned or raised."""
-    barrier = threading.Barrier(threads)
-    outcomes: list = []
-    lock = threading.Lock()
-
-    def run(n: int) -> None:
-        with app.app_context():
-            try:
-                barrier.wait()
-                with unit_of_work():
-                    result = work(n)
-            except Exception as error:  # noqa: BLE001 - the outcome is what the test checks
-                result = error
-            finally:
-                db.session.remove()
-        with lock:
-            outcomes.append(result)
-
-    pool = [threading.Thread(target=run, args=(n,)) for n in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join(timeout=60)
-    assert len(outcomes) == threads, "a thread hung"
-    return outcomes
 
 
 def funded_certificate(app, *, period: int = 1) -> None:
@@ -68,7 +39,7 @@ def test_twenty_reservations_of_3000_from_17456_exactly_five_succeed(app):
                                amount=RESERVE, kind=TransferKind.RESERVE,
                                reason=f"Резерв по договору № {n}")
 
-    outcomes = race(app, 20, reserve)
+    outcomes = race(app, 20, reserve, unit=True)
 
     kinds = Counter(type(o).__name__ for o in outcomes)
     assert kinds == {"Transfer": 5, "InsufficientFunds": 15}, outcomes
@@ -100,7 +71,7 @@ def test_ten_top_ups_with_one_key_credit_the_certificate_once(app):
             kind=TransferKind.TOPUP, reason="Пополнение сертификата на 2026 год")
         return transfer.id
 
-    outcomes = race(app, 10, top_up)
+    outcomes = race(app, 10, top_up, unit=True)
 
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
     assert len(set(outcomes)) == 1  # every thread got the one transfer back
@@ -113,7 +84,7 @@ def test_ten_top_ups_with_one_key_credit_the_certificate_once(app):
 
 def test_ten_creators_of_one_account_get_the_same_row(app):
     outcomes = race(app, 10, lambda n: ledger.get_or_create_account(
-        "certificate:17", AccountKind.CERTIFICATE).id)
+        "certificate:17", AccountKind.CERTIFICATE).id, unit=True)
 
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
     assert len(set(outcomes)) == 1
@@ -137,7 +108,7 @@ def test_opposite_transfers_between_two_accounts_do_not_deadlock(app):
         return ledger.transfer(key=f"fix:{n}", debit=debit, credit=credit, amount=10_00,
                                kind=TransferKind.CORRECTION, reason="Исправление")
 
-    outcomes = race(app, 16, correct)
+    outcomes = race(app, 16, correct, unit=True)
 
     assert all(isinstance(o, Transfer) for o in outcomes), outcomes
     with app.app_context():

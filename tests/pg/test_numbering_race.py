@@ -3,13 +3,12 @@ serial, and the counter counts each one once."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from pfdo.certificates.models import NumberSerial
 from pfdo.certificates.numbering import next_number, permute
 from pfdo.db import db, unit_of_work
+from tests.concurrency import race
 
 pytestmark = pytest.mark.pg
 
@@ -20,26 +19,8 @@ def test_concurrent_confirmations_take_distinct_positions_of_the_permutation(app
     make.municipality()
     with app.app_context(), unit_of_work():
         next_number()  # the row and its key exist before the race
-    barrier = threading.Barrier(THREADS)
-    numbers: list[str] = []
-    lock = threading.Lock()
-
-    def confirm() -> None:
-        with app.app_context():
-            barrier.wait(timeout=60)
-            try:
-                with unit_of_work():
-                    number = next_number()
-            finally:
-                db.session.remove()
-        with lock:
-            numbers.append(number)
-
-    threads = [threading.Thread(target=confirm) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    numbers = race(app, THREADS, lambda n: next_number(), unit=True)
+    assert not numbers.errors, numbers
 
     assert len(numbers) == THREADS and len(set(numbers)) == THREADS
     with app.app_context():

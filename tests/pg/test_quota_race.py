@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 
 import pytest
@@ -10,12 +9,12 @@ from sqlalchemy import func, select
 
 from pfdo.certificates import financing as certificate_financing
 from pfdo.certificates.models import Certificate, FinancingGrant
-from pfdo.children.validation import snils_check_number
 from pfdo.db import db
 from pfdo.ledger import services as ledger
 from pfdo.periods.models import FinancingPeriod
 from pfdo.periods.services import QuotaExhausted
-from tests.families.helpers import certificate, period
+from tests import factories
+from tests.concurrency import race
 
 pytestmark = pytest.mark.pg
 
@@ -24,48 +23,29 @@ PLACES = 5
 TODAY = date(2026, 3, 15)
 
 
-def snils(n: int) -> str:
-    body = f"{200_000_000 + n:09d}"
-    return body + f"{snils_check_number(body):02d}"
-
-
 def test_thirty_families_racing_for_the_last_five_places_get_exactly_five(app, make,
                                                                           frozen_clock):
     from pfdo.accounts.services import PersonName
 
     coordinator = make.user("coordinator", email="coordinator@example.ru")
     make.municipality()
-    period_id = period(app, coordinator, quota=PLACES)
+    period_id = factories.period(app, coordinator, quota=PLACES).id
     cert_ids = []
     for n in range(FAMILIES):
         parent = make.user("parent", email=f"family{n}@example.ru")
-        cert_ids.append(certificate(app, parent, coordinator, snils=snils(n),
-                                    name=PersonName("Орлов", f"Иван{'а' * n}", "")))
-    barrier = threading.Barrier(FAMILIES)
-    outcomes: list[str] = []
-    lock = threading.Lock()
+        cert_ids.append(factories.certificate(app, parent, coordinator=coordinator,
+                                              name=PersonName("Орлов", f"Иван{'а' * n}", "")).id)
 
-    def convert(cert_id: int) -> None:
-        with app.test_request_context():
-            cert = db.session.get(Certificate, cert_id)
-            barrier.wait(timeout=60)
-            try:
-                certificate_financing.grant_financing(cert, actor=None, today=TODAY)
-                result = "granted"
-            except QuotaExhausted:
-                result = "quota exhausted"
-            except Exception as error:  # noqa: BLE001 - any other outcome fails the test
-                result = f"unexpected: {error!r}"
-            finally:
-                db.session.remove()
-        with lock:
-            outcomes.append(result)
+    def convert(cert: Certificate) -> str:
+        try:
+            certificate_financing.grant_financing(cert, actor=None, today=TODAY)
+        except QuotaExhausted:
+            return "quota exhausted"
+        return "granted"
 
-    threads = [threading.Thread(target=convert, args=(cid,)) for cid in cert_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    outcomes = race(app, FAMILIES, convert, timeout=120,
+                    before=lambda n: db.session.get(Certificate, cert_ids[n]))
+    outcomes = [o if isinstance(o, str) else f"unexpected: {o!r}" for o in outcomes]
 
     assert sorted(set(outcomes)) == ["granted", "quota exhausted"], outcomes
     assert outcomes.count("granted") == PLACES

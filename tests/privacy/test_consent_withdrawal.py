@@ -25,7 +25,7 @@ from pfdo.db import db
 from pfdo.ledger import services as ledger
 from pfdo.notifications.models import Notice, OutboxMessage
 from pfdo.periods.models import FinancingPeriod
-from tests.certificates import factories
+from tests import factories
 from tests.conftest import form_post, login
 
 #: 10:00 on 02.12.2026 in Asia/Vladivostok

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from pfdo.db import db
 from pfdo.programs.models import Program, ProgramRevision, RevisionGroup
+from tests import factories
 from tests.conftest import form_post, login
 from tests.programs.test_views import GROUP_FORM, multipart, program_row, text
-from tests.providers import factories
 
 #: the factories' program as the edit form posts it
 FACTORY_FORM = {

@@ -26,8 +26,8 @@ from pfdo.programs.models import (
     RevisionGroup,
 )
 from pfdo.storage import Upload
+from tests import factories
 from tests.programs.test_services import group_data, program_data
-from tests.providers import factories
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ def test_an_edit_of_a_published_program_waits_in_a_revision(app, people, publish
     """The issue's reproduction: title, description, address, teacher and document."""
     staff, _, _ = people
     prog, _ = published
-    with app.test_request_context():
+    with app.app_context():
         old_document = load(Program, prog).document_id
         outcome = editing.update_program(load(Program, prog), program_data(**ISSUE_EDIT),
                                          Upload("Новый план.pdf", factories.pdf_bytes()),
@@ -117,7 +117,7 @@ def test_a_change_of_terms_keeps_the_published_version_visible(app, people, publ
     group) and what used to change silently (months, schedule, capacity, dates) alike."""
     staff, _, _ = people
     prog, grp = published
-    with app.test_request_context():
+    with app.app_context():
         program = load(Program, prog)
         fields = {"ages": {"age_from": 8, "age_to": 14}, "direction": {"direction": "science"},
                   "hours": {"hours_per_week": 3}, "funding": {"funding": "municipal"},
@@ -151,7 +151,7 @@ def test_a_change_of_terms_keeps_the_published_version_visible(app, people, publ
 def test_a_second_edit_updates_the_pending_revision(app, people, published):
     staff, _, _ = people
     prog, grp = published
-    with app.test_request_context():
+    with app.app_context():
         editing.update_program(load(Program, prog), program_data(title="Шахматы"), None,
                                actor=staff)
         outcome = editing.update_program(load(Program, prog),
@@ -175,7 +175,7 @@ def test_a_second_edit_updates_the_pending_revision(app, people, published):
 def test_an_edit_that_changes_nothing_leaves_no_revision(app, people, published):
     staff, _, _ = people
     prog, grp = published
-    with app.test_request_context():
+    with app.app_context():
         assert editing.update_program(load(Program, prog), program_data(), None,
                                       actor=staff) == Outcome.UNCHANGED
         assert groups.update_group(load(Group, grp), group_data(
@@ -186,7 +186,7 @@ def test_an_edit_that_changes_nothing_leaves_no_revision(app, people, published)
 def test_publishing_shows_the_new_version_everywhere(app, people, published):
     staff, coordinator, _ = people
     prog, grp = published
-    with app.test_request_context():
+    with app.app_context():
         editing.update_program(load(Program, prog), program_data(**ISSUE_EDIT),
                                Upload("Новый план.pdf", factories.pdf_bytes()), actor=staff)
         groups.update_group(load(Group, grp), group_data(name="Группа 1", capacity=14,
@@ -197,7 +197,7 @@ def test_publishing_shows_the_new_version_everywhere(app, people, published):
         revision_id = revision.id
         moderation.publish_revision(load(Program, prog), actor=coordinator,
                                     seen_edits=revision.edits)
-    with app.test_request_context():
+    with app.app_context():
         program = load(Program, prog)
         assert program.status == "published"
         assert (program.title, program.description, program.address, program.teacher) == (
@@ -230,7 +230,7 @@ def test_returning_keeps_the_published_version_and_the_provider_can_resubmit(app
                                                                             published):
     staff, coordinator, _ = people
     prog, _ = published
-    with app.test_request_context():
+    with app.app_context():
         editing.update_program(load(Program, prog), program_data(title="Шахматы"), None,
                                actor=staff)
         moderation.return_revision(load(Program, prog), "Название не про роботов",
@@ -262,7 +262,7 @@ def test_returning_keeps_the_published_version_and_the_provider_can_resubmit(app
 def test_withdrawn_changes_leave_the_published_version(app, people, published):
     staff, _, _ = people
     prog, _ = published
-    with app.test_request_context():
+    with app.app_context():
         editing.update_program(load(Program, prog), program_data(title="Шахматы"), None,
                                actor=staff)
         moderation.withdraw_revision(load(Program, prog), actor=staff)
@@ -278,7 +278,7 @@ def test_first_publication_records_version_one(app, people):
     staff, coordinator, provider = people
     prog = factories.program(app, provider, status="submitted", document=True)
     factories.group(app, prog)
-    with app.test_request_context():
+    with app.app_context():
         moderation.publish_program(load(Program, prog), actor=coordinator)
         version = revisions.published_version(load(Program, prog))
         assert (version.number, version.status, version.title) == (
@@ -300,7 +300,7 @@ def test_first_publication_records_version_one(app, people):
 def test_decisions_without_changes_are_refused(app, people, published, act, message):
     staff, coordinator, _ = people
     prog, _ = published
-    with app.test_request_context():
+    with app.app_context():
         program = load(Program, prog)
         with pytest.raises(DomainError, match=message):
             if act == "publish":
@@ -318,7 +318,7 @@ def test_a_revision_changed_after_the_coordinator_saw_it_is_not_published(app, p
                                                                          published):
     staff, coordinator, _ = people
     prog, _ = published
-    with app.test_request_context():
+    with app.app_context():
         editing.update_program(load(Program, prog), program_data(title="Шахматы"), None,
                                actor=staff)
         seen = open_revisions(prog.id)[0].edits
@@ -335,7 +335,7 @@ def test_a_revision_that_breaks_the_rules_cannot_be_published(app, people, publi
     """Free (municipal) funding with a priced group: fixed in the revision's group first."""
     staff, coordinator, _ = people
     prog, grp = published
-    with app.test_request_context():
+    with app.app_context():
         editing.update_program(load(Program, prog), program_data(funding="municipal"), None,
                                actor=staff)
         with pytest.raises(DomainError, match="Изменения нельзя опубликовать. Программа "
@@ -354,7 +354,7 @@ def test_a_revision_that_breaks_the_rules_cannot_be_published(app, people, publi
 def test_a_group_the_revision_adds_is_edited_in_the_revision(app, people, published):
     staff, _, _ = people
     prog, _ = published
-    with app.test_request_context():
+    with app.app_context():
         groups.create_group(load(Program, prog), group_data(name="Вечерняя"), actor=staff)
         row = db.session.scalars(select(RevisionGroup).where(
             RevisionGroup.group_id.is_(None))).one()
@@ -374,7 +374,7 @@ def test_the_database_refuses_a_second_open_revision(app, published):
 def test_differences_name_each_changed_field_with_old_and_new(app, people, published):
     staff, _, _ = people
     prog, grp = published
-    with app.test_request_context():
+    with app.app_context():
         editing.update_program(load(Program, prog), program_data(age_from=8,
                                                                  funding="municipal"),
                                Upload("Новый план.pdf", factories.pdf_bytes()), actor=staff)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from pfdo.db import db
 from pfdo.programs import search
-from tests.providers import factories
+from tests import factories
 
 
 def found(app, text: str) -> list[str]:

@@ -18,8 +18,7 @@ from pfdo.programs import editing, groups, moderation, search, services
 from pfdo.programs.models import Group, Program, ProgramEvent, ProgramTerm
 from pfdo.providers.models import Provider
 from pfdo.storage import Upload
-from tests.certificates import factories as certificate_factories
-from tests.providers import factories
+from tests import factories
 
 SESSIONS = [services.SessionData(1, time(15, 0), time(16, 30)),
             services.SessionData(3, time(15, 0), time(16, 30))]
@@ -71,8 +70,8 @@ def audit_actions(app) -> list[str]:
 def test_normative_cost_is_hour_cost_times_hours_a_month(app, people, frozen_clock):
     _, _, provider = people
     prog = factories.program(app, provider, direction="technical", hours_per_week=2)
-    certificate_factories.period(app, hour_costs={"technical": 15_000, "arts": 9_000})
-    with app.test_request_context():
+    factories.period(app, hour_costs={"technical": 15_000, "arts": 9_000})
+    with app.app_context():
         program = load(Program, prog)
         period = services.current_period()
         assert costs.normative_cost(program, period) == 15_000 * 2 * 4  # 1 200,00 ₽
@@ -85,7 +84,7 @@ def test_normative_cost_is_hour_cost_times_hours_a_month(app, people, frozen_clo
 def test_normative_cost_without_a_period(app, people, frozen_clock):
     _, _, provider = people
     prog = factories.program(app, provider)
-    with app.test_request_context():
+    with app.app_context():
         program = load(Program, prog)
         assert services.current_period() is None
         assert costs.normative_cost(program, None) is None
@@ -95,8 +94,8 @@ def test_normative_cost_without_a_period(app, people, frozen_clock):
 def test_normative_cost_without_a_cost_for_the_direction(app, people, frozen_clock):
     _, _, provider = people
     prog = factories.program(app, provider, direction="sports")
-    certificate_factories.period(app, hour_costs={"technical": 15_000})
-    with app.test_request_context():
+    factories.period(app, hour_costs={"technical": 15_000})
+    with app.app_context():
         program = load(Program, prog)
         period = services.current_period()
         assert costs.normative_cost(program, period) is None
@@ -111,8 +110,8 @@ def test_price_above_the_norm_is_the_difference_for_certified_groups_only(app, p
     factories.group(app, prog, price=150_000)
     free = factories.program(app, provider, funding="municipal")
     factories.group(app, free, price=0)
-    certificate_factories.period(app, hour_costs={"technical": 15_000})
-    with app.test_request_context():
+    factories.period(app, hour_costs={"technical": 15_000})
+    with app.app_context():
         period = services.current_period()
         program = load(Program, prog)
         cost = costs.explain_normative_cost(program, period)
@@ -126,7 +125,7 @@ def test_price_above_the_norm_is_the_difference_for_certified_groups_only(app, p
 
 def test_create_program_saves_a_draft_with_its_document_and_history(app, people):
     staff, _, provider = people
-    with app.test_request_context():
+    with app.app_context():
         program = editing.create_program(
             load(Provider, provider), program_data(), Upload("План.pdf", factories.pdf_bytes()),
             actor=staff)
@@ -140,7 +139,7 @@ def test_create_program_saves_a_draft_with_its_document_and_history(app, people)
 def test_a_provider_not_in_the_registry_cannot_create_programs(app, make):
     staff = make.user("provider_staff")
     provider = factories.provider(app, staff=staff, status="submitted")
-    with app.test_request_context():
+    with app.app_context():
         with pytest.raises(DomainError, match="после включения поставщика в реестр"):
             editing.create_program(load(Provider, provider), program_data(), None, actor=staff)
         assert db.session.scalar(select(Program.id)) is None
@@ -161,7 +160,7 @@ def test_a_provider_not_in_the_registry_cannot_create_programs(app, make):
 def test_invalid_program_fields_are_refused_in_russian(app, people, overrides, field,
                                                        message):
     staff, _, provider = people
-    with app.test_request_context():
+    with app.app_context():
         with pytest.raises(services.InvalidInput) as refused:
             editing.create_program(load(Provider, provider), program_data(**overrides), None,
                                     actor=staff)
@@ -172,7 +171,7 @@ def test_invalid_program_fields_are_refused_in_russian(app, people, overrides, f
 def test_search_terms_follow_an_edit(app, people):
     staff, _, provider = people
     prog = factories.program(app, provider, title="Робототехника", status="draft")
-    with app.test_request_context():
+    with app.app_context():
         editing.update_program(load(Program, prog), program_data(title="Шахматный клуб"),
                                 None, actor=staff)
     with app.app_context():
@@ -188,7 +187,7 @@ def test_submit_refuses_without_a_document(app, people):
     staff, _, provider = people
     prog = factories.program(app, provider, status="draft")
     factories.group(app, prog)
-    with app.test_request_context():
+    with app.app_context():
         with pytest.raises(DomainError, match="Приложите документ программы"):
             moderation.submit_program(load(Program, prog), actor=staff)
     assert status_of(app, prog) == "draft"
@@ -197,7 +196,7 @@ def test_submit_refuses_without_a_document(app, people):
 def test_submit_refuses_without_a_group(app, people):
     staff, _, provider = people
     prog = factories.program(app, provider, status="draft", document=True)
-    with app.test_request_context():
+    with app.app_context():
         with pytest.raises(DomainError, match="хотя бы одну группу"):
             moderation.submit_program(load(Program, prog), actor=staff)
 
@@ -206,7 +205,7 @@ def test_submit_refuses_a_free_program_with_a_priced_group(app, people):
     staff, _, provider = people
     prog = factories.program(app, provider, status="draft", document=True, funding="municipal")
     factories.group(app, prog, name="Старшая", price=100_000)
-    with app.test_request_context():
+    with app.app_context():
         with pytest.raises(DomainError, match="бесплатная.*Старшая.*0 ₽"):
             moderation.submit_program(load(Program, prog), actor=staff)
 
@@ -215,7 +214,7 @@ def test_the_whole_moderation_path(app, people):
     staff, coordinator, provider = people
     prog = factories.program(app, provider, status="draft", document=True)
     factories.group(app, prog)
-    with app.test_request_context():
+    with app.app_context():
         moderation.submit_program(load(Program, prog), actor=staff)
         moderation.return_program(load(Program, prog), "Уточните возраст", actor=coordinator)
         program = load(Program, prog)
@@ -257,7 +256,7 @@ def test_illegal_transitions_are_refused(app, people, status, act, message):
     staff, coordinator, provider = people
     prog = factories.program(app, provider, status=status, document=True)
     factories.group(app, prog)
-    with app.test_request_context():
+    with app.app_context():
         program = load(Program, prog)
         with pytest.raises(DomainError, match=message):
             if act == "publish":
@@ -273,7 +272,7 @@ def test_illegal_transitions_are_refused(app, people, status, act, message):
 def test_return_needs_remarks(app, people):
     _, coordinator, provider = people
     prog = factories.program(app, provider, status="submitted", document=True)
-    with app.test_request_context():
+    with app.app_context():
         with pytest.raises(DomainError) as refused:
             moderation.return_program(load(Program, prog), "   ", actor=coordinator)
     assert refused.value.field == "remarks"
@@ -286,7 +285,7 @@ def test_a_program_of_a_provider_not_in_the_registry_is_not_published(app, make)
     provider = factories.provider(app, status="rejected")
     prog = factories.program(app, provider, status="submitted", document=True)
     factories.group(app, prog)
-    with app.test_request_context():
+    with app.app_context():
         with pytest.raises(DomainError, match="не включён в реестр"):
             moderation.publish_program(load(Program, prog), actor=coordinator)
     assert status_of(app, prog) == "submitted"
@@ -296,7 +295,7 @@ def test_a_stale_status_is_refused_by_the_guarded_update(app, people):
     _, coordinator, provider = people
     prog = factories.program(app, provider, status="submitted", document=True)
     factories.group(app, prog)
-    with app.test_request_context():
+    with app.app_context():
         program = load(Program, prog)
         # someone else publishes it between our read and our write
         db.session.execute(db.update(Program).where(Program.id == prog.id)
@@ -328,7 +327,7 @@ def test_a_stale_status_is_refused_by_the_guarded_update(app, people):
 def test_invalid_groups_are_refused(app, people, overrides, field, message):
     staff, _, provider = people
     prog = factories.program(app, provider, status="draft")
-    with app.test_request_context():
+    with app.app_context():
         with pytest.raises(services.InvalidInput) as refused:
             groups.create_group(load(Program, prog), group_data(**overrides), actor=staff)
         assert message in refused.value.problems[field]
@@ -338,7 +337,7 @@ def test_invalid_groups_are_refused(app, people, overrides, field, message):
 def test_a_free_program_refuses_a_price(app, people):
     staff, _, provider = people
     prog = factories.program(app, provider, status="draft", funding="municipal")
-    with app.test_request_context():
+    with app.app_context():
         with pytest.raises(services.InvalidInput, match="цена группы — 0 ₽"):
             groups.create_group(load(Program, prog), group_data(price_per_month=50_000),
                                   actor=staff)
@@ -351,7 +350,7 @@ def test_capacity_cannot_go_below_seats_taken(app, people):
     staff, _, provider = people
     prog = factories.program(app, provider, status="draft")
     grp = factories.group(app, prog, capacity=12, seats_taken=10)
-    with app.test_request_context():
+    with app.app_context():
         with pytest.raises(services.InvalidInput, match="занято мест: 10"):
             groups.update_group(load(Group, grp), group_data(capacity=9), actor=staff)
         assert groups.update_group(load(Group, grp), group_data(capacity=10),
@@ -367,7 +366,7 @@ def test_schedule_text_groups_days_with_the_same_hours():
 def test_events_name_the_changed_fields(app, people):
     staff, _, provider = people
     prog = factories.program(app, provider, status="returned", document=True)
-    with app.test_request_context():
+    with app.app_context():
         editing.update_program(load(Program, prog), program_data(age_to=14, teacher="Иванов"),
                                 None, actor=staff)
         event = db.session.scalars(select(ProgramEvent).order_by(ProgramEvent.id.desc())).first()

@@ -14,9 +14,8 @@ from sqlalchemy import select
 from pfdo.db import db
 from pfdo.programs.models import Group, Program
 from pfdo.providers.models import Provider
-from tests.certificates import factories as certificate_factories
+from tests import factories
 from tests.conftest import csrf_token, form_post
-from tests.providers import factories
 
 PROGRAM_FORM = {
     "title": "Юный конструктор", "direction": "technical",
@@ -180,7 +179,7 @@ def test_the_program_page_shows_cost_groups_and_a_co_payment_warning(app, client
     _, provider = provider_staff
     prog = factories.program(app, provider, hours_per_week=2, document=True)
     factories.group(app, prog, price=150_000, weekdays=(0, 2))
-    certificate_factories.period(app, hour_costs={"technical": 15_000})
+    factories.period(app, hour_costs={"technical": 15_000})
     html = text(client.get(f"/provider/programs/{prog.id}"))
     assert "150,00\xa0₽ за человеко-час × 8 ч в месяц = 1\xa0200,00\xa0₽ в месяц" in html
     assert "пн, ср 15:00–16:30" in html
@@ -378,7 +377,7 @@ def test_the_review_page_shows_any_program_with_cost_against_prices(app, client,
     provider = factories.provider(app, short_name="Радуга")
     prog = factories.program(app, provider, status="submitted", document=True)
     factories.group(app, prog, price=200_000)
-    certificate_factories.period(app, hour_costs={"technical": 15_000})
+    factories.period(app, hour_costs={"technical": 15_000})
     html = text(client.get(f"/coordinator/programs/{prog.id}"))
     assert "Радуга" in html and "1\xa0200,00\xa0₽ в месяц" in html
     assert "Выше нормативной стоимости на 800,00\xa0₽" in html

@@ -12,8 +12,8 @@ from pfdo.db import db
 from pfdo.notifications.models import Notice, OutboxMessage
 from pfdo.providers.models import Provider, ProviderDocument, ProviderEvent, ProviderStaff
 from pfdo.storage import StoredFile
+from tests import factories
 from tests.conftest import form_post
-from tests.providers import factories
 
 URL = "/providers/apply"
 

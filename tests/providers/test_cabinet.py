@@ -15,8 +15,8 @@ from pfdo.notifications.models import Notice
 from pfdo.programs import search
 from pfdo.providers.models import Provider, ProviderDocument, ProviderEvent
 from pfdo.storage import StoredFile
+from tests import factories
 from tests.conftest import form_post
-from tests.providers import factories
 
 
 @pytest.fixture
@@ -76,7 +76,7 @@ def test_history_shows_the_coordinator_by_role(app, client, staff_of, make):
     coordinator = make.user("coordinator", last_name="Соколова")
     from pfdo.providers import review
 
-    with app.test_request_context():
+    with app.app_context():
         review.reject(db.session.get(Provider, provider.id), "Приложите лицензию",
                         actor=db.session.get(type(coordinator), coordinator.id))
     html = client.get("/provider").get_data(as_text=True)
@@ -124,7 +124,7 @@ def test_the_service_refuses_changing_identifiers_of_an_approved_provider(app, m
 
     staff = make.user("provider_staff")
     provider = factories.provider(app, staff=staff)
-    with app.test_request_context():
+    with app.app_context():
         row = db.session.get(Provider, provider.id)
         data = cleaning.ProviderData(**{**profile_data(provider), "inn": factories.inn10(),
                                          "licence_date": date(2021, 2, 3)})

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event
-
-from pfdo.db import db
-from tests.providers import factories
+from tests import factories
+from tests.queries import count_queries
 
 
 def test_only_approved_providers_are_listed(app, client, frozen_clock):
@@ -33,23 +31,11 @@ def test_published_programs_are_counted(app, client):
 
 def test_the_registry_needs_a_fixed_number_of_queries(app, client):
     """Twice the providers, the same queries: the programs are counted in one query."""
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        if statement.lstrip().upper().startswith("SELECT"):
-            statements.append(statement)
-
     def queries_for_page() -> int:
-        statements.clear()
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with count_queries(app) as queries:
             assert client.get("/providers").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
-        return len(statements)
+        return len(queries.selects)
 
-    with app.app_context():
-        engine = db.engine
     for n in range(6):
         factories.program(app, factories.provider(app, short_name=f"Поставщик {n}"))
     few = queries_for_page()

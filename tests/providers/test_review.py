@@ -15,8 +15,8 @@ from pfdo.errors import DomainError
 from pfdo.notifications.models import Notice, OutboxMessage
 from pfdo.providers import review, services
 from pfdo.providers.models import Provider
+from tests import factories
 from tests.conftest import form_post
-from tests.providers import factories
 
 
 def waiting(app, make, **kwargs):
@@ -131,7 +131,7 @@ def test_rejection_records_the_reason_and_tells_the_staff(app, client, login_as,
 def test_a_decided_application_cannot_be_decided_again(app, make, status):
     coordinator = make.user("coordinator")
     provider = factories.provider(app, status=status)
-    with app.test_request_context():
+    with app.app_context():
         row = db.session.get(Provider, provider.id)
         actor = db.session.get(User, coordinator.id)
         with pytest.raises(DomainError, match="Заявка уже рассмотрена"):
@@ -146,7 +146,7 @@ def test_resubmission_is_refused_for_waiting_and_approved(app, make):
     staff = make.user("provider_staff")
     for status, message in (("submitted", "уже на рассмотрении"), ("approved", "уже в реестре")):
         provider = factories.provider(app, status=status)
-        with app.test_request_context():
+        with app.app_context():
             with pytest.raises(DomainError, match=message):
                 services.resubmit(db.session.get(Provider, provider.id),
                                   actor=db.session.get(User, staff.id))
@@ -159,7 +159,7 @@ def test_a_rejected_resubmitted_application_can_be_approved(app, make):
     factories.document(app, provider, kind="egrul")
     factories.document(app, provider, kind="licence")
     factories.document(app, provider, kind="charter")
-    with app.test_request_context():
+    with app.app_context():
         row = db.session.get(Provider, provider.id)
         actor = db.session.get(User, coordinator.id)
         review.reject(row, "Неразборчивый скан устава", actor=actor)

@@ -16,7 +16,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from pfdo.providers.validation import inn_is_valid, inn_problem, ogrn_is_valid, ogrn_problem
-from tests.providers import factories
+from tests import factories
 
 # The reference: the ФНС definitions written out here, independently of pfdo's code.
 INN10_WEIGHTS = (2, 4, 10, 3, 5, 9, 4, 6, 8)

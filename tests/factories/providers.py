@@ -1,4 +1,4 @@
-"""Providers, programs and groups for tests, one call each.
+"""Providers, programs, groups, revisions and documents, one call each.
 
 The rows are written directly (the state a test needs, e.g. an approved provider with a
 published program), with the program's search terms indexed as the services do. Each
@@ -15,6 +15,7 @@ are readable, its relationships are not.
 
 from __future__ import annotations
 
+import io
 import itertools
 from datetime import date, time
 
@@ -35,6 +36,7 @@ from pfdo.programs.models import (
 from pfdo.providers.models import Provider, ProviderDocument, ProviderEvent, ProviderStaff
 from pfdo.providers.validation import inn_with_check_digits, ogrn_with_check_digit
 from pfdo.storage import Upload, store
+from tests.factories.accounts import PASSWORD, detached
 
 _serial = itertools.count(1)
 
@@ -57,12 +59,6 @@ def ogrn(n: int | None = None) -> str:
 def ogrnip(n: int | None = None) -> str:
     """A valid 15-digit ОГРНИП."""
     return ogrn_with_check_digit(f"30479{(next(_serial) if n is None else n):09d}")
-
-
-def _detached(obj):
-    db.session.refresh(obj)
-    db.session.expunge(obj)
-    return obj
 
 
 def provider(app, *, staff: User | int | None = None, status: str = "approved",
@@ -100,7 +96,7 @@ def provider(app, *, staff: User | int | None = None, status: str = "approved",
             if staff is not None:
                 user_id = staff if isinstance(staff, int) else staff.id
                 db.session.add(ProviderStaff(provider_id=row.id, user_id=user_id))
-        return _detached(row)
+        return detached(row)
 
 
 def program(app, provider_: Provider | int, *, title: str = "Робототехника для начинающих",
@@ -126,7 +122,7 @@ def program(app, provider_: Provider | int, *, title: str = "Робототех�
             db.session.flush()
             db.session.add(ProgramEvent(program_id=row.id, action="created", status="draft"))
             search.index_program(row)
-        return _detached(row)
+        return detached(row)
 
 
 def group(app, program_: Program | int, *, name: str = "Группа 1", capacity: int = 12,
@@ -143,7 +139,7 @@ def group(app, program_: Program | int, *, name: str = "Группа 1", capacit
                         sessions=[GroupSession(weekday=d, starts_at=starts_at, ends_at=ends_at)
                                   for d in weekdays])
             db.session.add(row)
-        return _detached(row)
+        return detached(row)
 
 
 def revision(app, program_: Program | int, *, status: str = "submitted",
@@ -170,7 +166,7 @@ def revision(app, program_: Program | int, *, status: str = "submitted",
             row.submitted_at = clock.now()
             row.remarks = remarks if status == "returned" else None
             db.session.add(row)
-        return _detached(row)
+        return detached(row)
 
 
 def document(app, provider_: Provider | int, *, kind: str = "charter",
@@ -182,18 +178,14 @@ def document(app, provider_: Provider | int, *, kind: str = "charter",
             stored = store(Upload(name, pdf_bytes()))
             row = ProviderDocument(provider_id=provider_id, kind=kind, file_id=stored.id)
             db.session.add(row)
-        return _detached(row)
+        return detached(row)
 
 
-# --- The public application form (added with the providers' views) ----------------------------
+# --- The public application form ---------------------------------------------------------------
 
 def application_form(*, legal_form: str = "ano", files: bool = True, **overrides) -> dict:
     """The fields of a valid application for the test client (multipart with PDF files);
     `overrides` replace fields, a value of None drops the field."""
-    import io
-
-    from tests.factories import PASSWORD
-
     individual = legal_form == "ip"
     data = {
         "legal_form": legal_form,

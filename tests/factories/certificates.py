@@ -1,11 +1,9 @@
-"""Children, certificate applications, certificates and financing periods for tests, built
-through the real services (so every rule and audit row applies), one call each.
+"""Children, certificate applications, certificates and financing periods, built through the
+real services (so every rule and audit row applies), one call each.
 
-Each function takes the app, runs inside its own `app.test_request_context()` (the services
-build links with url_for), commits through the service, and returns the object refreshed and
-detached: its columns are readable afterwards, its relationships are not — reload it with
-`db.session.get(Model, obj.id)` inside your own `with app.app_context():` to follow them.
-Users may be passed as objects (e.g. from `make.user()` or `login_as()`) or ids.
+Each function takes the app, runs in its own app context, commits through the service and
+returns the object detached. Users may be passed as objects (from `make.user()` or
+`login_as()`) or ids.
 
     parent = make.user("parent")
     kid = factories.child(app, parent, last_name="Петрова", birth_date=date(2015, 4, 1))
@@ -20,7 +18,6 @@ from __future__ import annotations
 import itertools
 from datetime import date
 
-from pfdo.accounts.models import User
 from pfdo.accounts.services import PersonName
 from pfdo.certificates import applications
 from pfdo.certificates import financing as certificate_financing
@@ -32,7 +29,7 @@ from pfdo.families import services as families
 from pfdo.municipality import services as municipality
 from pfdo.periods import services as periods
 from pfdo.periods.models import FinancingPeriod
-from tests.factories import Factories
+from tests.factories.accounts import detached, user, user_row
 
 _serial = itertools.count(1)
 #: a new document number for every child (a document identifies one child)
@@ -43,8 +40,9 @@ NOMINAL = 1_745_600
 
 
 def valid_snils(n: int | None = None) -> str:
-    """An 11-digit СНИЛС with a correct check number; a new one on every call by default."""
-    body = f"{112_233_000 + (next(_serial) if n is None else n):09d}"
+    """An 11-digit СНИЛС with a correct check number; a new one on every call by default (from
+    a range apart from the numbers tests write out, such as 112-233-445 95)."""
+    body = f"{160_000_000 + (next(_serial) if n is None else n):09d}"
     return body + f"{snils_check_number(body):02d}"
 
 
@@ -53,23 +51,15 @@ def today() -> date:
     return municipality.local_today()
 
 
-def _user(user) -> User:
-    return db.session.get(User, user if isinstance(user, int) else user.id)
-
-
-def _detached(obj):
-    db.session.refresh(obj)
-    db.session.expunge(obj)
-    return obj
-
-
 def child(app, parent, **kw) -> Child:
-    """A child of `parent` via families.services.add_child. Defaults: Иванова Анна Петровна,
-    born 10.05.2016, female, birth certificate II-АБ with a fresh number, a fresh valid СНИЛС."""
-    with app.test_request_context():
+    """A child of `parent` via families.services.add_child. Defaults: Иванова Анна Петровна
+    (or `name`, a PersonName), born 10.05.2016, female, birth certificate II-АБ with a fresh
+    number, a fresh valid СНИЛС."""
+    with app.app_context():
         data = families.ChildData(
-            name=PersonName(kw.get("last_name", "Иванова"), kw.get("first_name", "Анна"),
-                            kw.get("middle_name", "Петровна")),
+            name=kw.get("name") or PersonName(kw.get("last_name", "Иванова"),
+                                              kw.get("first_name", "Анна"),
+                                              kw.get("middle_name", "Петровна")),
             birth_date=kw.get("birth_date", date(2016, 5, 10)),
             sex=kw.get("sex", "female"),
             document_type=kw.get("document_type", "birth_certificate"),
@@ -78,25 +68,25 @@ def child(app, parent, **kw) -> Child:
             snils=kw.get("snils") or valid_snils(),
             address=kw.get("address", "с. Ленинское, ул. Ленина, д. 5, кв. 1"),
         )
-        return _detached(families.add_child(_user(parent), data, today=today()))
+        return detached(families.add_child(user_row(parent), data, today=today()))
 
 
 def application(app, parent, child_=None, **child_kw) -> CertificateApplication:
     """An application filed by `parent` for `child_` (a new child from `child_kw` if None)."""
     if child_ is None:
         child_ = child(app, parent, **child_kw)
-    with app.test_request_context():
+    with app.app_context():
         kid = db.session.get(Child, child_.id)
-        return _detached(applications.apply_for_certificate(_user(parent), kid, consent=True,
-                                                            today=today()))
+        return detached(applications.apply_for_certificate(user_row(parent), kid, consent=True,
+                                                           today=today()))
 
 
 def confirm(app, filed: CertificateApplication, coordinator=None) -> Certificate:
     """Confirm an application (a new coordinator account if none is given)."""
-    coordinator = coordinator or Factories(app).user("coordinator")
-    with app.test_request_context():
+    coordinator = coordinator or user(app, "coordinator")
+    with app.app_context():
         found = db.session.get(CertificateApplication, filed.id)
-        return _detached(applications.confirm_application(found, actor=_user(coordinator)))
+        return detached(applications.confirm_application(found, actor=user_row(coordinator)))
 
 
 def certificate(app, parent, child_=None, *, coordinator=None, **child_kw) -> Certificate:
@@ -105,35 +95,37 @@ def certificate(app, parent, child_=None, *, coordinator=None, **child_kw) -> Ce
 
 
 def period(app, actor=None, **overrides) -> FinancingPeriod:
-    """A financing period via periods.services.save_period. Defaults: «2026 год»,
-    01.01.2026–31.12.2026, nominal 17 456,00 ₽, quota 100, budget nominal × quota, at most 3
-    free programs, 5 days for providers to answer. `bands` is a list of periods.services.Band."""
+    """A financing period via periods.services.save_period. Defaults: 01.01.2026–31.12.2026
+    titled by its year («2026 год»), nominal 17 456,00 ₽, quota 100, budget nominal × quota, at
+    most 3 free programs, 5 days for providers to answer. `bands` is a list of
+    periods.services.Band."""
     values = {
-        "title": "2026 год", "starts_on": date(2026, 1, 1), "ends_on": date(2026, 12, 31),
+        "starts_on": date(2026, 1, 1), "ends_on": date(2026, 12, 31),
         "nominal": NOMINAL, "quota": 100, "free_program_limit": 3, "provider_answer_days": 5,
         "bands": [], "hour_costs": {},
     }
     values.update(overrides)
+    values.setdefault("title", f"{values['starts_on'].year} год")
     values.setdefault("budget", values["nominal"] * values["quota"])
-    with app.test_request_context():
+    with app.app_context():
         saved = periods.save_period(periods.PeriodData(**values),
-                                    actor=_user(actor) if actor is not None else None,
+                                    actor=user_row(actor) if actor is not None else None,
                                     today=today())
-        return _detached(saved)
+        return detached(saved)
 
 
 def financing(app, certificate_: Certificate, *, on: date | None = None) -> FinancingGrant:
     """Turn the certificate into a financing one for the period current on `on` (default:
     today), as if the parent asked."""
-    with app.test_request_context():
+    with app.app_context():
         found = db.session.get(Certificate, certificate_.id)
-        return _detached(certificate_financing.grant_financing(found, actor=found.child.parent,
-                                                      today=on or today()))
+        return detached(certificate_financing.grant_financing(found, actor=found.child.parent,
+                                                              today=on or today()))
 
 
 def queue(app, certificate_: Certificate):
     """Put the certificate in the queue for a freed financing place (the quota must be used up)."""
-    with app.test_request_context():
+    with app.app_context():
         found = db.session.get(Certificate, certificate_.id)
-        return _detached(certificate_financing.join_queue(found, actor=found.child.parent,
-                                                          today=today()))
+        return detached(certificate_financing.join_queue(found, actor=found.child.parent,
+                                                         today=today()))
