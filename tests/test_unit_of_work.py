@@ -1,4 +1,4 @@
-"""The unit of work: all or nothing, BEGIN IMMEDIATE on SQLite (reliability M-15, M-41)."""
+"""The unit of work: all or nothing, BEGIN IMMEDIATE on SQLite."""
 
 from __future__ import annotations
 

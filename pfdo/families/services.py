@@ -12,6 +12,7 @@ from pfdo.accounts.consent import require_consent
 from pfdo.accounts.models import User
 from pfdo.accounts.services import PersonName, clean_name
 from pfdo.audit import services as audit
+from pfdo.certificates.applications import has_live_application
 from pfdo.children.identity import identity_key
 from pfdo.children.models import Child, Sex
 from pfdo.children.validation import (
@@ -122,8 +123,6 @@ def update_child(parent: User, child: Child, data: ChildData, *, today: date) ->
 
     Refuses: what add_child refuses, and a change of a protected field after an application
     (beside that field)."""
-    from pfdo.certificates.applications import has_live_application
-
     require_consent(parent)
     with unit_of_work():
         values = _clean(data, today)

@@ -8,7 +8,7 @@ from flask import request, url_for
 from pfdo.accounts.access import roles_required
 from pfdo.accounts.models import Role
 from pfdo.forms import EmptyForm
-from pfdo.municipality.services import days_since
+from pfdo.municipality.services import days_since, local_today
 from pfdo.programs import moderation, revisions, services
 from pfdo.programs.forms import (
     ModerationFilterForm,
@@ -28,7 +28,7 @@ def moderation_queue():
     flt = filters.moderation_filter()
     pagination = moderation.moderation_queue(flt, page=arg_int("page", 1))
     return render_page_or_block("programs/moderation.html", "results", filters=filters,
-                                flt=flt, pagination=pagination, today=services.today(),
+                                flt=flt, pagination=pagination, today=local_today(),
                                 days_waiting=days_since)
 
 

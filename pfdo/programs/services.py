@@ -217,12 +217,9 @@ def known_districts() -> list[str]:
     return sorted(n for n in names if n)
 
 
-def today() -> date:
-    return municipality.local_today()
-
-
 def current_period() -> FinancingPeriod | None:
-    return periods.current_period(today())
+    """The period in force on the municipality's today."""
+    return periods.current_period(municipality.local_today())
 
 
 # --- Presentation helpers (pure) --------------------------------------------------------

@@ -11,7 +11,7 @@ from pfdo.accounts.access import roles_required
 from pfdo.accounts.models import Role
 from pfdo.errors import DomainError
 from pfdo.forms import EmptyForm
-from pfdo.municipality.services import days_since
+from pfdo.municipality.services import days_since, local_today
 from pfdo.programs import cost as costs
 from pfdo.programs import editing, groups, moderation, revisions, services
 from pfdo.programs.editing import Outcome
@@ -180,7 +180,7 @@ def program_page(template: str, program, **context):
         template, program=program, revision=revision, content=content, cost=cost,
         differences=revisions.differences(program, revision) if revision else None,
         above_norm=lambda group: costs.price_above_norm(group, cost, content.funding),
-        today=services.today(), days_waiting=days_since,
+        today=local_today(), days_waiting=days_since,
         submission_problem=services.submission_problem(content),
         weekday_short=WEEKDAY_SHORT, action_form=EmptyForm(), **context)
 

@@ -1,4 +1,4 @@
-"""The database refuses what the service would never do (reliability M-40 and the CHECKs),
+"""The database refuses what the service would never do (the CHECKs of docs/domain.md §10),
 on SQLite and on PostgreSQL alike."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Property-based: random sequences of top-ups, reserves, payments, releases, returns,
 corrections, overdraft attempts, key replays and budget changes, against a pure-Python model
-(reliability M-01, M-11, M-20..M-22). After every step the ledger must agree with the model and
+(docs/domain.md §10). After every step the ledger must agree with the model and
 with itself.
 
 A second machine drives escrows through pfdo.ledger.escrow (reserve = pending, pay = post,

@@ -1,5 +1,5 @@
 """Real concurrent connections on PostgreSQL: the guarded UPDATE and the UNIQUE key decide the
-races on a certificate's money (reliability M-11, M-20..M-22)."""
+races on a certificate's money (docs/domain.md §10)."""
 
 from __future__ import annotations
 
