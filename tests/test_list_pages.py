@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.certificates import factories as certificates
+from tests import factories
 from tests.conftest import form_post
-from tests.providers import factories as providers
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 FORM = re.compile(r'<form\b[^>]*\brole="search"[^>]*>', re.S)
@@ -37,16 +36,16 @@ def lists(app, client, make, login_as):
     """Two of everything each list shows, then the client signed in as `role` (or not)."""
     make.municipality()
     parent = make.user("parent")
-    certificates.application(app, parent, last_name="Соколов", first_name="Кирилл",
+    factories.application(app, parent, last_name="Соколов", first_name="Кирилл",
                              middle_name="Андреевич", sex="male")
-    certificates.application(app, parent)  # Иванова Анна Петровна
-    rainbow = providers.provider(app, short_name="ЦДТ Радуга", status="submitted")
-    sunny = providers.provider(app, short_name="ЦДТ Солнышко", status="submitted")
-    providers.provider(app, short_name="ЦДТ Радуга", status="approved")
-    shown = providers.provider(app, short_name="ЦДТ Солнышко", status="approved")
+    factories.application(app, parent)  # Иванова Анна Петровна
+    rainbow = factories.provider(app, short_name="ЦДТ Радуга", status="submitted")
+    sunny = factories.provider(app, short_name="ЦДТ Солнышко", status="submitted")
+    factories.provider(app, short_name="ЦДТ Радуга", status="approved")
+    shown = factories.provider(app, short_name="ЦДТ Солнышко", status="approved")
     for provider, status in ((rainbow, "submitted"), (sunny, "submitted"), (shown, "published")):
-        providers.program(app, provider, title="Шахматы", status=status)
-        providers.program(app, provider, title="Рисование", status=status)
+        factories.program(app, provider, title="Шахматы", status=status)
+        factories.program(app, provider, title="Рисование", status=status)
 
     def sign_in(role: str | None) -> None:
         if role is not None:
