@@ -305,5 +305,5 @@ class EscrowMachine(RuleBasedStateMachine):
 
 def test_escrows_never_post_or_release_more_than_was_reserved(ctx):
     run_state_machine_as_test(EscrowMachine, settings=settings(
-        max_examples=30, stateful_step_count=25, deadline=None,
+        max_examples=25, stateful_step_count=20, deadline=None,
         suppress_health_check=[HealthCheck.too_slow]))
