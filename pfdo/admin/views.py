@@ -29,11 +29,16 @@ from pfdo.municipality import services as municipality
 from pfdo.navigation import section_title
 from pfdo.phones import format_phone
 from pfdo.providers import staff
-from pfdo.web import add_error, arg_int, form_status, redirect_to, render_page_or_block
+from pfdo.web import (
+    STALE_PAGE,
+    add_error,
+    arg_int,
+    form_status,
+    redirect_to,
+    render_page_or_block,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-STALE = "Страница устарела. Обновите её и повторите действие."
 
 
 def _actor():
@@ -168,7 +173,7 @@ def _set_active(user_id: int, active: bool):
 def attach_staff(user_id: int):
     user = accounts.get_user_or_404(user_id)
     if not EmptyForm().validate_on_submit():
-        flash(STALE, "danger")
+        flash(STALE_PAGE, "danger")
     else:
         try:
             provider = staff.attach_staff(user, request.form.get("provider_id"), admin=_actor())
@@ -185,7 +190,7 @@ def attach_staff(user_id: int):
 def detach_staff(user_id: int):
     user = accounts.get_user_or_404(user_id)
     if not EmptyForm().validate_on_submit():
-        flash(STALE, "danger")
+        flash(STALE_PAGE, "danger")
     else:
         try:
             provider = staff.detach_staff(user, admin=_actor())

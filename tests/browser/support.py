@@ -260,6 +260,13 @@ def expect_cabinet_of(page: Page, full_name: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(full_name)
 
 
+def wait_for_htmx(page: Page) -> None:
+    """Until no htmx request, swap or settle is under way: a check made earlier may read the
+    content that the swap is about to replace (a loaded machine makes the gap long)."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+
+
 def mark_document(page: Page) -> None:
     """Tag the current document, to tell an htmx swap from a full page load later."""
     page.evaluate("() => { window.__sameDocument = true; }")

@@ -28,6 +28,7 @@ from tests.browser.support import (
     assert_nothing_scrolls_sideways,
     is_same_document,
     mark_document,
+    wait_for_htmx,
 )
 from tests.factories import Factories
 
@@ -162,9 +163,14 @@ def test_a_parent_goes_from_search_to_the_price_breakdown(watched_context, signe
 
     # 4. The child picked: what the certificate pays, month by month.
     pricing = page.locator("#pricing")
-    pricing.get_by_label("Ребёнок").select_option(label=family.child_name)
-    if not javascript:
+    if javascript:  # the choice is sent at once; read the breakdown only once it is swapped in
+        with page.expect_response(lambda response: "child=" in response.url):
+            pricing.get_by_label("Ребёнок").select_option(label=family.child_name)
+        wait_for_htmx(page)
+    else:
+        pricing.get_by_label("Ребёнок").select_option(label=family.child_name)
         pricing.get_by_role("button", name="Рассчитать").click()
+    pricing = page.locator("#pricing")
     breakdown = pricing.locator(".group-price").filter(has_text=family.group_name)
     expect(breakdown).to_contain_text(re.compile(r"3[\s\u00a0]100,00[\s\u00a0]₽"))
     for fold in breakdown.locator("details:not([open]) > summary").all():
