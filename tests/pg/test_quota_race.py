@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from pfdo.accounts.services import PersonName
 from pfdo.certificates import financing as certificate_financing
 from pfdo.certificates.models import Certificate, FinancingGrant
 from pfdo.db import db
@@ -25,8 +26,6 @@ TODAY = date(2026, 3, 15)
 
 def test_thirty_families_racing_for_the_last_five_places_get_exactly_five(app, make,
                                                                           frozen_clock):
-    from pfdo.accounts.services import PersonName
-
     coordinator = make.user("coordinator", email="coordinator@example.ru")
     make.municipality()
     period_id = factories.period(app, coordinator, quota=PLACES).id
