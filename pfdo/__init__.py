@@ -83,6 +83,7 @@ def register_extensions(app: Flask) -> None:
     import pfdo.audit.models
     import pfdo.certificates.models
     import pfdo.children.models
+    import pfdo.enrollments.models
     import pfdo.ledger.models
     import pfdo.municipality.models
     import pfdo.notifications.models
@@ -99,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     from pfdo.admin.views import bp as admin_bp
     from pfdo.certificates.views import bp as certificates_bp
     from pfdo.coordinator.views import bp as coordinator_bp
+    from pfdo.enrollments.views import bp as enrollments_bp
     from pfdo.families.views import bp as families_bp
     from pfdo.hotline.views import bp as hotline_bp
     from pfdo.municipality.views import bp as municipality_bp
@@ -110,7 +112,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (site_bp, accounts_bp, admin_bp, municipality_bp, families_bp,
                       certificates_bp, coordinator_bp, providers_bp, programs_bp, navigator_bp,
-                      privacy_bp, hotline_bp):
+                      privacy_bp, hotline_bp, enrollments_bp):
         app.register_blueprint(blueprint)
     check_all_views_declared(app)
 

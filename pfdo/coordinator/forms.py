@@ -125,8 +125,10 @@ class PeriodForm(BaseForm):
         description="Сколько программ муниципального задания ребёнок может посещать "
                     "одновременно; 0 — без ограничения",
         render_kw={"min": 0})
-    provider_answer_days = _whole("Срок ответа поставщика, дней", minimum=1,
+    provider_answer_days = _whole("Срок ответа поставщика на заявку, рабочих дней", minimum=1,
                                   message="Не меньше одного дня")
+    offer_accept_days = _whole("Срок принятия оферты родителем, рабочих дней", minimum=1,
+                               message="Не меньше одного дня")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -165,6 +167,7 @@ class PeriodForm(BaseForm):
             quota=self.quota.data or 0, budget=_kopecks(self.budget),
             free_program_limit=self.free_program_limit.data or 0,
             provider_answer_days=self.provider_answer_days.data or 0,
+            offer_accept_days=self.offer_accept_days.data or 0,
             bands=bands, hour_costs=costs)
 
     @classmethod
@@ -172,7 +175,7 @@ class PeriodForm(BaseForm):
         """A blank form for the next calendar year."""
         year = today.year + 1
         return cls(title=f"{year} год", starts_on=date(year, 1, 1), ends_on=date(year, 12, 31),
-                   free_program_limit=3, provider_answer_days=5)
+                   free_program_limit=3, provider_answer_days=5, offer_accept_days=5)
 
     @classmethod
     def for_period(cls, period: FinancingPeriod) -> PeriodForm:
@@ -181,6 +184,7 @@ class PeriodForm(BaseForm):
             "nominal": _rub_text(period.nominal), "quota": period.quota,
             "budget": _rub_text(period.budget), "free_program_limit": period.free_program_limit,
             "provider_answer_days": period.provider_answer_days,
+            "offer_accept_days": period.offer_accept_days,
         }
         for i, band in zip(BAND_ROWS, period.bands, strict=False):
             values.update({f"band{i}_from": band.age_from, f"band{i}_to": band.age_to,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
+import holidays
 from sqlalchemy import select
 
 from pfdo import clock, phones
@@ -91,6 +93,30 @@ def days_since(moment: datetime | None, today: date | None = None) -> int:
     if moment is None:
         return 0
     return max(((today or local_today()) - local_date(moment)).days, 0)
+
+
+@functools.lru_cache(maxsize=8)
+def _calendar(year: int):
+    """Russia's production calendar for `year` and the next (weekends, public holidays and
+    the government's moved days off, as the `holidays` library keeps them)."""
+    return holidays.country_holidays("RU", years=(year, year + 1))
+
+
+def is_working_day(day: date) -> bool:
+    return _calendar(day.year).is_working_day(day)
+
+
+def add_working_days(day: date, days: int) -> date:
+    """The `days`-th working day after `day` (a deadline «в течение 5 рабочих дней» from a
+    request made on `day` ends on that day). `days` ≥ 1."""
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    return _calendar(day.year).get_nth_working_day(day, days)
+
+
+def previous_working_day(day: date) -> date:
+    """The last working day before `day` (the day a reminder goes out)."""
+    return _calendar(day.year - 1).get_nth_working_day(day, -1)
 
 
 def local_area_codes() -> tuple[str, ...]:

@@ -9,16 +9,13 @@ from datetime import date
 from sqlalchemy import exists, select
 
 from pfdo.accounts.models import User
-from pfdo.certificates.balance import balance as certificate_balance
 from pfdo.certificates.models import Certificate, CertificateStatus
 from pfdo.children.models import Child
 from pfdo.db import db
-from pfdo.enrollments import pricing, summary
+from pfdo.enrollments import pricing, summary, terms
 from pfdo.navigator.services import open_groups
-from pfdo.periods import services as periods
 from pfdo.periods.models import FinancingPeriod
-from pfdo.programs import cost as costs
-from pfdo.programs.models import Funding, Group, Program
+from pfdo.programs.models import Group, Program
 
 
 def children_with_certificates(parent: User) -> list[tuple[Child, Certificate]]:
@@ -64,69 +61,26 @@ class ChildPricing:
     groups: list[GroupPrice] = field(default_factory=list)
 
 
-def _next_period(period: FinancingPeriod) -> FinancingPeriod | None:
-    return db.session.scalars(select(FinancingPeriod).where(
-        FinancingPeriod.starts_on > period.ends_on).order_by(FinancingPeriod.starts_on)).first()
-
-
 def price_for_child(program: Program, child: Child, certificate: Certificate, *,
                     today: date) -> ChildPricing:
     """For each open group of the program: what the child's certificate would pay each month
-    and what the family would add (docs/domain.md §8 point 3), as `pricing.breakdown` computes it.
+    and what the family would add (docs/domain.md §8 point 3), as `enrollments.terms`
+    computes it for the request, the offer and the acceptance.
 
     The special cases come back as `kind`: a free program (the record certificate suffices),
     no current period, a record certificate for a certified program (converted on enrolment
     while places last: the breakdown uses the pro-rated nominal it would get; or no places
     left). A period that sets no normative cost for the direction gives `normative` 0. A
     group whose age range does not fit the child on its first day gets no breakdown."""
-    groups = open_groups(program, today)
-
-    def ages(breakdowns: dict[int, tuple[pricing.Breakdown, summary.Summary]] | None = None
-             ) -> list[GroupPrice]:
-        result = []
-        for group in groups:
-            age = child.age_on(group.starts_on)
-            fits = program.age_from <= age <= program.age_to
-            split, words = (breakdowns or {}).get(group.id, (None, None)) if fits \
-                else (None, None)
-            result.append(GroupPrice(group=group, age_at_start=age, age_fits=fits,
-                                     breakdown=split, summary=words))
-        return result
-
-    if program.funding == Funding.MUNICIPAL:
-        return ChildPricing(child, certificate, None, "free", groups=ages())
-    period = periods.current_period(today)
-    if period is None:
-        return ChildPricing(child, certificate, None, "no_period", groups=ages())
-    age_now = child.age_on(today)
-    nominal = period.nominal_for_age(age_now)
-    places_left = max(period.quota_left, 0)
-    credited_months = 0
-    if certificate.is_financing:
-        kind = "financing"
-        available = certificate_balance(certificate, today=today).available
-    elif places_left > 0:
-        kind = "conversion"
-        available, credited_months = periods.prorated_nominal(period, age_now, today)
-    else:
-        return ChildPricing(child, certificate, period, "no_places", groups=ages())
-    # no cost of a person-hour for the direction: the certificate pays nothing
-    normative = costs.normative_cost(program, period) or 0
-    following = _next_period(period)
-    # the top-up at the next period's start follows the child's age on that day
-    upcoming = summary.NextPeriod(
-        title=following.title, starts_on=following.starts_on,
-        nominal=following.nominal_for_age(child.age_on(following.starts_on))) \
-        if following else None
-    breakdowns = {}
-    for group in groups:
-        split = pricing.breakdown(
-            price=group.price_per_month, normative=normative,
-            months=pricing.contract_months(group.starts_on, group.ends_on, today),
-            period_ends_on=period.ends_on, available=available, nominal=nominal,
-            next_nominal=upcoming.nominal if upcoming else None, period_months=period.months)
-        breakdowns[group.id] = (split, summary.summarise(
-            split, period_ends_on=period.ends_on, nominal=nominal, next_period=upcoming))
-    return ChildPricing(child, certificate, period, kind, available=available,
-                        normative=normative, places_left=places_left,
-                        credited_months=credited_months, groups=ages(breakdowns))
+    ctx = terms.context(program, child, certificate, today=today)
+    priced = ctx.certificate_pays
+    groups = []
+    for group in open_groups(program, today):
+        age = child.age_on(group.starts_on)
+        fits = program.age_from <= age <= program.age_to
+        split = terms.breakdown_for(ctx, group, today=today) if fits and priced else None
+        groups.append(GroupPrice(group=group, age_at_start=age, age_fits=fits, breakdown=split,
+                                 summary=terms.summary_for(ctx, split) if split else None))
+    return ChildPricing(child, certificate, ctx.period, ctx.kind, available=ctx.available,
+                        normative=ctx.normative, places_left=ctx.places_left,
+                        credited_months=ctx.credited_months, groups=groups)

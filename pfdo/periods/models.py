@@ -33,6 +33,7 @@ class FinancingPeriod(db.Model):
         CheckConstraint("budget >= 0", "budget_not_negative"),
         CheckConstraint("free_program_limit >= 0", "free_program_limit_not_negative"),
         CheckConstraint("provider_answer_days > 0", "answer_days_positive"),
+        CheckConstraint("offer_accept_days > 0", "offer_days_positive"),
     )
 
     id: Mapped[IntPk]
@@ -51,6 +52,8 @@ class FinancingPeriod(db.Model):
     free_program_limit: Mapped[int] = mapped_column(default=3)
     #: days a provider has to answer an enrolment request
     provider_answer_days: Mapped[int] = mapped_column(default=5)
+    #: working days a family has to accept an offer (a waitlist seat included)
+    offer_accept_days: Mapped[int] = mapped_column(default=5, server_default="5")
     created_at: Mapped[Timestamp]
     #: set by `flask periods close`: the unspent balances went back to the fund
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -35,6 +35,7 @@ class PeriodData:
     budget: int
     free_program_limit: int
     provider_answer_days: int
+    offer_accept_days: int = 5
     bands: list[Band] = field(default_factory=list)
     #: direction code -> kopecks per person-hour
     hour_costs: dict[str, int] = field(default_factory=dict)
@@ -78,6 +79,9 @@ def _check(data: PeriodData, existing: FinancingPeriod | None, today: date) -> N
         raise DomainError("Лимит не может быть отрицательным", field="free_program_limit")
     if data.provider_answer_days < 1:
         raise DomainError("Срок ответа — не меньше одного дня", field="provider_answer_days")
+    if not 1 <= data.offer_accept_days <= 60:
+        raise DomainError("Срок принятия оферты — от 1 до 60 рабочих дней",
+                          field="offer_accept_days")
     for band in data.bands:
         if not (5 <= band.age_from <= band.age_to <= 17):
             raise DomainError("Возрастные группы — от 5 до 17 лет, «с» не больше «по»",
@@ -137,6 +141,7 @@ def save_period(data: PeriodData, *, actor: User, today: date,
         period.nominal, period.quota, period.budget = data.nominal, data.quota, data.budget
         period.free_program_limit = data.free_program_limit
         period.provider_answer_days = data.provider_answer_days
+        period.offer_accept_days = data.offer_accept_days
         period.bands = [NominalBand(age_from=b.age_from, age_to=b.age_to, nominal=b.nominal)
                         for b in sorted(data.bands, key=lambda b: b.age_from)]
         existing_costs = {c.direction: c for c in period.hour_costs}

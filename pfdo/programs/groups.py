@@ -4,6 +4,8 @@ and the rules a group's fields must keep (the same for a live group and a revisi
 
 from __future__ import annotations
 
+from sqlalchemy import update
+
 from pfdo import clock
 from pfdo.accounts.models import User
 from pfdo.audit import services as audit
@@ -199,3 +201,31 @@ def toggle_group(group: Group, *, actor: User) -> Group:
         group.is_open = not group.is_open
         audit.record(actor, "group.opened" if group.is_open else "group.closed", group)
     return group
+
+
+# --- Seats: the group's one counter, changed only by guarded UPDATEs -------------------------
+
+class GroupFull(DomainError):
+    """No free seat is left in the group."""
+
+
+def take_seat(group: Group) -> None:
+    """Take one seat with a guarded UPDATE: under any race, never more than the capacity (the
+    CHECK constraint is the last line). Refuses with GroupFull. Flushes only."""
+    taken = db.session.execute(
+        update(Group).where(Group.id == group.id, Group.seats_taken < Group.capacity)
+        .values(seats_taken=Group.seats_taken + 1)
+        .execution_options(synchronize_session=False)).rowcount
+    if not taken:
+        raise GroupFull(f"В группе «{group.name}» не осталось свободных мест: их занял тот, "
+                        "кто успел раньше. Можно встать в очередь на освободившееся место.")
+    db.session.refresh(group, ["seats_taken"])
+
+
+def free_seat(group: Group) -> None:
+    """Give one seat back (never below zero). Flushes only."""
+    db.session.execute(
+        update(Group).where(Group.id == group.id, Group.seats_taken > 0)
+        .values(seats_taken=Group.seats_taken - 1)
+        .execution_options(synchronize_session=False))
+    db.session.refresh(group, ["seats_taken"])

@@ -9,6 +9,7 @@ to follow them. The `make` fixture binds the account ones to the app: `make.user
 - accounts: users (password PASSWORD) and the municipality's settings;
 - certificates: children, applications, certificates, financing periods, financing, the queue
   (through the real services, so every rule and audit row applies);
+- enrollments: requests, offers and contracts (through the real services);
 - providers: providers, programs, groups, revisions, documents (rows written directly, in the
   state a test needs) and the public application form's fields.
 """
@@ -26,6 +27,7 @@ from tests.factories.certificates import (
     today,
     valid_snils,
 )
+from tests.factories.enrollments import contract, enrolment_request, offer
 from tests.factories.providers import (
     application_form,
     document,
@@ -41,8 +43,8 @@ from tests.factories.providers import (
 )
 
 __all__ = [
-    "NOMINAL", "PASSWORD", "Factories", "application", "application_form", "certificate", "child",
-    "confirm", "document", "financing", "group", "inn10", "inn12", "municipality", "ogrn",
-    "ogrnip", "pdf_bytes", "period", "program", "provider", "queue", "revision", "today", "user",
-    "valid_snils",
+    "NOMINAL", "PASSWORD", "application", "application_form", "certificate", "child", "confirm",
+    "contract", "document", "enrolment_request", "Factories", "financing", "group", "inn10",
+    "inn12", "municipality", "offer", "ogrn", "ogrnip", "pdf_bytes", "period", "program",
+    "provider", "queue", "revision", "today", "user", "valid_snils",
 ]
