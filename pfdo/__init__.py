@@ -83,6 +83,7 @@ def register_extensions(app: Flask) -> None:
     import pfdo.audit.models
     import pfdo.certificates.models
     import pfdo.children.models
+    import pfdo.enrollments.checks  # adds the contracts' invariants to the ledger check
     import pfdo.enrollments.models
     import pfdo.ledger.models
     import pfdo.municipality.models

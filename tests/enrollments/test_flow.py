@@ -101,3 +101,15 @@ def test_age_outside_the_range_on_the_start_date_is_refused(app, world):
         check = requests.eligibility(db.session.get(type(kid), kid.id),
                                      db.session.get(Group, young.id), today=factories.today())
         assert any("для детей 7–12 лет" in r for r in check.refusals)
+
+
+def test_the_ledger_check_sees_the_contracts(app, world):
+    from pfdo.enrollments import checks as contract_checks
+    signed = factories.contract(app, world.parent, world.child, world.group)
+    with app.app_context():
+        assert checks.check_invariants() == []
+        assert contract_checks.seat_problems() == []
+        month = db.session.get(Contract, signed.id).months[-1]
+        month.status = "released"  # as if released without the money moving back
+        db.session.commit()
+        assert any(f"contract {signed.id}" in b for b in checks.check_invariants())
