@@ -48,6 +48,11 @@ def _reason(reason: str | None) -> str:
     return reason
 
 
+def _quoted(reason: str, limit: int = 200) -> str:
+    """The reason as a notice quotes it (a notice holds 500 characters)."""
+    return reason if len(reason) <= limit else reason[:limit - 1].rstrip() + "…"
+
+
 def terminate(contract: Contract, *, actor: User, by: str, reason: str, today: date,
               advance_waitlist: bool = True) -> Contract:
     """End an active contract at the end of the current month. The months after it are
@@ -135,7 +140,7 @@ def disband(group: Group, *, actor: User, reason: str, today: date) -> int:
                 contract.parent,
                 f"Группа «{group.name}» программы «{group.program.title}» расформирована: "
                 f"оферта {contract.number} для {contract.child.first_name} закрыта. "
-                f"Причина: {reason}",
+                f"Причина: {_quoted(reason)}",
                 endpoint="enrollments.contract", contract_id=contract.id,
                 subject="Группа расформирована", template="emails/group_disbanded.txt",
                 group=group)
@@ -147,7 +152,8 @@ def disband(group: Group, *, actor: User, reason: str, today: date) -> int:
             notices.to_parent(
                 request.parent,
                 f"Заявка на «{group.program.title}» для {request.child.first_name} "
-                f"отклонена: группа «{group.name}» расформирована. Причина: {reason}",
+                f"отклонена: группа «{group.name}» расформирована. "
+                f"Причина: {_quoted(reason)}",
                 endpoint="enrollments.mine", subject="Заявка на обучение отклонена",
                 template="emails/group_disbanded.txt", group=group)
         for entry in db.session.scalars(select(WaitlistEntry).where(
@@ -160,7 +166,8 @@ def disband(group: Group, *, actor: User, reason: str, today: date) -> int:
             notices.to_parent(
                 entry.child.parent,
                 f"Группа «{group.name}» программы «{group.program.title}» расформирована: "
-                f"очередь в неё для {entry.child.first_name} отменена. Причина: {reason}",
+                f"очередь в неё для {entry.child.first_name} отменена. "
+                f"Причина: {_quoted(reason)}",
                 endpoint="enrollments.mine", subject="Группа расформирована",
                 template="emails/group_disbanded.txt", group=group)
         db.session.flush()

@@ -46,7 +46,7 @@ def _choice(field, allowed: set[str], default: str) -> str:
 def _picked_id(field) -> int | None:
     """The id picked in a select of objects, if it is one of its choices."""
     value = field.data or ""
-    ids = {str(c[0]) for c in field.choices if c[0]}
+    ids = {str(c.value) for c in field.choices if c.value}
     return int(value) if value in ids else None
 
 
