@@ -12,6 +12,7 @@ from pfdo.db import db
 from pfdo.enrollments.models import Contract, EnrollmentRequest
 from pfdo.money import format_rub
 from pfdo.notifications.models import Notice
+from pfdo.programs.models import Group
 from tests import factories
 from tests.conftest import form_post, login
 from tests.queries import count_queries
@@ -220,3 +221,24 @@ def test_another_providers_request_contract_and_group_are_not_found(app, client,
     with app.app_context():
         assert db.session.get(EnrollmentRequest, made.id).status == "pending"
         assert db.session.get(Contract, signed.id).status == "active"
+
+
+def test_hostile_reasons_and_ids_are_refused_without_a_500(app, client, world):
+    made = factories.enrolment_request(app, world.parent, world.child, world.group)
+    signed_parent, kid = _child(app, world, "Петров")
+    signed = factories.contract(app, signed_parent, kid, world.group)
+    login(client, world.staff.email)
+    page = "/provider/enrolments"
+    for url in (f"/provider/enrolments/requests/{made.id}/reject",
+                f"/provider/enrolments/contracts/{signed.id}/terminate",
+                f"/provider/groups/{world.group.id}/disband"):
+        for reason in ("\x00", "причина\x00", "я" * 501):
+            response = form_post(client, url, {"reason": reason}, page=page)
+            assert response.status_code == 422, (url, reason[:10], response.status_code)
+    for url in ("/provider/enrolments/requests/99999999999", "/provider/groups/٣/pupils",
+                "/provider/enrolments?page=99999999&q=%00"):
+        assert client.get(url).status_code in (400, 404), url
+    with app.app_context():
+        assert db.session.get(EnrollmentRequest, made.id).status == "pending"
+        assert db.session.get(Contract, signed.id).status == "active"
+        assert db.session.get(Group, world.group.id).is_open
