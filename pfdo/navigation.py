@@ -16,6 +16,8 @@ class MenuItem:
     label: str
     endpoint: str
     icon: str
+    #: kept under «Ещё» even in the row of a role's own sections (the row must fit)
+    secondary: bool = False
 
 
 PUBLIC_MENU = [
@@ -38,7 +40,8 @@ ROLE_MENUS = {
         MenuItem("Периоды", "coordinator.period_list", "calendar-range"),
         MenuItem("Программы", "programs.moderation", "journal-check"),
         MenuItem("Договоры", "enrollments.coordinator_contracts", "file-earmark-text"),
-        MenuItem("Сроки ответов", "enrollments.provider_deadlines", "hourglass-split"),
+        MenuItem("Сроки ответов поставщиков", "enrollments.provider_deadlines",
+                 "hourglass-split", secondary=True),
     ],
     Role.HOTLINE: [MenuItem("Горячая линия", "hotline.index", "headset")],
     Role.ADMIN: [
@@ -69,7 +72,8 @@ def header_menu(user) -> Menu:
         return Menu(list(PUBLIC_MENU), [])
     own = ROLE_MENUS.get(Role(user.role), [])
     if len(own) > 1:
-        return Menu(list(own), list(PUBLIC_MENU))
+        return Menu([i for i in own if not i.secondary],
+                    [i for i in own if i.secondary] + PUBLIC_MENU)
     return Menu(own + PUBLIC_MENU, [])
 
 
