@@ -242,3 +242,44 @@ def test_hostile_reasons_and_ids_are_refused_without_a_500(app, client, world):
         assert db.session.get(EnrollmentRequest, made.id).status == "pending"
         assert db.session.get(Contract, signed.id).status == "active"
         assert db.session.get(Group, world.group.id).is_open
+
+
+def test_the_created_dates_filter_reads_local_days(app, client, world):
+    factories.enrolment_request(app, world.parent, world.child, world.group)  # 15.03.2026
+    login(client, world.staff.email)
+    html = client.get("/provider/enrolments?created_from=16.03.2026").get_data(as_text=True)
+    assert "Иванова А. П." not in html
+    html = client.get("/provider/enrolments?created_from=2026-03-15&created_to=2026-03-15"
+                      ).get_data(as_text=True)
+    assert "Иванова А. П." in html
+    html = client.get("/provider/enrolments?created_to=14.03.2026").get_data(as_text=True)
+    assert "Иванова А. П." not in html
+
+
+def test_the_request_page_warns_of_the_schedule_conflict_and_shows_the_comment(
+        app, client, world):
+    made = factories.enrolment_request(app, world.parent, world.child, world.group)
+    with app.app_context():
+        row = db.session.get(EnrollmentRequest, made.id)
+        row.schedule_conflict, row.comment = True, "Приведём после школы"
+        db.session.commit()
+    login(client, world.staff.email)
+    html = client.get(f"/provider/enrolments/requests/{made.id}").get_data(as_text=True)
+    assert "совпадают по времени с другими занятиями" in html
+    assert "Приведём после школы" in html
+    assert "Принять и отправить оферту" in html and "Отклонить заявку" in html
+
+
+def test_an_answered_request_past_its_deadline_says_it_was_answered(app, client, world):
+    made = factories.enrolment_request(app, world.parent, world.child, world.group)
+    with app.app_context():
+        row = db.session.get(EnrollmentRequest, made.id)
+        row.status, row.answer_due_on = "withdrawn", date(2026, 3, 1)
+        db.session.commit()
+    login(client, world.staff.email)
+    page = f"/provider/enrolments/requests/{made.id}"
+    html = form_post(client, f"{page}/accept", page=page,
+                     follow_redirects=True).get_data(as_text=True)
+    assert "Заявку уже рассмотрели или отозвали" in html
+    with app.app_context():
+        assert db.session.query(Contract).count() == 0
