@@ -272,8 +272,9 @@ def accept(request: EnrollmentRequest, *, actor: User, today: date) -> Contract:
     deadline passed, the group closed or full."""
     group = request.group
     with unit_of_work():
-        if not request.is_pending:  # say so before the deadline or the seats (the claim below
-            raise DomainError("Заявку уже рассмотрели или отозвали")  # still decides a race)
+        # an answered request says so first; the guarded claim below still settles a race
+        if not request.is_pending:
+            raise DomainError("Заявку уже рассмотрели или отозвали")
         if request.answer_due_on < today:
             raise DomainError("Срок ответа на заявку истёк: она будет закрыта")
         if not group.is_open or group.ends_on < today:
