@@ -16,6 +16,8 @@ class MenuItem:
     label: str
     endpoint: str
     icon: str
+    #: kept under «Ещё» even in the row of a role's own sections (the row must fit)
+    secondary: bool = False
 
 
 PUBLIC_MENU = [
@@ -28,13 +30,18 @@ PUBLIC_MENU = [
 ROLE_MENUS = {
     Role.PARENT: [MenuItem("Личный кабинет", "families.cabinet", "person-circle")],
     Role.PROVIDER: [MenuItem("Кабинет поставщика", "providers.cabinet", "building"),
-                    MenuItem("Программы", "programs.index", "journal-bookmark")],
+                    MenuItem("Программы", "programs.index", "journal-bookmark"),
+                    MenuItem("Заявки", "enrollments.provider_requests", "inbox"),
+                    MenuItem("Договоры", "enrollments.provider_contracts", "file-earmark-text")],
     Role.COORDINATOR: [
         MenuItem("Кабинет координатора", "coordinator.dashboard", "clipboard-check"),
         MenuItem("Заявления", "coordinator.applications", "inbox"),
         MenuItem("Поставщики", "providers.queue", "building-check"),
         MenuItem("Периоды", "coordinator.period_list", "calendar-range"),
         MenuItem("Программы", "programs.moderation", "journal-check"),
+        MenuItem("Договоры", "enrollments.coordinator_contracts", "file-earmark-text"),
+        MenuItem("Сроки ответов поставщиков", "enrollments.provider_deadlines",
+                 "hourglass-split", secondary=True),
     ],
     Role.HOTLINE: [MenuItem("Горячая линия", "hotline.index", "headset")],
     Role.ADMIN: [
@@ -65,7 +72,8 @@ def header_menu(user) -> Menu:
         return Menu(list(PUBLIC_MENU), [])
     own = ROLE_MENUS.get(Role(user.role), [])
     if len(own) > 1:
-        return Menu(list(own), list(PUBLIC_MENU))
+        return Menu([i for i in own if not i.secondary],
+                    [i for i in own if i.secondary] + PUBLIC_MENU)
     return Menu(own + PUBLIC_MENU, [])
 
 
@@ -146,6 +154,18 @@ PAGE_TITLES = {
     "navigator.program": "Страница программы",
     "navigator.program_document": "Документ программы",
     "navigator.provider": "Страница поставщика",
+    # --- enrolment: provider and coordinator ---
+    "enrollments.provider_requests": "Заявки на обучение",
+    "enrollments.provider_request": "Заявка на обучение",
+    "enrollments.accept_request": "Принятие заявки на обучение",
+    "enrollments.reject_request": "Отказ по заявке на обучение",
+    "enrollments.provider_contracts": "Оферты и договоры поставщика",
+    "enrollments.provider_contract": "Оферта или договор в кабинете поставщика",
+    "enrollments.provider_terminate": "Расторжение договора поставщиком",
+    "enrollments.group_pupils": "Ученики группы",
+    "enrollments.disband_group": "Расформирование группы",
+    "enrollments.coordinator_contracts": "Договоры и оферты",
+    "enrollments.provider_deadlines": "Сроки ответов поставщиков",
 }
 
 

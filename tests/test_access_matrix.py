@@ -111,6 +111,18 @@ MATRIX = {
     "navigator.program": PUBLIC,
     "navigator.program_document": PUBLIC,
     "navigator.provider": PUBLIC,
+    # --- enrolment: provider and coordinator ---
+    "enrollments.provider_requests": {"provider_staff"},
+    "enrollments.provider_request": {"provider_staff"},
+    "enrollments.accept_request": {"provider_staff"},
+    "enrollments.reject_request": {"provider_staff"},
+    "enrollments.provider_contracts": {"provider_staff"},
+    "enrollments.provider_contract": {"provider_staff"},
+    "enrollments.provider_terminate": {"provider_staff"},
+    "enrollments.group_pupils": {"provider_staff"},
+    "enrollments.disband_group": {"provider_staff"},
+    "enrollments.coordinator_contracts": {"coordinator"},
+    "enrollments.provider_deadlines": {"coordinator"},
 }
 
 
@@ -146,7 +158,12 @@ def make_objects(app, make, owner=None, provider_staff=None) -> dict:
     with app.app_context():
         row_id = db.session.scalar(select(RevisionGroup.id).where(
             RevisionGroup.revision_id == revision.id, RevisionGroup.group_id.is_(None)))
-    return {"row_id": row_id,"application_id": filed.id, "child_id": filed.child_id,
+    # enrolment: the owner's request for the group and an offer in another program's group
+    request = factories.enrolment_request(app, owner, certificate.child_id, group)
+    other = factories.group(app, factories.program(app, provider, title="Шахматы"))
+    offer = factories.offer(app, owner, certificate.child_id, other, staff=staff)
+    return {"request_id": request.id, "contract_id": offer.id,
+            "row_id": row_id,"application_id": filed.id, "child_id": filed.child_id,
             "certificate_id": certificate.id, "number": certificate.number,
             "period_id": period.id, "provider_id": provider.id, "document_id": document.id,
             "program_id": program.id, "group_id": group.id}

@@ -48,6 +48,11 @@ def _reason(reason: str | None) -> str:
     return reason
 
 
+def _quoted(reason: str, limit: int = 200) -> str:
+    """The reason as a notice quotes it (a notice holds 500 characters)."""
+    return reason if len(reason) <= limit else reason[:limit - 1].rstrip() + "…"
+
+
 def terminate(contract: Contract, *, actor: User, by: str, reason: str, today: date,
               advance_waitlist: bool = True) -> Contract:
     """End an active contract at the end of the current month. The months after it are
@@ -113,32 +118,58 @@ def _tell(contract: Contract, by: TerminatedBy, released: int) -> None:
 def disband(group: Group, *, actor: User, reason: str, today: date) -> int:
     """The provider disbands the group: closed for requests, every contract terminated (at
     the end of the month), offers closed, pending requests rejected and the waitlist
-    cancelled, with the reason. Returns how many contracts were ended."""
+    cancelled, with the reason; every family concerned is told. Returns how many contracts
+    were ended."""
     reason = _reason(reason)
     with unit_of_work():
         group.is_open = False
         db.session.flush()
         ended = 0
         for contract in db.session.scalars(select(Contract).where(
-                Contract.group_id == group.id, Contract.status == ContractStatus.ACTIVE)):
+                Contract.group_id == group.id, Contract.status == ContractStatus.ACTIVE)).all():
             terminate(contract, actor=actor, by=TerminatedBy.GROUP_CLOSED, reason=reason,
                       today=today, advance_waitlist=False)
             ended += 1
         for contract in db.session.scalars(select(Contract).where(
-                Contract.group_id == group.id, Contract.status == ContractStatus.OFFERED)):
+                Contract.group_id == group.id, Contract.status == ContractStatus.OFFERED)).all():
             contract.status, contract.closed_at = ContractStatus.LAPSED, clock.now()
             contract.termination_reason, contract.closed_by_id = reason, actor.id
             if contract.holds_seat:
                 seats.free_seat(group)
+            notices.to_parent(
+                contract.parent,
+                f"Группа «{group.name}» программы «{group.program.title}» расформирована: "
+                f"оферта {contract.number} для {contract.child.first_name} закрыта. "
+                f"Причина: {_quoted(reason)}",
+                endpoint="enrollments.contract", contract_id=contract.id,
+                subject="Группа расформирована", template="emails/group_disbanded.txt",
+                group=group)
         for request in db.session.scalars(select(EnrollmentRequest).where(
                 EnrollmentRequest.group_id == group.id,
-                EnrollmentRequest.status == RequestStatus.PENDING)):
+                EnrollmentRequest.status == RequestStatus.PENDING)).all():
             request.status, request.reason = RequestStatus.REJECTED, f"Группа закрыта: {reason}"
             request.answered_at, request.answered_by_id = clock.now(), actor.id
+            notices.to_parent(
+                request.parent,
+                f"Заявка на «{group.program.title}» для {request.child.first_name} "
+                f"отклонена: группа «{group.name}» расформирована. "
+                f"Причина: {_quoted(reason)}",
+                endpoint="enrollments.mine", subject="Заявка на обучение отклонена",
+                template="emails/group_disbanded.txt", group=group)
         for entry in db.session.scalars(select(WaitlistEntry).where(
                 WaitlistEntry.group_id == group.id,
-                WaitlistEntry.status.in_((WaitlistStatus.WAITING, WaitlistStatus.OFFERED)))):
+                WaitlistEntry.status.in_((WaitlistStatus.WAITING, WaitlistStatus.OFFERED)))).all():
+            was_waiting = entry.status == WaitlistStatus.WAITING
             entry.status, entry.resolved_at = WaitlistStatus.CANCELLED, clock.now()
+            if not was_waiting:
+                continue  # its offer was closed above, and the family told
+            notices.to_parent(
+                entry.child.parent,
+                f"Группа «{group.name}» программы «{group.program.title}» расформирована: "
+                f"очередь в неё для {entry.child.first_name} отменена. "
+                f"Причина: {_quoted(reason)}",
+                endpoint="enrollments.mine", subject="Группа расформирована",
+                template="emails/group_disbanded.txt", group=group)
         db.session.flush()
         audit.record(actor, "group.disbanded", group, {"reason": reason, "contracts": ended})
     return ended

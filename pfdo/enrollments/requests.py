@@ -233,14 +233,14 @@ def withdraw(request: EnrollmentRequest, *, actor: User) -> EnrollmentRequest:
     return request
 
 
-def _claim(request: EnrollmentRequest, status: str) -> bool:
+def _claim(request: EnrollmentRequest, status: str, **values) -> bool:
     """Move a pending request to `status` with a guarded UPDATE: of two answers at once (two
     staff members, or a staff member and the expiry job) exactly one wins."""
     done = db.session.execute(
         update(EnrollmentRequest)
         .where(EnrollmentRequest.id == request.id,
                EnrollmentRequest.status == RequestStatus.PENDING)
-        .values(status=status, answered_at=clock.now())
+        .values(status=status, answered_at=clock.now(), **values)
         .execution_options(synchronize_session=False)).rowcount
     if done:
         db.session.refresh(request)
@@ -253,10 +253,9 @@ def reject(request: EnrollmentRequest, *, actor: User, reason: str) -> Enrollmen
     if not reason:
         raise DomainError("Укажите причину отказа: её прочитает семья", field="reason")
     with unit_of_work():
-        if not _claim(request, RequestStatus.REJECTED):
+        # the reason goes in the same UPDATE: a rejected request always has one (a CHECK)
+        if not _claim(request, RequestStatus.REJECTED, reason=reason, answered_by_id=actor.id):
             raise DomainError("Заявку уже рассмотрели или отозвали")
-        request.reason, request.answered_by_id = reason, actor.id
-        db.session.flush()
         audit.record(actor, "enrolment.rejected", request, {"reason": reason})
         notices.to_parent(
             request.parent,
@@ -273,6 +272,9 @@ def accept(request: EnrollmentRequest, *, actor: User, today: date) -> Contract:
     deadline passed, the group closed or full."""
     group = request.group
     with unit_of_work():
+        # an answered request says so first; the guarded claim below still settles a race
+        if not request.is_pending:
+            raise DomainError("Заявку уже рассмотрели или отозвали")
         if request.answer_due_on < today:
             raise DomainError("Срок ответа на заявку истёк: она будет закрыта")
         if not group.is_open or group.ends_on < today:
