@@ -17,7 +17,8 @@ STAR_LABELS = {1: "1 — очень плохо", 2: "2 — плохо", 3: "3 �
 
 
 class ReviewForm(BaseForm):
-    rating = RadioField("Оценка", choices=[(str(n), label) for n, label in STAR_LABELS.items()],
+    rating = RadioField("Оценка", choices=[SelectChoice(str(n), label)
+                                 for n, label in STAR_LABELS.items()],
                         validate_choice=False)
     text = TextAreaField("Отзыв", description=(
         f"От {reviews.TEXT_MIN} до {REVIEW_MAX} знаков: чему научился ребёнок, как проходят "
