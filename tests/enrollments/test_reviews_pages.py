@@ -217,3 +217,21 @@ def test_the_card_and_the_sort_by_rating_follow_the_reviews(app, client, world, 
                      reason="Реклама")
     robots_first, html = order()
     assert robots_first and "рейтинг 5,0" not in html
+
+
+def test_hostile_input_is_refused_in_russian_never_a_500(app, client, world, frozen_clock):
+    signed = delivered(app, world, frozen_clock)
+    login(client, world.parent.email)
+    url = f"/enrolments/contracts/{signed.id}/review"
+    for data in ({"rating": "٥", "text": TEXT}, {"rating": "5\x00", "text": TEXT},
+                 {"rating": "9" * 40, "text": TEXT}, {"rating": "5", "text": TEXT + "\x00"},
+                 {"rating": "5", "text": "я" * 100_000}, {"rating": ["1", "5"], "text": ""}):
+        response = form_post(client, url, data)
+        assert response.status_code == 422, data
+    client = app.test_client()
+    login(client, world.coordinator.email)
+    for query in ("rating=٥", "provider=99999999999999999999", "visibility=%00", "page=-1"):
+        assert client.get(f"/coordinator/reviews?{query}").status_code in (200, 400), query
+    assert client.get(f"/programs/{world.program.id}?reviews=99999999999999").status_code == 200
+    with app.app_context():
+        assert db.session.query(Review).count() == 0
