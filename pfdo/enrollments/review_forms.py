@@ -6,21 +6,30 @@ from __future__ import annotations
 
 from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import StopValidation
 
 from pfdo.enrollments import reviews
 from pfdo.enrollments.models import REASON_MAX, REVIEW_MAX
-from pfdo.forms import BaseForm, FilterForm
+from pfdo.forms import BaseForm, FilterForm, required
 
 #: the stars a family picks, with words for a screen reader and for anyone unsure of the scale
 STAR_LABELS = {1: "1 — очень плохо", 2: "2 — плохо", 3: "3 — нормально", 4: "4 — хорошо",
                5: "5 — отлично"}
 
 
+def _picked_stars(form, field):
+    """One of the five stars was picked: said beside the stars together with the text's
+    problem, before the service is asked."""
+    if field.data not in {str(n) for n in reviews.RATINGS}:
+        field.errors[:] = []
+        raise StopValidation(reviews.NO_STARS)
+
+
 class ReviewForm(BaseForm):
-    rating = RadioField("Оценка", choices=[SelectChoice(str(n), label)
-                                 for n, label in STAR_LABELS.items()],
+    rating = RadioField("Оценка", [_picked_stars],
+                        choices=[SelectChoice(str(n), label) for n, label in STAR_LABELS.items()],
                         validate_choice=False)
-    text = TextAreaField("Отзыв", description=(
+    text = TextAreaField("Отзыв", [required(reviews.NO_TEXT)], description=(
         f"От {reviews.TEXT_MIN} до {REVIEW_MAX} знаков: чему научился ребёнок, как проходят "
         "занятия, что стоит улучшить. Отзыв увидят все; подпись — ваше имя и первая буква "
         "фамилии."), render_kw={"rows": 6, "maxlength": REVIEW_MAX})

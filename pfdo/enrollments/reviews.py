@@ -46,6 +46,8 @@ _DELIVERED = (MonthStatus.RESERVED, MonthStatus.PAID)
 NOT_YET = ("Отзыв можно оставить после первого полного месяца занятий: когда он закончится, "
            "здесь появится форма.")
 ALREADY = "Отзыв по этому договору уже оставлен."
+NO_STARS = "Поставьте оценку — от 1 до 5 звёзд"
+NO_TEXT = "Напишите, что понравилось и что нет"
 
 
 # --- Who may write ---------------------------------------------------------------------------
@@ -88,7 +90,7 @@ def review_of(contract: Contract) -> Review | None:
 def _rating(value) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value in RATINGS:
         return value
-    raise DomainError("Поставьте оценку — от 1 до 5 звёзд", field="rating")
+    raise DomainError(NO_STARS, field="rating")
 
 
 def _text(value: str | None, *, field: str, minimum: int, maximum: int, empty: str) -> str:
@@ -136,7 +138,7 @@ def write(contract: Contract, *, actor: User, rating: int | None, text: str | No
     or with control characters."""
     stars = _rating(rating)
     body = _text(text, field="text", minimum=TEXT_MIN, maximum=REVIEW_MAX,
-                 empty="Напишите, что понравилось и что нет")
+                 empty=NO_TEXT)
     with unit_of_work():
         problem = refusal(contract, today, actor=actor)
         if problem:

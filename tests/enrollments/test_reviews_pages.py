@@ -235,3 +235,13 @@ def test_hostile_input_is_refused_in_russian_never_a_500(app, client, world, fro
     assert client.get(f"/programs/{world.program.id}?reviews=99999999999999").status_code == 200
     with app.app_context():
         assert db.session.query(Review).count() == 0
+
+
+def test_no_stars_and_no_text_are_both_said_at_once(app, client, world, frozen_clock):
+    signed = delivered(app, world, frozen_clock)
+    login(client, world.parent.email)
+    response = form_post(client, f"/enrolments/contracts/{signed.id}/review", {"text": " "})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="rating-error"' in html and 'id="text-error"' in html
+    assert "Напишите, что понравилось и что нет" in html
