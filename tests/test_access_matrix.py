@@ -123,6 +123,12 @@ MATRIX = {
     "enrollments.disband_group": {"provider_staff"},
     "enrollments.coordinator_contracts": {"coordinator"},
     "enrollments.provider_deadlines": {"coordinator"},
+    # --- enrolment: reviews ---
+    "enrollments.review_form": {"parent"},
+    "enrollments.provider_reviews": {"provider_staff"},
+    "enrollments.answer_review": {"provider_staff"},
+    "enrollments.coordinator_reviews": {"coordinator"},
+    "enrollments.hide_review": {"coordinator"},
 }
 
 
@@ -166,7 +172,34 @@ def make_objects(app, make, owner=None, provider_staff=None) -> dict:
             "row_id": row_id,"application_id": filed.id, "child_id": filed.child_id,
             "certificate_id": certificate.id, "number": certificate.number,
             "period_id": period.id, "provider_id": provider.id, "document_id": document.id,
-            "program_id": program.id, "group_id": group.id}
+            "program_id": program.id, "group_id": group.id,
+            **review_objects(app, owner, certificate, group)}
+
+
+# --- enrolment: reviews ---
+def review_objects(app, owner, certificate, group) -> dict:
+    """The owner's contract in the group and its review, written as rows (the services'
+    rules are tested in tests/enrollments/test_reviews.py)."""
+    from datetime import date
+
+    from pfdo.db import unit_of_work
+    from pfdo.enrollments.models import Contract, Review
+    from pfdo.programs.models import Program
+    with app.app_context():
+        with unit_of_work():
+            contract = Contract(parent_id=owner.id, child_id=certificate.child_id,
+                                certificate_id=certificate.id, group_id=group.id,
+                                program_id=group.program_id,
+                                provider_id=db.session.get(Program,
+                                                           group.program_id).provider_id,
+                                status="active", first_month=date(2026, 1, 1),
+                                accept_by=date(2026, 1, 1))
+            db.session.add(contract)
+            db.session.flush()
+            review = Review(contract_id=contract.id, program_id=group.program_id,
+                            author_id=owner.id, rating=4, text="Занятия нравятся ребёнку.")
+            db.session.add(review)
+        return {"review_id": review.id}
 
 
 def test_every_route_is_in_the_matrix(app):

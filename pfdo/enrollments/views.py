@@ -29,3 +29,4 @@ def contract(contract_id: int):
 
 # The provider's pages are on the same blueprint, in their own module.
 from pfdo.enrollments import provider_views  # noqa: E402,F401
+from pfdo.enrollments import review_views as review_views  # noqa: E402,F401

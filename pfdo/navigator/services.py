@@ -14,6 +14,7 @@ from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from pfdo.db import db
+from pfdo.enrollments import reviews as program_reviews
 from pfdo.errors import NotFound
 from pfdo.periods.models import Direction
 from pfdo.programs import search
@@ -29,6 +30,8 @@ from pfdo.providers.models import Provider, ProviderStatus
 
 PER_PAGE = 20
 SIMILAR_LIMIT = 4
+#: reviews shown on a program page at first and added by «Показать ещё»
+REVIEWS_STEP = 5
 
 
 class Sort:
@@ -309,3 +312,8 @@ def registry(*, query: str = "", ownership: str = "", page: int = 1) -> Registry
         .group_by(Program.provider_id)).all()) if ids else {}
     return Registry(pagination=pagination, program_counts=counts,
                     waiting=provider_review.waiting_count())
+
+
+def visible_reviews(program: Program, *, shown: int) -> program_reviews.PublicReviews:
+    """The program's visible reviews for its page, newest first: the first `shown`."""
+    return program_reviews.public_reviews(program, limit=shown)

@@ -44,7 +44,12 @@ def program(program_id: int):
     context = {"program": program, "today": today, "schedule": services.schedule_text,
                "groups": services.open_groups(program, today),
                "similar": services.similar_programs(program, today=today),
-               "child_form": None, "pricing": None, "has_children": False}
+               "child_form": None, "pricing": None, "has_children": False,
+               "reviews": services.visible_reviews(program, shown=arg_int(
+                   "reviews", services.REVIEWS_STEP, hi=services.REVIEWS_STEP * 100)),
+               "reviews_step": services.REVIEWS_STEP}
+    if request.htmx and "reviews" in request.args:  # «Показать ещё»: the reviews alone
+        return render_page_or_block("navigator/_reviews.html", "reviews", **context)
     if current_user.is_authenticated and current_user.role == Role.PARENT:
         eligible = child_pricing.children_with_certificates(current_user)
         form = ChildChoiceForm(request.args, children=[child for child, _ in eligible])
