@@ -26,7 +26,8 @@ PUBLIC_MENU = [
 ]
 
 ROLE_MENUS = {
-    Role.PARENT: [MenuItem("Личный кабинет", "families.cabinet", "person-circle")],
+    Role.PARENT: [MenuItem("Личный кабинет", "families.cabinet", "person-circle"),
+                  MenuItem("Мои записи", "enrollments.mine", "journal-check")],
     Role.PROVIDER: [MenuItem("Кабинет поставщика", "providers.cabinet", "building"),
                     MenuItem("Программы", "programs.index", "journal-bookmark")],
     Role.COORDINATOR: [
