@@ -111,6 +111,18 @@ MATRIX = {
     "navigator.program": PUBLIC,
     "navigator.program_document": PUBLIC,
     "navigator.provider": PUBLIC,
+    # --- enrolment: family ---
+    "enrollments.request_form": {"parent"},
+    "enrollments.join_waitlist": {"parent"},
+    "enrollments.mine": {"parent"},
+    "enrollments.withdraw_request": {"parent"},
+    "enrollments.leave_waitlist": {"parent"},
+    "enrollments.contract": {"parent"},
+    "enrollments.accept_offer": {"parent"},
+    "enrollments.decline_offer": {"parent"},
+    "enrollments.terminate": {"parent"},
+    "enrollments.week": {"parent"},
+    "enrollments.week_ics": {"parent"},
 }
 
 
@@ -149,7 +161,32 @@ def make_objects(app, make, owner=None, provider_staff=None) -> dict:
     return {"row_id": row_id,"application_id": filed.id, "child_id": filed.child_id,
             "certificate_id": certificate.id, "number": certificate.number,
             "period_id": period.id, "provider_id": provider.id, "document_id": document.id,
-            "program_id": program.id, "group_id": group.id}
+            "program_id": program.id, "group_id": group.id,
+            **family_enrolment_objects(app, owner, certificate, group)}
+
+
+# --- enrolment: family ---
+def family_enrolment_objects(app, owner, certificate, group) -> dict:
+    """The owner's child with an offer in `group`, a pending request in another program of
+    the provider and a place in the queue of a full group of a third."""
+    from pfdo.children.models import Child
+    from pfdo.enrollments import waitlist
+    from pfdo.programs.models import Group
+    from tests.factories.accounts import user_row
+
+    with app.app_context():
+        child_id = db.session.get(type(certificate), certificate.id).child_id
+        provider_id = db.session.get(Group, group.id).program.provider_id
+    offer = factories.offer(app, owner, child_id, group)
+    dance = factories.group(app, factories.program(app, provider_id, title="Танцы"))
+    request = factories.enrolment_request(app, owner, child_id, dance)
+    full = factories.group(app, factories.program(app, provider_id, title="Шахматы"),
+                           capacity=1, seats_taken=1)
+    with app.app_context():
+        entry_id = waitlist.join(user_row(owner), db.session.get(Child, child_id),
+                                 db.session.get(Group, full.id), today=factories.today()).id
+    return {"contract_id": offer.id, "request_id": request.id, "entry_id": entry_id,
+            "child_id": child_id}
 
 
 def test_every_route_is_in_the_matrix(app):
