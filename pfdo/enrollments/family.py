@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from pfdo.accounts.models import User
+from pfdo.certificates.models import Certificate, CertificateStatus
 from pfdo.children.models import Child
 from pfdo.db import db
 from pfdo.enrollments import waitlist
@@ -54,6 +55,13 @@ class ChildEnrolments:
 def own_children(parent: User) -> list[Child]:
     return list(db.session.scalars(select(Child).where(Child.parent_id == parent.id)
                                    .order_by(Child.birth_date, Child.id)))
+
+
+def with_active_certificate(parent: User) -> set[int]:
+    """The ids of the parent's children whose certificate is active (those who can enrol)."""
+    return set(db.session.scalars(
+        select(Child.id).join(Certificate, Certificate.child_id == Child.id)
+        .where(Child.parent_id == parent.id, Certificate.status == CertificateStatus.ACTIVE)))
 
 
 def overview(parent: User) -> list[ChildEnrolments]:

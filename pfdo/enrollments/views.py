@@ -35,10 +35,13 @@ def _id_or_none(text: str | None) -> int | None:
 
 
 def _chosen_child(children, child_id: int | None):
-    """The parent's child `child_id` (404 for anyone else's); the only child when there is
-    one and none was named."""
+    """The parent's child `child_id` (404 for anyone else's); when none was named, the only
+    child, or the only one with an active certificate."""
     if child_id is None:
-        return children[0] if len(children) == 1 else None
+        if len(children) == 1:
+            return children[0]
+        able = [c for c in children if c.id in family.with_active_certificate(current_user)]
+        return able[0] if len(able) == 1 else None
     for child in children:
         if child.id == child_id:
             return child
