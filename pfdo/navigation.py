@@ -147,6 +147,11 @@ PAGE_TITLES = {
     "navigator.program": "Страница программы",
     "navigator.program_document": "Документ программы",
     "navigator.provider": "Страница поставщика",
+    "enrollments.request_form": "Заявка на обучение",
+    "enrollments.join_waitlist": "Очередь в группу",
+    "enrollments.contract": "Оферта и договор",
+    "enrollments.week": "Расписание ребёнка на неделю",
+    "enrollments.week_ics": "Календарь занятий ребёнка",
 }
 
 

@@ -40,7 +40,8 @@ def _chosen_child(children, child_id: int | None):
     if child_id is None:
         if len(children) == 1:
             return children[0]
-        able = [c for c in children if c.id in family.with_active_certificate(current_user)]
+        active = family.with_active_certificate(current_user)
+        able = [c for c in children if c.id in active]
         return able[0] if len(able) == 1 else None
     for child in children:
         if child.id == child_id:
