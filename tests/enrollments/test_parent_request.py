@@ -172,3 +172,27 @@ def test_a_mangled_child_id_is_a_message_not_a_failure(app, client, world):
         assert "Выберите ребёнка" in response.get_data(as_text=True)
     assert client.get(f"/groups/{world.group.id}/enrol?child=١").status_code == 200
     assert count(app, EnrollmentRequest) == 0
+
+
+def test_the_parent_menu_leads_to_mine(app, client, world):
+    login(client, world.parent.email)
+    html = client.get("/cabinet").get_data(as_text=True)
+    assert re.search(r'href="/enrolments"[^>]*>.*Мои записи', html)
+    assert "Запись через сайт появится позже" not in html
+
+
+def test_a_too_long_comment_is_refused_beside_the_field(app, client, world):
+    login(client, world.parent.email)
+    response = form_post(client, enrol_url(world.group),
+                         {"child": world.child.id, "comment": "я" * 501},
+                         page=enrol_url(world.group))
+    assert response.status_code == 422
+    assert 'id="comment-error"' in response.get_data(as_text=True)
+    assert "Не длиннее 500 символов" in response.get_data(as_text=True)
+    assert count(app, EnrollmentRequest) == 0
+
+
+def test_the_rules_say_how_long_an_offer_waits(app, client, world):
+    page = text_of(client.get("/rules").get_data(as_text=True))
+    assert "Запись на обучение — через этот сайт" in page
+    assert "принять договор-оферту нужно в течение 5 рабочих дней" in page
