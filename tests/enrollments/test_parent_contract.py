@@ -238,3 +238,13 @@ def test_e_mails_link_the_offer_with_an_absolute_address(app, world):
     assert re.search(rf"Оферта: https?://\S+/enrolments/contracts/{offer.id}$", mail.body,
                      re.MULTILINE)
     assert "до 20.03.2026 включительно" in mail.body
+
+
+def test_an_offer_past_its_time_limit_cannot_be_accepted(app, client, world, frozen_clock):
+    from datetime import UTC, datetime
+    offer = factories.offer(app, world.parent, world.child, world.group)
+    frozen_clock.set_frozen(datetime(2026, 3, 23, 10, 0, tzinfo=UTC))
+    login(client, world.parent.email)
+    page = page_of(client, offer)
+    assert "Срок оферты истёк 20.03.2026" in page
+    assert "Принять оферту" not in page
