@@ -161,6 +161,10 @@ def _build_world(app, make) -> World:
     pending = factories.enrolment_request(app, parent, issued.child_id, dance)
     full = factories.group(app, factories.program(app, own, title="Хор"), name="Хор",
                            capacity=1, seats_taken=1)
+    # a free program's contract: the termination form (the certificate stays a record one)
+    local = factories.group(app, factories.program(app, own, title="Краеведение",
+                                                   funding="municipal"), name="Краеведы")
+    signed = factories.contract(app, parent, issued.child_id, local)
     with app.app_context():
         from pfdo.children.models import Child
         from pfdo.enrollments import waitlist
@@ -184,7 +188,7 @@ def _build_world(app, make) -> World:
         "token": [token],
         "number": [number],
         "filename": ["css/app.css"],
-        "contract_id": [offer.id],
+        "contract_id": [offer.id, signed.id],
         "request_id": [pending.id],
         "entry_id": [entry_id],
     }, clients={GUEST: app.test_client()})
