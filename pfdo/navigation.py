@@ -28,7 +28,8 @@ PUBLIC_MENU = [
 ]
 
 ROLE_MENUS = {
-    Role.PARENT: [MenuItem("Личный кабинет", "families.cabinet", "person-circle")],
+    Role.PARENT: [MenuItem("Личный кабинет", "families.cabinet", "person-circle"),
+                  MenuItem("Мои записи", "enrollments.mine", "journal-check")],
     Role.PROVIDER: [MenuItem("Кабинет поставщика", "providers.cabinet", "building"),
                     MenuItem("Программы", "programs.index", "journal-bookmark"),
                     MenuItem("Заявки", "enrollments.provider_requests", "inbox"),
@@ -166,6 +167,11 @@ PAGE_TITLES = {
     "enrollments.disband_group": "Расформирование группы",
     "enrollments.coordinator_contracts": "Договоры и оферты",
     "enrollments.provider_deadlines": "Сроки ответов поставщиков",
+    "enrollments.request_form": "Заявка на обучение",
+    "enrollments.join_waitlist": "Очередь в группу",
+    "enrollments.contract": "Оферта и договор",
+    "enrollments.week": "Расписание ребёнка на неделю",
+    "enrollments.week_ics": "Календарь занятий ребёнка",
 }
 
 

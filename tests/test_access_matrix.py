@@ -129,6 +129,18 @@ MATRIX = {
     "enrollments.answer_review": {"provider_staff"},
     "enrollments.coordinator_reviews": {"coordinator"},
     "enrollments.hide_review": {"coordinator"},
+    # --- enrolment: family ---
+    "enrollments.request_form": {"parent"},
+    "enrollments.join_waitlist": {"parent"},
+    "enrollments.mine": {"parent"},
+    "enrollments.withdraw_request": {"parent"},
+    "enrollments.leave_waitlist": {"parent"},
+    "enrollments.contract": {"parent"},
+    "enrollments.accept_offer": {"parent"},
+    "enrollments.decline_offer": {"parent"},
+    "enrollments.terminate": {"parent"},
+    "enrollments.week": {"parent"},
+    "enrollments.week_ics": {"parent"},
 }
 
 
@@ -173,7 +185,8 @@ def make_objects(app, make, owner=None, provider_staff=None) -> dict:
             "certificate_id": certificate.id, "number": certificate.number,
             "period_id": period.id, "provider_id": provider.id, "document_id": document.id,
             "program_id": program.id, "group_id": group.id,
-            **review_objects(app, owner, certificate, group)}
+            **review_objects(app, owner, certificate, group),
+            **family_enrolment_objects(app, owner, certificate, group)}
 
 
 # --- enrolment: reviews ---
@@ -200,6 +213,26 @@ def review_objects(app, owner, certificate, group) -> dict:
                             author_id=owner.id, rating=4, text="Занятия нравятся ребёнку.")
             db.session.add(review)
         return {"review_id": review.id}
+
+
+# --- enrolment: family ---
+def family_enrolment_objects(app, owner, certificate, group) -> dict:
+    """A place of the owner's child in the queue of a full group of another program (the
+    request and the offer come from make_objects above)."""
+    from pfdo.children.models import Child
+    from pfdo.enrollments import waitlist
+    from pfdo.programs.models import Group
+    from tests.factories.accounts import user_row
+
+    with app.app_context():
+        child_id = db.session.get(type(certificate), certificate.id).child_id
+        provider_id = db.session.get(Group, group.id).program.provider_id
+    full = factories.group(app, factories.program(app, provider_id, title="Танцы"),
+                           capacity=1, seats_taken=1)
+    with app.app_context():
+        entry_id = waitlist.join(user_row(owner), db.session.get(Child, child_id),
+                                 db.session.get(Group, full.id), today=factories.today()).id
+    return {"entry_id": entry_id, "child_id": child_id}
 
 
 def test_every_route_is_in_the_matrix(app):

@@ -152,6 +152,26 @@ def _build_world(app, make) -> World:
     submitted = factories.program(app, own, status="submitted", title="Шахматы")
     group = factories.group(app, program)
     document = factories.document(app, own)
+    # --- enrolment: family --- an offer (its accept and decline forms), a pending request,
+    # a place in the queue of a full group; the request form opens for `issued` in `group`
+    drawing = factories.group(app, factories.program(app, own, title="Рисование"),
+                              name="Рисунок")
+    offer = factories.offer(app, parent, issued.child_id, drawing)
+    dance = factories.group(app, factories.program(app, own, title="Танцы"), name="Танец")
+    pending = factories.enrolment_request(app, parent, issued.child_id, dance)
+    full = factories.group(app, factories.program(app, own, title="Хор"), name="Хор",
+                           capacity=1, seats_taken=1)
+    # a free program's contract: the termination form (the certificate stays a record one)
+    local = factories.group(app, factories.program(app, own, title="Краеведение",
+                                                   funding="municipal"), name="Краеведы")
+    signed = factories.contract(app, parent, issued.child_id, local)
+    with app.app_context():
+        from pfdo.children.models import Child
+        from pfdo.enrollments import waitlist
+        from pfdo.programs.models import Group
+        entry_id = waitlist.join(db.session.get(User, parent.id),
+                                 db.session.get(Child, issued.child_id),
+                                 db.session.get(Group, full.id), today=factories.today()).id
     with app.app_context():
         token = make_reset_token(db.session.get(User, forgetful.id))
         number = db.session.get(Certificate, issued.id).number
@@ -168,6 +188,9 @@ def _build_world(app, make) -> World:
         "token": [token],
         "number": [number],
         "filename": ["css/app.css"],
+        "contract_id": [offer.id, signed.id],
+        "request_id": [pending.id],
+        "entry_id": [entry_id],
     }, clients={GUEST: app.test_client()})
     for role in ROLES:
         world.clients[role] = app.test_client()

@@ -78,7 +78,8 @@ def test_public_texts_do_not_send_families_to_the_hotline_for_what_it_cannot_do(
     assert "у операторов горячей линии доступа к данным детей нет" in contacts
     home = text(client.get("/"))
     assert "Подскажем номер сертификата, баланс" not in home
-    assert "Запись через сайт появится позже" in home
+    assert "Запись через сайт появится позже" not in home
+    assert "поставщик ответит на заявку и пришлёт договор-оферту" in home
     rules = text(client.get("/rules"))
     assert "если вы его забыли, позвоните на горячую линию" not in rules
     assert "Номер сертификата показан в личном кабинете и в письме о выдаче" in rules

@@ -74,7 +74,7 @@ def test_the_rules_page_shows_the_current_period(app, client, frozen_clock, make
     assert f"для детей 5–9 лет — 20{NBSP}000,00{NBSP}₽" in page
     assert "Сейчас осталось 99 мест на сертификаты ПФ из 100" in page
     assert "не более чем в 3 бесплатных программах" in page
-    assert "в течение 5 дней" in page
+    assert "в течение 5 рабочих дней" in page
 
 
 def test_the_rules_use_the_right_plural_forms(app, client, frozen_clock, make):
@@ -86,7 +86,7 @@ def test_the_rules_use_the_right_plural_forms(app, client, frozen_clock, make):
 
     assert "осталось 21 место на сертификаты ПФ из 22" in page
     assert "не более чем в 1 бесплатной программе" in page
-    assert "в течение 1 дня" in page
+    assert "в течение 1 рабочего дня" in page
 
 
 def test_the_rules_say_when_the_places_have_run_out(app, client, frozen_clock, make):
