@@ -84,6 +84,22 @@ ACTION_LABELS = {
     "certificate_application.resumed": "Заявление снова на рассмотрении",
     "certificate.resumed": "Действие сертификата возобновлено",
     "personal_data.erased": "Данные семьи обезличены после отзыва согласия",
+    # enrolment (pfdo.enrollments)
+    "enrolment.requested": "Заявка на обучение",
+    "enrolment.withdrawn": "Заявка на обучение отозвана родителем",
+    "enrolment.rejected": "Отказ по заявке на обучение",
+    "enrolment.accepted": "Заявка принята, направлена оферта",
+    "enrolment.expired": "Заявка закрыта: поставщик не ответил в срок",
+    "contract.accepted": "Оферта принята, договор заключён",
+    "contract.declined": "Оферта отклонена семьёй",
+    "contract.lapsed": "Срок оферты истёк",
+    "contract.terminated": "Договор расторгнут",
+    "group.disbanded": "Группа расформирована",
+    "waitlist.joined": "Постановка в очередь в группу",
+    "waitlist.left": "Выход из очереди в группу",
+    "review.written": "Отзыв о программе",
+    "review.answered": "Ответ поставщика на отзыв",
+    "review.hidden": "Отзыв скрыт координатором",
 }
 
 
@@ -103,6 +119,10 @@ OBJECT_LABELS = {
     "Program": "Программа",
     "Group": "Группа",
     "Consent": "Согласие на обработку ПДн",
+    "EnrollmentRequest": "Заявка на обучение",
+    "Contract": "Договор (оферта)",
+    "WaitlistEntry": "Место в очереди",
+    "Review": "Отзыв",
 }
 DETAIL_LABELS = {
     "role": "роль",
@@ -141,9 +161,21 @@ DETAIL_LABELS = {
     "quota": "сертификатов ПФ (квота)",
     "budget": "бюджет",
     "duplicates": "показаны возможные дубликаты (дети №)",
+    # enrolment
+    "group": "группа (№)",
+    "child": "ребёнок (№)",
+    "contract": "договор (№)",
+    "contracts": "расторгнуто договоров",
+    "program": "программа (№)",
+    "months": "месяцев по договору",
+    "reserved": "зарезервировано",
+    "released": "возвращено на сертификат",
+    "pay_in_full": "без оплаты сертификатом",
+    "by": "по инициативе",
+    "rating": "оценка",
 }
 #: Details that are sums of money in kopecks, and that are certificate numbers
-MONEY_DETAILS = {"amount", "returned", "nominal", "budget"}
+MONEY_DETAILS = {"amount", "returned", "nominal", "budget", "reserved", "released"}
 NUMBER_DETAILS = {"certificate"}
 #: Names of changed fields (the "changed" detail), as the forms call them
 FIELD_LABELS = {
@@ -190,6 +222,10 @@ VALUE_LABELS = {
     ("reason", "wrong_password"): "неверный пароль",
     ("reason", "no_password"): "пароль ещё не задан",
     ("reason", "unknown_login"): "неизвестный логин",
+    ("by", "parent"): "родителя",
+    ("by", "provider"): "поставщика",
+    ("by", "group_closed"): "группа расформирована",
+    ("source", "enrolment"): "зачисление на сертифицированную программу",
 }
 
 
