@@ -33,7 +33,8 @@ ROLE_MENUS = {
     Role.PROVIDER: [MenuItem("Кабинет поставщика", "providers.cabinet", "building"),
                     MenuItem("Программы", "programs.index", "journal-bookmark"),
                     MenuItem("Заявки", "enrollments.provider_requests", "inbox"),
-                    MenuItem("Договоры", "enrollments.provider_contracts", "file-earmark-text")],
+                    MenuItem("Договоры", "enrollments.provider_contracts", "file-earmark-text"),
+                    MenuItem("Отзывы", "enrollments.provider_reviews", "star", secondary=True)],
     Role.COORDINATOR: [
         MenuItem("Кабинет координатора", "coordinator.dashboard", "clipboard-check"),
         MenuItem("Заявления", "coordinator.applications", "inbox"),
@@ -43,6 +44,7 @@ ROLE_MENUS = {
         MenuItem("Договоры", "enrollments.coordinator_contracts", "file-earmark-text"),
         MenuItem("Сроки ответов поставщиков", "enrollments.provider_deadlines",
                  "hourglass-split", secondary=True),
+        MenuItem("Отзывы", "enrollments.coordinator_reviews", "star", secondary=True),
     ],
     Role.HOTLINE: [MenuItem("Горячая линия", "hotline.index", "headset")],
     Role.ADMIN: [
@@ -172,6 +174,11 @@ PAGE_TITLES = {
     "enrollments.contract": "Оферта и договор",
     "enrollments.week": "Расписание ребёнка на неделю",
     "enrollments.week_ics": "Календарь занятий ребёнка",
+    "enrollments.review_form": "Отзыв о программе",
+    "enrollments.provider_reviews": "Отзывы о программах",
+    "enrollments.answer_review": "Ответ на отзыв",
+    "enrollments.coordinator_reviews": "Отзывы о программах",
+    "enrollments.hide_review": "Скрытие отзыва",
 }
 
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from pfdo.accounts.access import roles_required
 from pfdo.accounts.models import Role
-from pfdo.enrollments import access, family, offers, requests, schedule, terms, waitlist
+from pfdo.enrollments import access, family, offers, requests, reviews, schedule, terms, waitlist
 from pfdo.enrollments import calendar as ics
 from pfdo.enrollments import contracts as contract_services
 from pfdo.enrollments.forms import AcceptForm, ChildForm, RequestForm, TerminateForm
@@ -167,7 +167,8 @@ def _contract_page(contract, *, accept_form: AcceptForm | None = None,
     else:
         context.update(sums=family.month_sums(contract),
                        ending=family.ending_today(contract, today) if contract.is_active
-                       else None)
+                       else None, review=reviews.review_of(contract),
+                       may_review=reviews.can_review(contract, today))
     return render_page_or_block("enrollments/contract.html", "content", status=status,
                                 **context)
 
