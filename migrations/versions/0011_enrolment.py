@@ -110,7 +110,7 @@ def upgrade():
     sa.Column('family_share', sa.BigInteger(), nullable=False),
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('settled_at', sa.DateTime(timezone=True), nullable=True),
-    sa.CheckConstraint("status IN ('reserved', 'planned', 'paid', 'released')", name=op.f('ck_contract_month_status_known')),
+    sa.CheckConstraint("status IN ('reserved', 'planned', 'paid', 'released', 'dropped')", name=op.f('ck_contract_month_status_known')),
     sa.CheckConstraint('certificate_share + family_share = price', name=op.f('ck_contract_month_parts_sum_to_price')),
     sa.CheckConstraint('price >= 0 AND certificate_share >= 0 AND family_share >= 0', name=op.f('ck_contract_month_parts_not_negative')),
     sa.ForeignKeyConstraint(['contract_id'], ['contract.id'], name=op.f('fk_contract_month_contract_id_contract')),

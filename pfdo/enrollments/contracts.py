@@ -88,7 +88,9 @@ def _release_after(contract: Contract, ends_on: date, *, actor: User) -> int:
     amount = sum(m.certificate_share for m in later if m.status == MonthStatus.RESERVED)
     now = clock.now()
     for month in later:
-        month.status, month.settled_at = MonthStatus.RELEASED, now
+        month.status = MonthStatus.RELEASED if month.status == MonthStatus.RESERVED \
+            else MonthStatus.DROPPED
+        month.settled_at = now
     db.session.flush()
     if amount > 0:
         reserved = [m.month for m in later if m.certificate_share]

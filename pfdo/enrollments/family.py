@@ -119,7 +119,9 @@ class MonthSums:
 
 
 def month_sums(contract: Contract) -> MonthSums:
-    months = contract.months
+    """The contract's totals: the months that are (or were) part of it — a terminated
+    contract's dropped months are not."""
+    months = [m for m in contract.months if m.status != MonthStatus.DROPPED]
 
     def share(status: str) -> int:
         return sum(m.certificate_share for m in months if m.status == status)

@@ -74,8 +74,10 @@ class MonthStatus(LabelledEnum):
     #: a later period's month: its share is planned from that period's nominal
     PLANNED = "planned", "запланировано"
     PAID = "paid", "оплачено"
-    #: the share went back to the certificate (or, for a planned month, was never taken)
+    #: the share went back to the certificate
     RELEASED = "released", "возвращено на сертификат"
+    #: a planned month of a contract that ended before it: nothing was reserved for it
+    DROPPED = "dropped", "не состоится"
 
 
 class WaitlistStatus(LabelledEnum):
