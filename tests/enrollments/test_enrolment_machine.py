@@ -1,9 +1,10 @@
 """Stateful, property-based: random requests, provider answers, withdrawals, offer accepts
 (with the terms the family read, stale ones, or none; some paying in full), declines,
-terminations by the family or the provider, waitlist joins and leaves, the daily jobs with the
-clock moved past the deadlines, and a change of period (the clock moved into the next one, the
-old period closed and the financing certificates topped up, as `flask periods close` and
-`flask periods open` do) — on SQLite, through the real services (docs/domain.md §8, §10).
+terminations by the family or the provider, waitlist joins and leaves, a group disbanded, the
+daily jobs with the clock moved past the deadlines, and a change of period (the clock moved
+into the next one, the old period closed and the financing certificates topped up, as
+`flask periods close` and `flask periods open` do) — on SQLite, through the real services
+(docs/domain.md §8, §10).
 
 After every step: the ledger's invariants hold; every contract's escrow holds exactly the
 certificate's share of its reserved months, which is what was reserved minus what was paid
@@ -116,6 +117,7 @@ class EnrolmentMachine(RuleBasedStateMachine):
         wipe_database(_app)
         self.w = world(_app)
         self.in_next_period = False
+        self.disbanded = False
         self.steps = 0
         #: how many pending requests, offers, active contracts, waiting entries and full
         #: groups there are (counted after every step): the rules fire only when they can
@@ -236,13 +238,15 @@ class EnrolmentMachine(RuleBasedStateMachine):
                 today=self.today()))
 
     @precondition(lambda self: self.counts["full"])
-    @rule(child=st.integers(0, CHILDREN - 1), group=st.integers(0, GROUPS - 1))
-    def join_waitlist(self, child, group):
+    @rule(data=st.data(), child=st.integers(0, CHILDREN - 1))
+    def join_waitlist(self, data, child):
+        """A family queues for a full group (mostly refused when the child holds the program
+        already or is queued: nothing may change then either)."""
         with _app.app_context():
             kid = db.session.get(Child, self.w["children"][child])
+            group = self.pick(data, Group, Group.seats_taken >= Group.capacity)
             self.attempt("join waitlist", lambda: waitlist.join(
-                self.parent_of(kid.id), kid, db.session.get(Group, self.w["groups"][group]),
-                today=self.today()))
+                self.parent_of(kid.id), kid, group, today=self.today()))
 
     @precondition(lambda self: self.counts["waiting"])
     @rule(data=st.data())
@@ -252,6 +256,17 @@ class EnrolmentMachine(RuleBasedStateMachine):
             if entry is not None:
                 self.attempt("leave waitlist", lambda: waitlist.leave(
                     entry, actor=user_row(entry.parent_id)))
+
+    @precondition(lambda self: not self.disbanded and self.steps >= 15)
+    @rule(group=st.integers(0, GROUPS - 1))
+    def provider_disbands(self, group):
+        """The provider disbands a group late in the run: its contracts end, its offers,
+        requests and queue close."""
+        self.disbanded = True
+        with _app.app_context():
+            self.attempt("disband", lambda: contracts.disband(
+                db.session.get(Group, self.w["groups"][group]), actor=user_row(self.w["staff"]),
+                reason="Педагог уволился", today=self.today()))
 
     @rule(days=st.integers(1, 4))
     def days_pass(self, days):
@@ -351,7 +366,7 @@ def test_enrolment_keeps_money_seats_and_months_consistent_after_every_step(app)
     global _app
     _app = app
     run_state_machine_as_test(EnrolmentMachine, settings=settings(
-        max_examples=25, stateful_step_count=25, deadline=None,
+        max_examples=30, stateful_step_count=25, deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))
     print(dict(sorted(SEEN.items())))
     for done in ("request", "provider accepts", "accept", "terminate", "join waitlist",
