@@ -368,6 +368,7 @@ def main() -> int:
     admin_sql(f"DROP DATABASE IF EXISTS {DATABASE}")
     admin_sql(f"CREATE DATABASE {DATABASE}")
     clock.set_frozen(datetime(2026, 3, 15, 1, 0, tzinfo=UTC))  # 15.03.2026 in the period
+    app = None
     try:
         app = make_app()
         world = base_world(app)
@@ -384,18 +385,14 @@ def main() -> int:
         print(profile, f"{statements:.1f} statements per accept")
         problems = verify(app, a["done"] + len(profiled))
         print("no lost update" if not problems else f"PROBLEMS: {problems}")
-        b = pages(app, world)
-        print(b)
+        print(b := pages(app, world))
         write_results(a, hello, problems, profile, statements, b)
         return 0 if not problems and not a["errors"] else 1
     finally:
         clock.set_frozen(None)
-        try:
+        if app is not None:
             with app.app_context():
-                db.session.remove()
-                db.engine.dispose()
-        except NameError:
-            pass
+                db.engine.dispose()  # its connections would block the DROP
         admin_sql(f"DROP DATABASE IF EXISTS {DATABASE}")
 
 
