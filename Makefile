@@ -53,9 +53,11 @@ lint: .stamp-python
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache  # the import contracts in pyproject.toml
 
-# Navigator benchmark on a fresh PostgreSQL database (not part of `make test`): bench/RESULTS.md
+# Benchmarks on fresh PostgreSQL databases (not part of `make test`): the navigator's, then
+# the enrolment's (accepts under 16 clients, the enrolment pages); figures in bench/RESULTS.md
 bench: setup
 	$(BIN)/python bench/navigator.py
+	$(BIN)/python bench/enrolment.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .stamp-python

@@ -22,6 +22,7 @@ from pfdo.db import db, unit_of_work
 from pfdo.enrollments import notices, offers, schedule
 from pfdo.enrollments.models import (
     LIVE_CONTRACT,
+    REASON_MAX,
     Contract,
     ContractStatus,
     EnrollmentRequest,
@@ -235,7 +236,8 @@ def withdraw(request: EnrollmentRequest, *, actor: User) -> EnrollmentRequest:
 
 def _claim(request: EnrollmentRequest, status: str, **values) -> bool:
     """Move a pending request to `status` with a guarded UPDATE: of two answers at once (two
-    staff members, or a staff member and the expiry job) exactly one wins."""
+    staff members, or a staff member and the expiry job) exactly one wins. `values`: columns
+    set in the same UPDATE (a rejection's reason, which its CHECK requires)."""
     done = db.session.execute(
         update(EnrollmentRequest)
         .where(EnrollmentRequest.id == request.id,
@@ -252,6 +254,8 @@ def reject(request: EnrollmentRequest, *, actor: User, reason: str) -> Enrollmen
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("Укажите причину отказа: её прочитает семья", field="reason")
+    if len(reason) > REASON_MAX:
+        raise DomainError(f"Не длиннее {REASON_MAX} символов", field="reason")
     with unit_of_work():
         # the reason goes in the same UPDATE: a rejected request always has one (a CHECK)
         if not _claim(request, RequestStatus.REJECTED, reason=reason, answered_by_id=actor.id):

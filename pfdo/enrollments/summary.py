@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from pfdo.enrollments.pricing import Breakdown, MonthShare
+from pfdo.enrollments.pricing import MONTHS_IN_PERIOD, Breakdown, MonthShare
 from pfdo.formatting import month_range
 
 
@@ -27,6 +27,8 @@ class NextPeriod:
     starts_on: date
     #: its nominal for this child (the age band on its first day)
     nominal: int
+    #: its length in months: the later months are planned in stretches this long
+    months: int = MONTHS_IN_PERIOD
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,8 @@ def context(program: Program, child: Child, certificate: Certificate, *,
     # the top-up at the next period's start follows the child's age on that day
     upcoming = summary.NextPeriod(
         title=following.title, starts_on=following.starts_on,
-        nominal=following.nominal_for_age(child.age_on(following.starts_on))) \
+        nominal=following.nominal_for_age(child.age_on(following.starts_on)),
+        months=following.months) \
         if following else None
     return Context(program, child, certificate, period, kind, available=available,
                    normative=costs.normative_cost(program, period) or 0, nominal=nominal,
@@ -121,7 +122,9 @@ def breakdown_for(ctx: Context, group: Group, *, today: date,
         price=group.price_per_month, normative=ctx.normative, months=months,
         period_ends_on=ctx.period.ends_on, available=ctx.available, nominal=ctx.nominal,
         next_nominal=ctx.upcoming.nominal if ctx.upcoming else None,
-        period_months=ctx.period.months)
+        # the later months are planned in stretches of the next period's length (it may
+        # differ from the current one's: a short first period, then calendar years)
+        period_months=ctx.upcoming.months if ctx.upcoming else ctx.period.months)
 
 
 def summary_for(ctx: Context, split: pricing.Breakdown) -> summary.Summary:
