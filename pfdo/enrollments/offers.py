@@ -11,6 +11,7 @@ from datetime import date
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from pfdo import clock
 from pfdo.accounts.models import User
@@ -108,8 +109,9 @@ def _claim(contract: Contract, status: str) -> bool:
         update(Contract).where(Contract.id == contract.id,
                                Contract.status == ContractStatus.OFFERED)
         .values(**values).execution_options(synchronize_session=False)).rowcount
-    if done:
-        db.session.refresh(contract)
+    if done:  # what the UPDATE wrote, without reading the row back
+        for name, value in values.items():
+            set_committed_value(contract, name, value)
     return bool(done)
 
 

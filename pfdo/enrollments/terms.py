@@ -16,11 +16,11 @@ from datetime import date
 
 from sqlalchemy import select
 
-from pfdo.certificates.balance import balance as certificate_balance
 from pfdo.certificates.models import Certificate
 from pfdo.children.models import Child
 from pfdo.db import db
 from pfdo.enrollments import pricing, summary
+from pfdo.ledger import services as ledger
 from pfdo.periods import services as periods
 from pfdo.periods.models import FinancingPeriod
 from pfdo.programs import cost as costs
@@ -84,7 +84,9 @@ def context(program: Program, child: Child, certificate: Certificate, *,
     credited_months = 0
     if certificate.is_financing:
         kind = Kind.FINANCING
-        available = certificate_balance(certificate, today=today).available
+        # what can still be spent: the certificate account's balance (one query)
+        available = ledger.balances_by_code([certificate.account_code]).get(
+            certificate.account_code, 0)
     elif places_left > 0:
         kind = Kind.CONVERSION
         available, credited_months = periods.prorated_nominal(period, age_now, today)

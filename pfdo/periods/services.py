@@ -45,12 +45,25 @@ class QuotaExhausted(DomainError):
     """No financing place is left in the period."""
 
 
+#: {day: period id} on the database session: one look-up per request or job and day (an
+#: enrolment reads the period four times); save_period forgets it
+CURRENT_PERIOD_CACHE = "pfdo.current_period"
+
+
 def current_period(today: date) -> FinancingPeriod | None:
     """The period that contains `today` (the municipality's date)."""
-    return db.session.scalars(
+    cache = db.session.info.setdefault(CURRENT_PERIOD_CACHE, {})
+    if today in cache:
+        period = db.session.get(FinancingPeriod, cache[today])
+        if period is not None and period.contains(today):
+            return period
+    period = db.session.scalars(
         select(FinancingPeriod).where(FinancingPeriod.starts_on <= today,
                                       FinancingPeriod.ends_on >= today)
     ).first()
+    if period is not None:
+        cache[today] = period.id
+    return period
 
 
 def all_periods() -> list[FinancingPeriod]:
@@ -132,6 +145,7 @@ def save_period(data: PeriodData, *, actor: User, today: date,
     that has started, a lower nominal, another start date or a quota below what is granted."""
     with unit_of_work():
         _check(data, period, today)
+        db.session.info.pop(CURRENT_PERIOD_CACHE, None)
         created = period is None
         if created:
             period = FinancingPeriod(quota_used=0)

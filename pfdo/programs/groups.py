@@ -219,7 +219,7 @@ def take_seat(group: Group) -> None:
     if not taken:
         raise GroupFull(f"В группе «{group.name}» не осталось свободных мест: их занял тот, "
                         "кто успел раньше. Можно встать в очередь на освободившееся место.")
-    db.session.refresh(group, ["seats_taken"])
+    db.session.expire(group, ["seats_taken"])  # read again only if someone looks
 
 
 def free_seat(group: Group) -> None:
@@ -228,4 +228,4 @@ def free_seat(group: Group) -> None:
         update(Group).where(Group.id == group.id, Group.seats_taken > 0)
         .values(seats_taken=Group.seats_taken - 1)
         .execution_options(synchronize_session=False))
-    db.session.refresh(group, ["seats_taken"])
+    db.session.expire(group, ["seats_taken"])
