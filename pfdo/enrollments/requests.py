@@ -233,14 +233,15 @@ def withdraw(request: EnrollmentRequest, *, actor: User) -> EnrollmentRequest:
     return request
 
 
-def _claim(request: EnrollmentRequest, status: str) -> bool:
-    """Move a pending request to `status` with a guarded UPDATE: of two answers at once (two
-    staff members, or a staff member and the expiry job) exactly one wins."""
+def _claim(request: EnrollmentRequest, status: str, **values) -> bool:
+    """Move a pending request to `status` (with `values`, e.g. a rejection's reason, which the
+    CHECK constraint needs in the same UPDATE) with a guarded UPDATE: of two answers at once
+    (two staff members, or a staff member and the expiry job) exactly one wins."""
     done = db.session.execute(
         update(EnrollmentRequest)
         .where(EnrollmentRequest.id == request.id,
                EnrollmentRequest.status == RequestStatus.PENDING)
-        .values(status=status, answered_at=clock.now())
+        .values(status=status, answered_at=clock.now(), **values)
         .execution_options(synchronize_session=False)).rowcount
     if done:
         db.session.refresh(request)
@@ -253,10 +254,9 @@ def reject(request: EnrollmentRequest, *, actor: User, reason: str) -> Enrollmen
     if not reason:
         raise DomainError("Укажите причину отказа: её прочитает семья", field="reason")
     with unit_of_work():
-        if not _claim(request, RequestStatus.REJECTED):
+        if not _claim(request, RequestStatus.REJECTED, reason=reason,
+                      answered_by_id=actor.id):
             raise DomainError("Заявку уже рассмотрели или отозвали")
-        request.reason, request.answered_by_id = reason, actor.id
-        db.session.flush()
         audit.record(actor, "enrolment.rejected", request, {"reason": reason})
         notices.to_parent(
             request.parent,
