@@ -57,6 +57,8 @@ OUTCOMES = {"active": 34, "terminated": 9, "rejected": 9, "withdrawn": 5, "expir
 WAITLISTED_GROUPS = 6
 #: the expiry job's last run, this many days before today
 JOB_PAUSE = 4
+#: financing places left for the families who convert a certificate while looking around
+KEEP_PLACES = 6
 
 
 def seed_enrollments(fake: Faker, demo_parent_email: str) -> None:
@@ -174,7 +176,9 @@ def _story(plan: Plan, certificate_id: int, group_id: int, outcome: str,
     decided = answered + timedelta(days=rng.randint(0, 3))
     yield plan.at(decided)
     offer, parent = db.session.get(Contract, offer_id), db.session.get(User, parent_id)
-    if outcome == "declined":
+    converts = not offer.certificate.is_financing and offer.program.funding != Funding.MUNICIPAL
+    if outcome == "declined" or (converts and periods.current_period(decided).quota_left
+                                 <= KEEP_PLACES):
         offers.decline(offer, actor=parent, today=decided)
         return
     offers.accept(offer, actor=parent, today=decided, fingerprint=None, pay_in_full=True)
@@ -282,37 +286,45 @@ def _waitlists(plan: Plan, timeline: Timeline, groups: list[Group],
     The demo parent's third child is second in the queue of the first (the demo provider's).
     Returns {certificate id: programs used}, for the other stories to avoid."""
     rng, today = plan.rng, plan.today
-    small = [g for g in groups if g.capacity <= 12 and g.starts_on <= today + timedelta(
-        days=200) and _published(g) < today - timedelta(days=80)]
-    first = [g for g in small if g.program.provider_id == demo_provider
-             and _fits(waiting_child, g)] or [g for g in small if _fits(waiting_child, g)]
-    chosen = first[:1] + rng.sample([g for g in small if g not in first[:1]],
-                                    min(WAITLISTED_GROUPS - 1, len(small) - 1))
-    used: dict[int, set[int]] = {}
+    ready = {c.id: _earliest(plan, c) for c in certificates}
     pool = list(certificates)
     rng.shuffle(pool)
-    for n, group in enumerate(chosen):
-        fitting = [c for c in pool if _fits(c.child, group)
-                   and group.program_id not in used.get(c.id, set())]
-        members = fitting[:group.capacity + rng.randint(3, 6)]
-        fill, queue = members[:group.capacity], members[group.capacity:]
-        for certificate in members:
+    small = [g for g in groups if g.capacity <= 12 and g.starts_on <= today + timedelta(
+        days=200) and _published(g) < today - timedelta(days=40)]
+    rng.shuffle(small)
+    small.sort(key=lambda g: not (g.program.provider_id == demo_provider
+                                  and _fits(waiting_child, g)))
+    used: dict[int, set[int]] = {}
+    chosen = 0
+    for group in small:
+        fitting = [c for c in pool if _fits(c.child, group) and ready[c.id] <= today
+                   - timedelta(days=20) and group.program_id not in used.get(c.id, set())]
+        # the fill (one more than the seats: the last is refused) asked long enough ago
+        fill = [c for c in fitting if ready[c.id] <= today - timedelta(days=28)][
+            :group.capacity + 1]
+        queue = [c for c in fitting if c not in fill][:rng.randint(3, 6)]
+        if len(fill) <= group.capacity or len(queue) < 3 \
+                or (chosen == 0 and not _fits(waiting_child, group)):
+            continue
+        for certificate in fill + queue:
             used.setdefault(certificate.id, set()).add(group.program_id)
         for certificate in fill:
-            sent = plan.day(max(today - timedelta(days=70), _earliest(plan, certificate)),
-                            today - timedelta(days=45))
-            if sent is not None:
-                timeline.add(_story(plan, certificate.id, group.id, "active", sent))
-        joiners = [c.child for c in queue]
-        if n == 0:
-            joiners.insert(1, waiting_child)
-        for k, child in enumerate(joiners):
-            timeline.add(_join(plan, child.id, group.id, today - timedelta(days=30 - 3 * k)))
-        if n == 1:  # a seat freed three weeks ago went to the first of the queue
-            timeline.add(_free_seat(plan, group.id, today - timedelta(days=22)))
-            timeline.add(_take_offer(plan, joiners[0].id, group.id, today - timedelta(days=20)))
-        elif n in (2, 3):  # a seat freed yesterday waits for the first of the queue
+            sent = plan.day(max(today - timedelta(days=90), ready[certificate.id]),
+                            today - timedelta(days=27))
+            timeline.add(_story(plan, certificate.id, group.id, "active", sent))
+        joiners = [c.child_id for c in queue]
+        if chosen == 0:
+            joiners.insert(1, waiting_child.id)
+        for k, child_id in enumerate(joiners):
+            timeline.add(_join(plan, child_id, group.id, today - timedelta(days=19 - 2 * k)))
+        if chosen == 1:  # a seat freed ten days ago went to the first of the queue
+            timeline.add(_free_seat(plan, group.id, today - timedelta(days=12)))
+            timeline.add(_take_offer(plan, joiners[0], group.id, today - timedelta(days=10)))
+        elif chosen in (2, 3):  # a seat freed yesterday waits for the first of the queue
             timeline.add(_free_seat(plan, group.id, today - timedelta(days=1)))
+        chosen += 1
+        if chosen == WAITLISTED_GROUPS:
+            break
     return used
 
 
