@@ -10,7 +10,7 @@ last run is a few days before today, so some pending requests are overdue. Revie
 started contracts; Program.rating_total/rating_count are the sum and count of the visible ones.
 
 The demo parent's children: one with an active contract, one with an offer waiting, and one
-(added here, with a certificate) second in the waitlist of a full group of the demo provider."""
+(added here, with a certificate) waiting in the queue of a full group."""
 
 from __future__ import annotations
 
@@ -205,6 +205,9 @@ def _child_stories(plan: Plan, timeline: Timeline, groups: list[Group],
     rng, child = plan.rng, certificate.child
     earliest = _earliest(plan, certificate)
     fitting = [g for g in groups if g.program_id not in taken and _fits(child, g)]
+    if taken and not certificate.is_financing:
+        # in a waitlisted group: no more free programs, whose limit could refuse that one
+        fitting = [g for g in fitting if g.program.funding != Funding.MUNICIPAL]
     if not fitting:
         return
     free = [g for g in fitting if g.program.funding == Funding.MUNICIPAL]
@@ -281,9 +284,10 @@ def _demo_family(plan: Plan, timeline: Timeline, groups: list[Group],
 def _waitlists(plan: Plan, timeline: Timeline, groups: list[Group],
                certificates: list[Certificate], waiting_child: Child,
                demo_provider: int | None) -> dict[int, set[int]]:
-    """A few small groups filled to capacity with a queue; in one a seat was freed and taken
+    """A few small groups filled to capacity with a queue; in two a seat was freed and taken
     by the first of the queue, in two a seat was freed yesterday and is offered to the first.
-    The demo parent's third child is second in the queue of the first (the demo provider's).
+    The demo parent's third child joined second the queue of the first (the demo provider's
+    when one fits), and is first now.
     Returns {certificate id: programs used}, for the other stories to avoid."""
     rng, today = plan.rng, plan.today
     ready = {c.id: _earliest(plan, c) for c in certificates}
@@ -297,8 +301,11 @@ def _waitlists(plan: Plan, timeline: Timeline, groups: list[Group],
     used: dict[int, set[int]] = {}
     chosen = 0
     for group in small:
+        # one waitlisted group per child; a record certificate in a free one only (a certified
+        # one would convert it)
         fitting = [c for c in pool if _fits(c.child, group) and ready[c.id] <= today
-                   - timedelta(days=20) and group.program_id not in used.get(c.id, set())]
+                   - timedelta(days=20) and c.id not in used
+                   and (c.is_financing or group.program.funding == Funding.MUNICIPAL)]
         # the fill (one more than the seats: the last is refused) asked long enough ago
         fill = [c for c in fitting if ready[c.id] <= today - timedelta(days=28)][
             :group.capacity + 1]
@@ -317,10 +324,10 @@ def _waitlists(plan: Plan, timeline: Timeline, groups: list[Group],
             joiners.insert(1, waiting_child.id)
         for k, child_id in enumerate(joiners):
             timeline.add(_join(plan, child_id, group.id, today - timedelta(days=19 - 2 * k)))
-        if chosen == 1:  # a seat freed ten days ago went to the first of the queue
+        if chosen in (0, 2):  # a seat freed ten days ago went to the first of the queue
             timeline.add(_free_seat(plan, group.id, today - timedelta(days=12)))
             timeline.add(_take_offer(plan, joiners[0], group.id, today - timedelta(days=10)))
-        elif chosen in (2, 3):  # a seat freed yesterday waits for the first of the queue
+        elif chosen in (1, 3):  # a seat freed yesterday waits for the first of the queue
             timeline.add(_free_seat(plan, group.id, today - timedelta(days=1)))
         chosen += 1
         if chosen == WAITLISTED_GROUPS:

@@ -18,6 +18,8 @@ from pfdo.programs.models import Program
 
 #: the share of started contracts the family reviewed
 REVIEWED = 0.3
+#: at least this many reviews when that many contracts have started (early in the year)
+AT_LEAST = 8
 
 
 def seed_reviews(plan: Plan) -> None:
@@ -30,7 +32,7 @@ def seed_reviews(plan: Plan) -> None:
     rows: list[Review] = []
     with unit_of_work():
         for contract in started:
-            if rng.random() >= REVIEWED:
+            if rng.random() >= max(REVIEWED, AT_LEAST / len(started)):
                 continue
             accepted = municipality.local_date(contract.accepted_at)
             written = plan.day(max(contract.first_month + timedelta(days=20), accepted),
@@ -46,9 +48,10 @@ def seed_reviews(plan: Plan) -> None:
                 review.answer, review.answered_at = rng.choice(ANSWERS[rating]), plan.at(answered)
                 review.answered_by_id = plan.staff.get(contract.provider_id)
             rows.append(review)
-        low = [r for r in rows if r.rating <= 3 and r.answer is None]
-        if low:
-            hidden = low[0]
+        unanswered = [r for r in rows if r.answer is None]
+        unanswered.sort(key=lambda r: r.rating)
+        if unanswered:
+            hidden = unanswered[0]
             hidden.rating, hidden.text = 1, HIDDEN_REVIEW
             hidden.hidden_at = hidden.created_at + timedelta(hours=20)
             hidden.hidden_reason, hidden.hidden_by_id = HIDDEN_REASON, plan.coordinator_id
