@@ -62,6 +62,7 @@ KEEP_PLACES = 6
 
 
 def seed_enrollments(fake: Faker, demo_parent_email: str) -> None:
+    """The enrolment side of the demo (see the module docstring), after the catalogue."""
     rng = fake.random
     today = municipality.local_today()
     period = periods.current_period(today)
@@ -73,7 +74,7 @@ def seed_enrollments(fake: Faker, demo_parent_email: str) -> None:
         days=330)), last_job=today - timedelta(days=JOB_PAUSE), coordinator_id=coordinator,
         staff=staff)
     groups = _open_groups(today)
-    demo_provider = next(iter(staff), None)
+    demo_provider = next(iter(staff), None)  # the one provider with a demo account
     demo_parent = db.session.scalars(select(User).where(
         User.email == demo_parent_email)).one()
     timeline = Timeline(clock.now())
@@ -85,7 +86,8 @@ def seed_enrollments(fake: Faker, demo_parent_email: str) -> None:
     busy = _waitlists(plan, timeline, groups, others, waiting_child, demo_provider)
     _demo_family(plan, timeline, groups, demo_children, demo_provider)
     for certificate in others:
-        _child_stories(plan, timeline, groups, certificate, busy.get(certificate.id, set()))
+        _child_stories(plan, timeline, groups, certificate, busy.get(certificate.id, set()),
+                       demo_provider)
     timeline.add(_expiry_job(plan))
     timeline.run()
     seed_reviews(plan)
@@ -177,8 +179,8 @@ def _story(plan: Plan, certificate_id: int, group_id: int, outcome: str,
     yield plan.at(decided)
     offer, parent = db.session.get(Contract, offer_id), db.session.get(User, parent_id)
     converts = not offer.certificate.is_financing and offer.program.funding != Funding.MUNICIPAL
-    if outcome == "declined" or (converts and periods.current_period(decided).quota_left
-                                 <= KEEP_PLACES):
+    period = periods.current_period(decided)
+    if outcome == "declined" or (converts and period and period.quota_left <= KEEP_PLACES):
         offers.decline(offer, actor=parent, today=decided)
         return
     offers.accept(offer, actor=parent, today=decided, fingerprint=None, pay_in_full=True)
@@ -200,7 +202,7 @@ def _story(plan: Plan, certificate_id: int, group_id: int, outcome: str,
 
 
 def _child_stories(plan: Plan, timeline: Timeline, groups: list[Group],
-                   certificate: Certificate, taken: set[int]) -> None:
+                   certificate: Certificate, taken: set[int], demo_provider: int | None) -> None:
     """A few requests of one child, each for another program."""
     rng, child = plan.rng, certificate.child
     earliest = _earliest(plan, certificate)
@@ -221,8 +223,11 @@ def _child_stories(plan: Plan, timeline: Timeline, groups: list[Group],
         pool = [g for g in pool if g.program_id not in taken]
         if not pool:
             break
-        group = rng.choice(pool)
         outcome = rng.choices(outcomes, weights)[0]
+        # the demo provider's account has requests to answer, and a share of the rest
+        own = [g for g in pool if g.program.provider_id == demo_provider]
+        waits = outcome in ("pending", "overdue", "offered")
+        group = rng.choice(own if own and rng.random() < (0.5 if waits else 0.15) else pool)
         if group.program.funding == Funding.MUNICIPAL and not certificate.is_financing:
             if outcome in ("active", "offered", "pending", "overdue") and free_live >= 2:
                 outcome = "rejected"  # the limit of free programs of a record certificate
@@ -318,7 +323,8 @@ def _waitlists(plan: Plan, timeline: Timeline, groups: list[Group],
         for certificate in fill:
             sent = plan.day(max(today - timedelta(days=90), ready[certificate.id]),
                             today - timedelta(days=27))
-            timeline.add(_story(plan, certificate.id, group.id, "active", sent))
+            if sent is not None:  # None: the period began less than a month ago
+                timeline.add(_story(plan, certificate.id, group.id, "active", sent))
         joiners = [c.child_id for c in queue]
         if chosen == 0:
             joiners.insert(1, waiting_child.id)
