@@ -58,6 +58,9 @@ class Timeline:
 
 @dataclass
 class Plan:
+    """What the stories share: the seeded randomness, today, the bounds of the history and
+    who answers for the providers."""
+
     rng: random.Random
     today: date
     #: the first day requests may be sent (the period started before)
@@ -71,7 +74,7 @@ class Plan:
     no_account: User = field(default_factory=lambda: User(role=Role.PROVIDER))
 
     def at(self, day: date) -> datetime:
-        """A moment of the local working day `day` (10:00–21:59 in Asia/Vladivostok)."""
+        """A moment of the local day `day`: 10:00–21:59 in the demo municipality (UTC+10)."""
         return datetime.combine(day, time(self.rng.randint(0, 11), self.rng.randint(0, 59)),
                                 UTC)
 
