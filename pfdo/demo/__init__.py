@@ -18,6 +18,7 @@ from pfdo.audit import services as audit
 from pfdo.config import DEFAULT_DEMO_PASSWORD
 from pfdo.db import db, unit_of_work
 from pfdo.demo.certificates import seed_certificates
+from pfdo.demo.enrollments import seed_enrollments
 from pfdo.demo.providers import seed_providers
 from pfdo.municipality import services as municipality
 
@@ -99,6 +100,7 @@ def seed(seed_value: int = 2026, families: int = FAMILIES) -> bool:
         _seed_families(fake, password_hash, now, families)
     seed_certificates(fake)
     seed_providers(fake)
+    seed_enrollments(fake, DEMO_ACCOUNTS[0].email)
     return True
 
 
