@@ -172,6 +172,15 @@ def _build_world(app, make) -> World:
         entry_id = waitlist.join(db.session.get(User, parent.id),
                                  db.session.get(Child, issued.child_id),
                                  db.session.get(Group, full.id), today=factories.today()).id
+        # --- enrolment: reviews --- a review of the signed contract: the provider's answer
+        # form and the coordinator's hiding form open on their lists
+        from pfdo.db import unit_of_work
+        from pfdo.enrollments.models import Review
+        with unit_of_work():
+            review = Review(contract_id=signed.id, program_id=local.program_id,
+                            author_id=parent.id, rating=5, text="Очень понравилось, спасибо!")
+            db.session.add(review)
+        review_id = review.id
     with app.app_context():
         token = make_reset_token(db.session.get(User, forgetful.id))
         number = db.session.get(Certificate, issued.id).number
@@ -191,6 +200,7 @@ def _build_world(app, make) -> World:
         "contract_id": [offer.id, signed.id],
         "request_id": [pending.id],
         "entry_id": [entry_id],
+        "review_id": [review_id],
     }, clients={GUEST: app.test_client()})
     for role in ROLES:
         world.clients[role] = app.test_client()

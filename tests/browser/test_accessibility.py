@@ -16,6 +16,7 @@ from pfdo.accounts.models import User
 from pfdo.certificates import applications
 from pfdo.certificates import services as certificates
 from pfdo.db import db
+from pfdo.enrollments.models import Contract, EnrollmentRequest
 from pfdo.municipality import services as municipality
 from pfdo.periods import services as periods
 from pfdo.programs.models import Funding, Group, Program, ProgramRevision, ProgramStatus
@@ -82,6 +83,21 @@ PAGES = [
     ("/coordinator/programs", COORDINATOR, "coordinator-programs"),
     ("/coordinator/programs/{submitted_program}", COORDINATOR, "coordinator-program"),
     ("/coordinator/programs/{revised_program}", COORDINATOR, "coordinator-program-changes"),
+    # enrolment: the family's, the provider's and the coordinator's pages
+    ("/groups/{request_group}/enrol?child={child}", "parent@demo-pfdo.ru", "enrol-request"),
+    ("/enrolments", "parent@demo-pfdo.ru", "my-enrolments"),
+    ("/enrolments/contracts/{active_contract}", "parent@demo-pfdo.ru", "contract"),
+    ("/enrolments/contracts/{offer_contract}", "parent@demo-pfdo.ru", "offer"),
+    ("/children/{week_child}/week", "parent@demo-pfdo.ru", "child-week"),
+    ("/provider/enrolments", PROVIDER, "provider-requests"),
+    ("/provider/enrolments/requests/{provider_request}", PROVIDER, "provider-request"),
+    ("/provider/enrolments/contracts", PROVIDER, "provider-contracts"),
+    ("/provider/enrolments/contracts/{provider_contract}", PROVIDER, "provider-contract"),
+    ("/provider/groups/{pupils_group}/pupils", PROVIDER, "provider-pupils"),
+    ("/provider/reviews", PROVIDER, "provider-reviews"),
+    ("/coordinator/contracts", COORDINATOR, "coordinator-contracts"),
+    ("/coordinator/enrolments/deadlines", COORDINATOR, "coordinator-deadlines"),
+    ("/coordinator/reviews", COORDINATOR, "coordinator-reviews"),
 ]
 
 # (path, demo account or None, submit button, an error the empty form gets, screenshot name)
@@ -145,7 +161,25 @@ def demo_ids(live_app: Flask) -> dict[str, int | str]:
         revised = db.session.scalars(  # the demo's published program with pending changes
             select(ProgramRevision.program_id).where(ProgramRevision.status == "submitted")
         ).one()
-        return {"child": financed.child.id, "certificate": financed.certificate.id,
+        mine = {c.status: c for c in db.session.scalars(
+            select(Contract).where(Contract.parent_id == parent.id).order_by(Contract.id))}
+        provider_id = db.session.scalar(
+            select(ProviderStaff.provider_id).where(ProviderStaff.user_id == staff.id))
+        request = db.session.scalars(
+            select(EnrollmentRequest).where(EnrollmentRequest.provider_id == provider_id,
+                                            EnrollmentRequest.status == "pending")
+            .order_by(EnrollmentRequest.id)).first()
+        theirs = db.session.scalars(
+            select(Contract).where(Contract.provider_id == provider_id,
+                                   Contract.status == "active").order_by(Contract.id)).first()
+        request_group = db.session.scalars(
+            select(Group).where(Group.program_id == published.id, Group.is_open.is_(True),
+                                Group.ends_on >= today).order_by(Group.id)).first()
+        enrolment = {"active_contract": mine["active"].id, "offer_contract": mine["offered"].id,
+                     "week_child": mine["active"].child_id, "provider_request": request.id,
+                     "provider_contract": theirs.id, "pupils_group": theirs.group_id,
+                     "request_group": request_group.id}
+        return {**enrolment, "child": financed.child.id, "certificate": financed.certificate.id,
                 "record_certificate": record.certificate.id,
                 "number": financed.certificate.number, "application": waiting.id,
                 "period": period.id, "published_program": published.id,
