@@ -116,13 +116,15 @@ def families(period: FinancingPeriod, parents: list[int], *, children_each: int 
     return list(zip(owners, child_ids, certificate_ids, strict=True))
 
 
-def catalogue(groups: int, *, staff_id: int, capacity: int = 12) -> tuple[int, list[int]]:
+def catalogue(groups: int, *, staff_id: int, capacity: int = 12, inn: str = "7901000018",
+              ogrn: str = "1027900000019") -> tuple[int, list[int]]:
     """One approved provider with `staff_id` and `groups` certified technical programs of
-    one group each (so a child may hold several of them). Returns (provider, group ids)."""
+    one group each (so a child may hold several of them). Returns (provider, group ids);
+    a second provider needs its own staff member, ИНН and ОГРН."""
     provider_id = _insert(Provider, [{
         "full_name": "Муниципальное бюджетное учреждение «Центр технического творчества»",
-        "short_name": "МБУ ДО «ЦТТ»", "legal_form": "mbu_do", "inn": "7901000018",
-        "ogrn": "1027900000019", "address": "с. Ленинское, ул. Школьная, 1",
+        "short_name": "МБУ ДО «ЦТТ»", "legal_form": "mbu_do", "inn": inn,
+        "ogrn": ogrn, "address": "с. Ленинское, ул. Школьная, 1",
         "district": "с. Ленинское", "contact_name": "Иванова Мария Петровна",
         "phone": "+74266320000", "email": "ctt@bench.example.ru", "licence_number": "Л035-1",
         "description": "", "status": "approved", "submitted_at": NOW, "approved_at": NOW,
