@@ -26,6 +26,7 @@ from pfdo.enrollments.models import (
     WaitlistEntry,
     WaitlistStatus,
 )
+from pfdo.enrollments.notices import genitive
 from pfdo.errors import DomainError
 from pfdo.formatting import month_range
 from pfdo.ledger import escrow
@@ -105,7 +106,7 @@ def _release_after(contract: Contract, ends_on: date, *, actor: User) -> int:
 def _tell(contract: Contract, by: TerminatedBy, released: int) -> None:
     back = f" На сертификат возвращено {format_rub(released)}." if released else ""
     text = (f"Договор {contract.number} на «{contract.program.title}» для "
-            f"{contract.child.first_name} расторгнут ({by.label}): занятия до "
+            f"{genitive(contract.child)} расторгнут ({by.label}): занятия до "
             f"{contract.ends_on:%d.%m.%Y}.{back}")
     notices.to_parent(contract.parent, text, endpoint="enrollments.contract",
                       contract_id=contract.id, subject="Договор расторгнут",
@@ -141,7 +142,7 @@ def disband(group: Group, *, actor: User, reason: str, today: date) -> int:
             notices.to_parent(
                 contract.parent,
                 f"Группа «{group.name}» программы «{group.program.title}» расформирована: "
-                f"оферта {contract.number} для {contract.child.first_name} закрыта. "
+                f"оферта {contract.number} для {genitive(contract.child)} закрыта. "
                 f"Причина: {_quoted(reason)}",
                 endpoint="enrollments.contract", contract_id=contract.id,
                 subject="Группа расформирована", template="emails/group_disbanded.txt",
@@ -153,7 +154,7 @@ def disband(group: Group, *, actor: User, reason: str, today: date) -> int:
             request.answered_at, request.answered_by_id = clock.now(), actor.id
             notices.to_parent(
                 request.parent,
-                f"Заявка на «{group.program.title}» для {request.child.first_name} "
+                f"Заявка на «{group.program.title}» для {genitive(request.child)} "
                 f"отклонена: группа «{group.name}» расформирована. "
                 f"Причина: {_quoted(reason)}",
                 endpoint="enrollments.mine", subject="Заявка на обучение отклонена",
@@ -168,7 +169,7 @@ def disband(group: Group, *, actor: User, reason: str, today: date) -> int:
             notices.to_parent(
                 entry.child.parent,
                 f"Группа «{group.name}» программы «{group.program.title}» расформирована: "
-                f"очередь в неё для {entry.child.first_name} отменена. "
+                f"очередь в неё для {genitive(entry.child)} отменена. "
                 f"Причина: {_quoted(reason)}",
                 endpoint="enrollments.mine", subject="Группа расформирована",
                 template="emails/group_disbanded.txt", group=group)

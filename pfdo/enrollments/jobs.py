@@ -15,6 +15,7 @@ from pfdo.audit import services as audit
 from pfdo.db import db, unit_of_work
 from pfdo.enrollments import notices, offers
 from pfdo.enrollments.models import Contract, ContractStatus, EnrollmentRequest, RequestStatus
+from pfdo.enrollments.notices import genitive
 from pfdo.municipality import services as municipality
 
 #: a deadline is never further than this from its reminder (weekends and the longest holidays)
@@ -70,7 +71,7 @@ def remind(today: date) -> Report:
             notices.to_parent(
                 contract.parent,
                 f"Оферта {contract.number} на «{contract.program.title}» для "
-                f"{contract.child.first_name} действует до {contract.accept_by:%d.%m.%Y}: "
+                f"{genitive(contract.child)} действует до {contract.accept_by:%d.%m.%Y}: "
                 "примите её или откажитесь.",
                 endpoint="enrollments.contract", contract_id=contract.id,
                 subject="Срок оферты истекает", template="emails/offer_lapsing.txt",
@@ -99,7 +100,7 @@ def expire(today: date) -> Report:
             notices.to_parent(
                 request.parent,
                 f"Поставщик не ответил на заявку «{request.program.title}» для "
-                f"{request.child.first_name} до {request.answer_due_on:%d.%m.%Y}: заявка "
+                f"{genitive(request.child)} до {request.answer_due_on:%d.%m.%Y}: заявка "
                 "закрыта. Можно отправить новую или выбрать другую группу.",
                 endpoint="enrollments.mine", subject="Заявка закрыта без ответа",
                 template="emails/request_expired.txt", request=request)

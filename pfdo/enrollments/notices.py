@@ -13,6 +13,12 @@ from pfdo.accounts.models import User
 from pfdo.db import db
 from pfdo.notifications.services import notify
 from pfdo.providers.models import Provider, ProviderStaff
+from pfdo.russian import inflect_first_name
+
+
+def genitive(child) -> str:
+    """The child's first name after «для», «у»: «для Касьяна», «у Регины»."""
+    return inflect_first_name(child, "genitive")
 
 
 def provider_staff(provider: Provider) -> list[User]:

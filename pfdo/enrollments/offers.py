@@ -30,6 +30,7 @@ from pfdo.enrollments.models import (
     WaitlistEntry,
     WaitlistStatus,
 )
+from pfdo.enrollments.notices import genitive
 from pfdo.errors import DomainError
 from pfdo.formatting import month_range
 from pfdo.ledger import escrow
@@ -80,16 +81,16 @@ def make_offer(child: Child, group: Group, *, parent: User, certificate: Certifi
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError as error:
-        raise DomainError(f"Для {child.first_name} по этой программе уже есть оферта или "
+        raise DomainError(f"Для {genitive(child)} по этой программе уже есть оферта или "
                           "договор") from error
     program = group.program
     if holds_seat:
         text = (f"Освободилось место в группе «{group.name}» программы «{program.title}» для "
-                f"{child.first_name}. Место за вами до {contract.accept_by:%d.%m.%Y}: примите "
+                f"{genitive(child)}. Место за вами до {contract.accept_by:%d.%m.%Y}: примите "
                 "оферту или откажитесь.")
         subject, template = "Освободилось место в группе", "emails/waitlist_seat.txt"
     else:
-        text = (f"Поставщик принял заявку: оферта на «{program.title}» для {child.first_name} "
+        text = (f"Поставщик принял заявку: оферта на «{program.title}» для {genitive(child)} "
                 f"ждёт вашего ответа до {contract.accept_by:%d.%m.%Y}.")
         subject, template = "Оферта ждёт вашего ответа", "emails/offer_waiting.txt"
     notices.to_parent(parent, text, endpoint="enrollments.contract", contract_id=contract.id,
@@ -245,7 +246,7 @@ def lapse(contract: Contract, *, today: date) -> bool:
         audit.record(None, "contract.lapsed", contract)
         notices.to_parent(
             contract.parent, f"Срок оферты {contract.number} на «{contract.program.title}» для "
-            f"{contract.child.first_name} истёк: место больше не закреплено.",
+            f"{genitive(contract.child)} истёк: место больше не закреплено.",
             endpoint="enrollments.mine", subject="Срок оферты истёк",
             template="emails/offer_lapsed.txt", contract=contract)
     return True

@@ -30,6 +30,7 @@ from pfdo.enrollments.models import (
     WaitlistEntry,
     WaitlistStatus,
 )
+from pfdo.enrollments.notices import genitive
 from pfdo.errors import DomainError, NotFound
 from pfdo.formatting import plural
 from pfdo.municipality import services as municipality
@@ -117,7 +118,7 @@ def _program_refusal(child: Child, program: Program) -> str | None:
     if live is not None:
         if live.status == ContractStatus.ACTIVE:
             return f"{child.first_name} уже занимается по этой программе (договор {live.number})"
-        return (f"Для {child.first_name} по этой программе уже есть оферта: примите её или "
+        return (f"Для {genitive(child)} по этой программе уже есть оферта: примите её или "
                 "откажитесь в разделе «Мои записи»")
     if db.session.scalar(select(func.count()).select_from(EnrollmentRequest).where(
             EnrollmentRequest.child_id == child.id, EnrollmentRequest.program_id == program.id,
@@ -138,7 +139,7 @@ def eligibility(child: Child, group: Group, *, today: date,
     certificate = certificate_of(child)
     period = periods.current_period(today)
     if certificate is None:
-        refusals.append(f"У {child.first_name} нет сертификата: сначала подайте заявление "
+        refusals.append(f"У {genitive(child)} нет сертификата: сначала подайте заявление "
                         "на сертификат")
     elif certificate.status != CertificateStatus.ACTIVE:
         refusals.append(f"Сертификат № {certificate.number} {certificate.status_label}: "
@@ -196,7 +197,7 @@ def submit(parent: User, child: Child, group: Group, *, today: date,
                               "очередь: когда место освободится, придёт предложение")
         if check.conflicts and not confirm_schedule:
             raise ScheduleConflict("Занятия группы совпадают по времени с другими занятиями "
-                                   f"{child.first_name}: " + "; ".join(check.conflicts),
+                                   f"{genitive(child)}: " + "; ".join(check.conflicts),
                                    field="confirm_schedule")
         request = EnrollmentRequest(
             parent_id=parent.id, child_id=child.id, certificate_id=certificate_of(child).id,
@@ -263,7 +264,7 @@ def reject(request: EnrollmentRequest, *, actor: User, reason: str) -> Enrollmen
         audit.record(actor, "enrolment.rejected", request, {"reason": reason})
         notices.to_parent(
             request.parent,
-            f"Заявка на «{request.program.title}» для {request.child.first_name} отклонена: "
+            f"Заявка на «{request.program.title}» для {genitive(request.child)} отклонена: "
             f"{reason}",
             endpoint="enrollments.mine", subject="Заявка на обучение отклонена",
             template="emails/enrolment_request_answered.txt", request=request)
