@@ -70,6 +70,10 @@ def test_filters_by_surname_status_and_group_and_answers_htmx_with_the_list(app,
     html = client.get("/provider/enrolments?status=overdue").get_data(as_text=True)
     assert "Ёлкин П. И." in html and "просрочена на 2 дня" in html
     assert "Иванова А. П." not in html
+    # an overdue request can no longer be accepted: its page says so instead of the buttons
+    page = client.get(f"/provider/enrolments/requests/{made.id}").get_data(as_text=True)
+    assert "Срок ответа истёк 13.03.2026: принять заявку уже нельзя" in page
+    assert "Принять и отправить оферту" not in page
     html = client.get("/provider/enrolments?status=rejected").get_data(as_text=True)
     assert "Заявок с такими условиями нет" in html
     fragment = client.get("/provider/enrolments?q=иван", headers={"HX-Request": "true"})
