@@ -80,7 +80,7 @@ def upgrade():
     sa.Column('closed_by_id', sa.Integer(), nullable=True),
     sa.CheckConstraint("status <> 'terminated' OR (ends_on IS NOT NULL AND termination_reason IS NOT NULL)", name=op.f('ck_contract_termination_complete')),
     sa.CheckConstraint("status IN ('offered', 'active', 'declined', 'lapsed', 'terminated')", name=op.f('ck_contract_status_known')),
-    sa.CheckConstraint("terminated_by IS NULL OR terminated_by IN ('parent', 'provider', 'group_closed')", name=op.f('ck_contract_terminated_by_known')),
+    sa.CheckConstraint("terminated_by IS NULL OR terminated_by IN ('parent', 'provider', 'group_closed', 'certificate')", name=op.f('ck_contract_terminated_by_known')),
     sa.ForeignKeyConstraint(['certificate_id'], ['certificate.id'], name=op.f('fk_contract_certificate_id_certificate')),
     sa.ForeignKeyConstraint(['child_id'], ['child.id'], name=op.f('fk_contract_child_id_child')),
     sa.ForeignKeyConstraint(['closed_by_id'], ['user_account.id'], name=op.f('fk_contract_closed_by_id_user_account')),

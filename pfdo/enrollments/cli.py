@@ -2,7 +2,8 @@
 
     flask enrolments remind   the working day before a deadline: remind providers of requests
                               and families of offers
-    flask enrolments expire   close unanswered requests and offers not accepted in time
+    flask enrolments expire   close unanswered requests and offers not accepted in time, and
+                              end the contracts of closed certificates (at the month's end)
 
 "Today" is the municipality's date. Both are idempotent: a second run changes nothing."""
 
@@ -30,4 +31,5 @@ def expire_command() -> None:
     """Close requests and offers whose deadline has passed."""
     report = jobs.expire(municipality.local_today())
     click.echo(f"Expired: {report.requests} request(s) without an answer, "
-               f"{report.offers} offer(s) not accepted.")
+               f"{report.offers} offer(s) not accepted; ended {report.contracts} contract(s) "
+               "of closed certificates.")

@@ -54,7 +54,7 @@ def _quoted(reason: str, limit: int = 200) -> str:
     return reason if len(reason) <= limit else reason[:limit - 1].rstrip() + "…"
 
 
-def terminate(contract: Contract, *, actor: User, by: str, reason: str, today: date,
+def terminate(contract: Contract, *, actor: User | None, by: str, reason: str, today: date,
               advance_waitlist: bool = True) -> Contract:
     """End an active contract at the end of the current month. The months after it are
     released: their reserved share returns to the certificate in one transfer, the planned
@@ -68,7 +68,8 @@ def terminate(contract: Contract, *, actor: User, by: str, reason: str, today: d
             update(Contract).where(Contract.id == contract.id,
                                    Contract.status == ContractStatus.ACTIVE)
             .values(status=ContractStatus.TERMINATED, ends_on=ends_on, terminated_by=by,
-                    termination_reason=reason, closed_at=clock.now(), closed_by_id=actor.id)
+                    termination_reason=reason, closed_at=clock.now(),
+                    closed_by_id=actor.id if actor is not None else None)
             .execution_options(synchronize_session=False)).rowcount
         if not done:
             raise DomainError("Договор уже расторгнут")
@@ -83,7 +84,7 @@ def terminate(contract: Contract, *, actor: User, by: str, reason: str, today: d
     return contract
 
 
-def _release_after(contract: Contract, ends_on: date, *, actor: User) -> int:
+def _release_after(contract: Contract, ends_on: date, *, actor: User | None) -> int:
     later = [m for m in contract.months if m.month > ends_on
              and m.status in (MonthStatus.RESERVED, MonthStatus.PLANNED)]
     amount = sum(m.certificate_share for m in later if m.status == MonthStatus.RESERVED)

@@ -12,10 +12,18 @@ from sqlalchemy import select, update
 
 from pfdo import clock
 from pfdo.audit import services as audit
+from pfdo.certificates.models import Certificate, CertificateStatus
 from pfdo.db import db, unit_of_work
-from pfdo.enrollments import notices, offers
-from pfdo.enrollments.models import Contract, ContractStatus, EnrollmentRequest, RequestStatus
+from pfdo.enrollments import contracts, notices, offers
+from pfdo.enrollments.models import (
+    Contract,
+    ContractStatus,
+    EnrollmentRequest,
+    RequestStatus,
+    TerminatedBy,
+)
 from pfdo.enrollments.notices import genitive
+from pfdo.errors import DomainError
 from pfdo.municipality import services as municipality
 
 #: a deadline is never further than this from its reminder (weekends and the longest holidays)
@@ -26,6 +34,8 @@ LOOKAHEAD = timedelta(days=14)
 class Report:
     requests: int = 0
     offers: int = 0
+    #: active contracts ended because their certificate closed
+    contracts: int = 0
 
 
 def _due_for_reminder(deadline: date, today: date) -> bool:
@@ -109,4 +119,26 @@ def expire(today: date) -> Report:
             Contract.status == ContractStatus.OFFERED, Contract.accept_by < today)).all():
         if offers.lapse(contract, today=today):
             report.offers += 1
+    report.contracts = end_for_closed_certificates(today)
     return report
+
+
+def end_for_closed_certificates(today: date) -> int:
+    """A closed certificate (the child turned 18, docs/domain.md §4) ends its contracts at the
+    end of the month: the later months' reserve returns, the seats go to the waitlists.
+    Offers made to it lapse with the ordinary expiry; this ends the active contracts."""
+    ended = 0
+    for contract in db.session.scalars(
+            select(Contract).join(Certificate, Certificate.id == Contract.certificate_id)
+            .where(Contract.status == ContractStatus.ACTIVE,
+                   Certificate.status == CertificateStatus.CLOSED)
+            .order_by(Contract.id)).all():
+        reason = contract.certificate.status_reason or "Сертификат закрыт"
+        try:
+            contracts.terminate(contract, actor=None, by=TerminatedBy.CERTIFICATE,
+                                reason=f"Сертификат закрыт: {reason[:1].lower()}{reason[1:]}",
+                                today=today)
+        except DomainError:  # ended meanwhile by someone else
+            continue
+        ended += 1
+    return ended

@@ -66,6 +66,8 @@ class TerminatedBy(LabelledEnum):
     PARENT = "parent", "родитель"
     PROVIDER = "provider", "поставщик"
     GROUP_CLOSED = "group_closed", "группа закрыта"
+    #: the certificate closed (the child turned 18): the contract ends at the end of the month
+    CERTIFICATE = "certificate", "сертификат закрыт"
 
 
 class MonthStatus(LabelledEnum):
@@ -147,7 +149,8 @@ class Contract(db.Model):
     __table_args__ = (
         one_of("status", ContractStatus, "status_known"),
         CheckConstraint("terminated_by IS NULL OR terminated_by IN "
-                        "('parent', 'provider', 'group_closed')", "terminated_by_known"),
+                        "('parent', 'provider', 'group_closed', 'certificate')",
+                        "terminated_by_known"),
         CheckConstraint("status <> 'terminated' OR (ends_on IS NOT NULL AND "
                         "termination_reason IS NOT NULL)", "termination_complete"),
         # one live offer or contract per child and program

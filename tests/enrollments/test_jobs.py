@@ -115,3 +115,29 @@ def test_a_family_is_reminded_of_an_offer_the_day_before_it_lapses(app, world):
     _run(app, "remind")
     _run(app, "remind")
     assert _count(app, world.parent, "действует до 20.03.2026") == 1
+
+
+def test_a_closed_certificate_ends_its_contract_at_the_end_of_the_month_once(app, world):
+    from pfdo.certificates.models import Certificate
+    from pfdo.ledger import checks
+    from pfdo.ledger import services as ledger
+
+    signed = factories.contract(app, world.parent, world.child, world.group)
+    with app.app_context():  # the child turned 18 (certificates expire closes it)
+        certificate = db.session.get(Certificate, world.certificate.id)
+        certificate.status, certificate.status_reason = "closed", "Ребёнку исполнилось 18 лет"
+        db.session.commit()
+    output = _run(app, "expire")
+    assert "ended 1 contract(s) of closed certificates" in output
+    assert "ended 0 contract(s)" in _run(app, "expire")
+    with app.app_context():
+        contract = db.session.get(Contract, signed.id)
+        assert (contract.status, contract.terminated_by) == ("terminated", "certificate")
+        assert contract.ends_on == date(2026, 3, 31)
+        assert contract.termination_reason == "Сертификат закрыт: ребёнку исполнилось 18 лет"
+        assert [m.status for m in contract.months][:2] == ["reserved", "released"]
+        kept = sum(m.certificate_share for m in contract.months if m.status == "reserved")
+        assert ledger.balances_by_code([contract.escrow_code])[contract.escrow_code] == kept
+        assert db.session.get(Group, world.group.id).seats_taken == 0
+        assert checks.check_invariants() == []
+    assert _count(app, world.parent, "расторгнут (сертификат закрыт)") == 1
