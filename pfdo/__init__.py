@@ -81,6 +81,8 @@ def register_extensions(app: Flask) -> None:
     # Import every model so that metadata (and Alembic autogenerate) sees it.
     import pfdo.accounts.models
     import pfdo.audit.models
+    import pfdo.billing.checks  # adds the invoices' invariants to the ledger check
+    import pfdo.billing.models
     import pfdo.certificates.models
     import pfdo.children.models
     import pfdo.enrollments.checks  # adds the contracts' invariants to the ledger check
@@ -99,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     from pfdo.accounts.access import check_all_views_declared
     from pfdo.accounts.views import bp as accounts_bp
     from pfdo.admin.views import bp as admin_bp
+    from pfdo.billing.views import bp as billing_bp
     from pfdo.certificates.views import bp as certificates_bp
     from pfdo.coordinator.views import bp as coordinator_bp
     from pfdo.enrollments.views import bp as enrollments_bp
@@ -113,7 +116,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (site_bp, accounts_bp, admin_bp, municipality_bp, families_bp,
                       certificates_bp, coordinator_bp, providers_bp, programs_bp, navigator_bp,
-                      privacy_bp, hotline_bp, enrollments_bp):
+                      privacy_bp, hotline_bp, enrollments_bp, billing_bp):
         app.register_blueprint(blueprint)
     check_all_views_declared(app)
 

@@ -78,11 +78,13 @@ def print_accounts():
 
 
 def register(app: Flask) -> None:
+    from pfdo.billing.cli import billing_cli, close_month
     from pfdo.enrollments.cli import enrolments_cli
     from pfdo.privacy.cli import privacy_cli
     from pfdo.programs.cli import programs_cli
 
     for group in (users_cli, outbox_cli, demo_cli, periods_cli, certificates_cli, programs_cli,
-                  privacy_cli, enrolments_cli):
+                  privacy_cli, enrolments_cli, billing_cli):
         app.cli.add_command(group)
     app.cli.add_command(ledger_check)
+    app.cli.add_command(close_month)

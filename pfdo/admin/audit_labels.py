@@ -100,6 +100,13 @@ ACTION_LABELS = {
     "review.written": "Отзыв о программе",
     "review.answered": "Ответ поставщика на отзыв",
     "review.hidden": "Отзыв скрыт координатором",
+    # the monthly close (pfdo.billing)
+    "billing.report_saved": "Отчёт за месяц сохранён (черновик)",
+    "billing.report_submitted": "Отчёт за месяц отправлен, счёт сформирован",
+    "billing.invoice_returned": "Счёт возвращён поставщику на исправление",
+    "billing.invoice_approved": "Счёт одобрен",
+    "billing.invoice_paid": "Счёт оплачен",
+    "billing.month_corrected": "Исправление оплаченного счёта",
 }
 
 
@@ -123,6 +130,8 @@ OBJECT_LABELS = {
     "Contract": "Договор (оферта)",
     "WaitlistEntry": "Место в очереди",
     "Review": "Отзыв",
+    "ServiceReport": "Отчёт за месяц",
+    "Invoice": "Счёт",
 }
 DETAIL_LABELS = {
     "role": "роль",
@@ -173,6 +182,11 @@ DETAIL_LABELS = {
     "pay_in_full": "без оплаты сертификатом",
     "by": "по инициативе",
     "rating": "оценка",
+    # the monthly close
+    "month": "месяц",
+    "delivered": "месяцев оказано",
+    "not_delivered": "месяцев не оказано",
+    "remarks": "замечания",
 }
 #: Details that are sums of money in kopecks, and that are certificate numbers
 MONEY_DETAILS = {"amount", "returned", "nominal", "budget", "reserved", "released"}

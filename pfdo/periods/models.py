@@ -34,6 +34,7 @@ class FinancingPeriod(db.Model):
         CheckConstraint("free_program_limit >= 0", "free_program_limit_not_negative"),
         CheckConstraint("provider_answer_days > 0", "answer_days_positive"),
         CheckConstraint("offer_accept_days > 0", "offer_days_positive"),
+        CheckConstraint("report_due_day BETWEEN 1 AND 28", "report_due_day_valid"),
     )
 
     id: Mapped[IntPk]
@@ -54,6 +55,8 @@ class FinancingPeriod(db.Model):
     provider_answer_days: Mapped[int] = mapped_column(default=5)
     #: working days a family has to accept an offer (a waitlist seat included)
     offer_accept_days: Mapped[int] = mapped_column(default=5, server_default="5")
+    #: providers submit a month's service report by this day of the next month
+    report_due_day: Mapped[int] = mapped_column(default=5, server_default="5")
     created_at: Mapped[Timestamp]
     #: set by `flask periods close`: the unspent balances went back to the fund
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

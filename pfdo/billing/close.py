@@ -1,0 +1,72 @@
+"""`flask close-month YYYY-MM` (docs/domain.md §9): for every provider that reported the month,
+approve its invoice (unless the coordinator returned it) and settle it in batches, each batch
+its own transaction. Idempotent and resumable: a month is picked only while it is still
+reserved, and its ledger key (`pay:`/`release:<contract>:<YYYY-MM>`) cannot move money twice —
+so a second run, a run after a crash at any point, and two runs at once each pay every
+contract-month exactly once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+
+from pfdo import faults
+from pfdo.billing import invoices as decisions
+from pfdo.billing import months, overview
+from pfdo.billing.models import Invoice, InvoiceStatus
+from pfdo.billing.reports import month_label
+from pfdo.db import db, unit_of_work
+from pfdo.errors import DomainError
+
+
+@dataclass
+class CloseReport:
+    month: date
+    invoices: int = 0
+    approved_now: int = 0
+    settled: decisions.Settled = field(default_factory=decisions.Settled)
+    #: invoices paid before this run
+    already_paid: int = 0
+    #: invoices that were returned and wait for the provider
+    returned: list[str] = field(default_factory=list)
+    #: providers with contracts in the month and no report submitted
+    late: list[str] = field(default_factory=list)
+
+    @property
+    def moved_anything(self) -> bool:
+        return bool(self.approved_now or self.settled.paid or self.settled.released)
+
+
+def close_month(month: date, *, today: date, batch: int = decisions.BATCH) -> CloseReport:
+    """Close the month for every provider that reported it. Refuses a month not over yet."""
+    if not months.has_ended(month, today):
+        raise DomainError(f"{month_label(month).capitalize()} ещё не закончился: закрывать его "
+                          "рано")
+    report = CloseReport(month=month)
+    ids = db.session.scalars(select(Invoice.id).where(Invoice.month == month)
+                             .order_by(Invoice.id)).all()
+    for invoice_id in ids:
+        invoice = db.session.get(Invoice, invoice_id)
+        report.invoices += 1
+        if invoice.status == InvoiceStatus.RETURNED:
+            report.returned.append(f"{invoice.number} ({invoice.provider.short_name})")
+            continue
+        if invoice.status == InvoiceStatus.PAID:
+            report.already_paid += 1
+            continue
+        with unit_of_work():
+            if decisions.mark_approved(invoice, actor=None):
+                report.approved_now += 1
+        faults.point("close-month.approved")
+        while True:
+            with unit_of_work():
+                step = decisions.settle(invoice, actor=None, limit=batch)
+            report.settled.add(step)
+            faults.point("close-month.batch")
+            if step.done:
+                break
+    report.late = [row.provider_name for row in overview.month_rows(month, today=today)
+                   if row.late and row.invoice_status is None]
+    return report

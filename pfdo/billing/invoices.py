@@ -1,0 +1,329 @@
+"""The coordinator's decisions on an invoice and the money they move (docs/domain.md §9):
+
+- `return_` sends a submitted invoice back with remarks; the provider corrects the report and
+  submits again;
+- `approve` approves a submitted one and settles it: each delivered month's certificate share
+  goes from the contract's escrow to the provider's payable account (`pay:<contract>:<YYYY-MM>`,
+  ref `invoice:<id>`), each month not delivered goes back to the certificate
+  (`release:<contract>:<YYYY-MM>`), and the months are marked paid or released;
+- `settle` does the money part in batches (`flask close-month` commits after each, so a crash
+  loses at most one batch and a rerun finishes the rest: the keys make every month move once);
+- `correct` reverses one paid month after approval with a reason: a CORRECTION from the payable
+  back into the escrow and a RELEASE to the certificate — new transfers, never an edit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, literal, select, update
+
+from pfdo import clock
+from pfdo.accounts.models import User
+from pfdo.audit import services as audit
+from pfdo.billing import months
+from pfdo.billing.models import (
+    COMMENT_MAX,
+    EventKind,
+    Invoice,
+    InvoiceEvent,
+    InvoiceStatus,
+    ServiceReportLine,
+)
+from pfdo.billing.reports import month_label
+from pfdo.db import db, unit_of_work
+from pfdo.enrollments import notices
+from pfdo.enrollments.models import Contract, ContractMonth, MonthStatus
+from pfdo.errors import DomainError, NotFound
+from pfdo.ledger import bulk
+from pfdo.ledger import services as ledger
+from pfdo.ledger.models import AccountKind, LedgerAccount, TransferKind
+from pfdo.money import format_rub
+from pfdo.programs.models import Program
+
+BATCH = 2000
+
+
+@dataclass
+class Settled:
+    paid: int = 0
+    paid_amount: int = 0
+    released: int = 0
+    released_amount: int = 0
+    #: every month of the invoice is settled: the invoice is paid
+    done: bool = False
+
+    def add(self, other: Settled) -> None:
+        self.paid += other.paid
+        self.paid_amount += other.paid_amount
+        self.released += other.released
+        self.released_amount += other.released_amount
+        self.done = other.done
+
+
+def get(invoice_id: int) -> Invoice:
+    invoice = db.session.get(Invoice, invoice_id)
+    if invoice is None:
+        raise NotFound("Счёт не найден")
+    return invoice
+
+
+def _locked(invoice: Invoice) -> Invoice:
+    """Re-read the invoice under a row lock (PostgreSQL; SQLite's BEGIN IMMEDIATE already
+    serialises writers): two approvals or closes of one invoice take turns."""
+    db.session.execute(select(Invoice.id).where(Invoice.id == invoice.id).with_for_update())
+    db.session.refresh(invoice)
+    return invoice
+
+
+def _event(invoice: Invoice, kind: EventKind, actor: User | None, comment: str | None = None):
+    db.session.add(InvoiceEvent(invoice_id=invoice.id, kind=kind, comment=comment,
+                                actor_id=actor.id if actor is not None else None))
+
+
+def _remarks(text: str, what: str) -> str:
+    cleaned = " ".join((text or "").split())
+    if not cleaned:
+        raise DomainError(f"Укажите {what}", field="remarks")
+    if len(cleaned) > COMMENT_MAX:
+        raise DomainError(f"Не длиннее {COMMENT_MAX} символов", field="remarks")
+    return cleaned
+
+
+def return_(invoice: Invoice, remarks: str, *, actor: User) -> Invoice:
+    """Send a submitted invoice back to the provider with remarks. Refuses an invoice that is
+    not waiting for a decision, or empty remarks."""
+    remarks = _remarks(remarks, "замечания для поставщика")
+    with unit_of_work():
+        _locked(invoice)
+        if invoice.status != InvoiceStatus.SUBMITTED:
+            raise DomainError(f"Счёт {invoice.number} {invoice.status_label}: вернуть его "
+                              "нельзя")
+        invoice.status = InvoiceStatus.RETURNED
+        invoice.remarks = remarks
+        _event(invoice, EventKind.RETURNED, actor, remarks)
+        audit.record(actor, "billing.invoice_returned", invoice, {"remarks": remarks})
+        notices.to_provider(
+            invoice.provider,
+            f"Счёт {invoice.number} за {month_label(invoice.month)} возвращён на исправление: "
+            f"{remarks}",
+            endpoint="billing.provider_report", report_id=invoice.report_id,
+            subject="Счёт возвращён на исправление", template="emails/invoice_returned.txt",
+            invoice=invoice, month=month_label(invoice.month))
+    return invoice
+
+
+def mark_approved(invoice: Invoice, *, actor: User | None) -> bool:
+    """Approve a submitted invoice (flushes only; the caller settles). False when it was
+    approved already; refuses one returned."""
+    _locked(invoice)
+    if invoice.status in (InvoiceStatus.APPROVED, InvoiceStatus.PAID):
+        return False
+    if invoice.status != InvoiceStatus.SUBMITTED:
+        raise DomainError(f"Счёт {invoice.number} {invoice.status_label}: одобрить его нельзя")
+    invoice.status = InvoiceStatus.APPROVED
+    invoice.approved_at = clock.now()
+    invoice.approved_by_id = actor.id if actor is not None else None
+    _event(invoice, EventKind.APPROVED, actor,
+           None if actor is not None else "при закрытии месяца")
+    audit.record(actor, "billing.invoice_approved", invoice,
+                 {"month": months.key(invoice.month), "amount": invoice.certificate_total})
+    db.session.flush()
+    return True
+
+
+def approve(invoice: Invoice, *, actor: User) -> Settled:
+    """Approve a submitted invoice and pay it in one transaction. Refuses one that is not
+    waiting for a decision."""
+    with unit_of_work():
+        if not mark_approved(invoice, actor=actor):
+            raise DomainError(f"Счёт {invoice.number} уже одобрен")
+        result = settle(invoice, actor=actor)
+    return result
+
+
+def _pending_lines(invoice: Invoice, limit: int | None):
+    escrow = db.aliased(LedgerAccount)
+    certificate = db.aliased(LedgerAccount)
+    escrow_code = literal("escrow:") + db.func.cast(Contract.id, db.String)
+    certificate_code = literal("certificate:") + db.func.cast(Contract.certificate_id,
+                                                                db.String)
+    query = (select(ServiceReportLine.id, ServiceReportLine.delivered, ContractMonth.id,
+                    ContractMonth.certificate_share, Contract.id, Contract.parent_id,
+                    Program.title, escrow.id, certificate.id)
+             .join(ContractMonth, ContractMonth.id == ServiceReportLine.contract_month_id)
+             .join(Contract, Contract.id == ServiceReportLine.contract_id)
+             .join(Program, Program.id == Contract.program_id)
+             .outerjoin(escrow, and_(escrow.code == escrow_code,
+                                     escrow.kind == AccountKind.ESCROW))
+             .outerjoin(certificate, certificate.code == certificate_code)
+             .where(ServiceReportLine.report_id == invoice.report_id,
+                    ContractMonth.status == MonthStatus.RESERVED)
+             .order_by(ServiceReportLine.id))
+    if limit is not None:
+        query = query.limit(limit)
+    return db.session.execute(query).all()
+
+
+def settle(invoice: Invoice, *, actor: User | None, limit: int | None = None) -> Settled:
+    """Pay (or release) up to `limit` of the approved invoice's months still reserved, in the
+    caller's transaction; marks the invoice paid when none is left. Idempotent: a month
+    already settled is not picked again, and its ledger key would not move money twice.
+    Refuses an invoice that is not approved."""
+    _locked(invoice)
+    result = Settled()
+    if invoice.status == InvoiceStatus.PAID:
+        result.done = True
+        return result
+    if invoice.status != InvoiceStatus.APPROVED:
+        raise DomainError(f"Счёт {invoice.number} {invoice.status_label}: сначала его нужно "
+                          "одобрить")
+    rows = _pending_lines(invoice, limit)
+    payable = ledger.get_or_create_account(f"payable:{invoice.provider_id}",
+                                           AccountKind.PAYABLE)
+    label = month_label(invoice.month)
+    month_key = months.key(invoice.month)
+    postings, paid_ids, released_ids, released_rows = [], [], [], []
+    for _line, delivered, month_id, share, contract_id, parent_id, title, escrow_id, \
+            certificate_id in rows:
+        number = f"Д-{contract_id:06d}"
+        if delivered:
+            paid_ids.append(month_id)
+            result.paid += 1
+            if share > 0:
+                result.paid_amount += share
+                postings.append(bulk.Posting(
+                    key=f"pay:{contract_id}:{month_key}", debit_id=escrow_id,
+                    credit_id=payable.id, amount=share, kind=TransferKind.PAYMENT,
+                    ref=invoice.ledger_ref,
+                    reason=f"Оплата по договору {number}: «{title}», {label}"[:300]))
+        else:
+            released_ids.append(month_id)
+            result.released += 1
+            released_rows.append((contract_id, parent_id, title, share))
+            if share > 0:
+                result.released_amount += share
+                postings.append(bulk.Posting(
+                    key=f"release:{contract_id}:{month_key}", debit_id=escrow_id,
+                    credit_id=certificate_id, amount=share, kind=TransferKind.RELEASE,
+                    ref=invoice.ledger_ref,
+                    reason=f"Возврат: за {label} занятия по договору {number} «{title}» "
+                           "не проводились"[:300]))
+    bulk.post_many(postings, actor=actor)
+    now = clock.now()
+    for status, ids in ((MonthStatus.PAID, paid_ids), (MonthStatus.RELEASED, released_ids)):
+        for start in range(0, len(ids), 1000):
+            db.session.execute(
+                update(ContractMonth)
+                .where(ContractMonth.id.in_(ids[start:start + 1000]),
+                       ContractMonth.status == MonthStatus.RESERVED)
+                .values(status=status, settled_at=now)
+                .execution_options(synchronize_session=False))
+    _tell_released(invoice, released_rows)
+    if limit is None or len(rows) < limit:
+        _finish(invoice, actor)
+        result.done = True
+    db.session.flush()
+    return result
+
+
+def _tell_released(invoice: Invoice, rows) -> None:
+    label = month_label(invoice.month)
+    for contract_id, parent_id, title, share in rows:
+        parent = db.session.get(User, parent_id)
+        back = f" {format_rub(share)} вернулись на сертификат." if share else ""
+        notices.to_parent(
+            parent, f"Занятия по договору Д-{contract_id:06d} «{title}» за {label} не "
+                    f"проводились: этот месяц не оплачен.{back}",
+            endpoint="enrollments.contract", contract_id=contract_id,
+            subject="Месяц не оплачен: занятий не было", template="emails/month_released.txt",
+            title=title, number=f"Д-{contract_id:06d}", month=label, amount=share)
+
+
+def _finish(invoice: Invoice, actor: User | None) -> None:
+    if _pending_lines(invoice, 1):
+        return
+    invoice.status = InvoiceStatus.PAID
+    invoice.paid_at = clock.now()
+    _event(invoice, EventKind.PAID, actor)
+    audit.record(actor, "billing.invoice_paid", invoice,
+                 {"month": months.key(invoice.month), "amount": invoice.certificate_total})
+    notices.to_provider(
+        invoice.provider,
+        f"Счёт {invoice.number} за {invoice_month(invoice)} оплачен: "
+        f"{format_rub(invoice.certificate_total)}.",
+        endpoint="billing.provider_report", report_id=invoice.report_id,
+        subject="Счёт оплачен", template="emails/invoice_paid.txt", invoice=invoice,
+        month=invoice_month(invoice))
+
+
+def invoice_month(invoice: Invoice) -> str:
+    return month_label(invoice.month)
+
+
+def correct(line: ServiceReportLine, reason: str, *, actor: User, today: date) -> int:
+    """Reverse one paid month of an approved invoice: its certificate share goes back from the
+    provider's payable account to the contract's escrow and on to the certificate, the month
+    becomes released. Returns the kopecks reversed.
+
+    Refuses: an invoice not paid yet (return it instead), a month not delivered or not paid,
+    a month corrected already, an empty reason."""
+    reason = _remarks(reason, "причину исправления")
+    with unit_of_work():
+        invoice = _locked(line.report.invoice) if line.report.invoice else None
+        if invoice is None or invoice.status not in (InvoiceStatus.APPROVED,
+                                                     InvoiceStatus.PAID):
+            raise DomainError("Исправление возможно только в одобренном счёте; неодобренный "
+                              "счёт верните поставщику")
+        db.session.refresh(line)
+        month = line.contract_month
+        db.session.refresh(month)
+        if line.corrected_at is not None:
+            raise DomainError("Этот месяц уже исправлен")
+        if not line.delivered or month.status != MonthStatus.PAID:
+            raise DomainError("Исправить можно только оплаченный месяц")
+        contract = line.contract
+        amount = month.certificate_share
+        key = f"{contract.id}:{months.key(month.month)}"
+        label = month_label(month.month)
+        if amount > 0:
+            payable = ledger.get_or_create_account(f"payable:{invoice.provider_id}",
+                                                   AccountKind.PAYABLE)
+            held = ledger.find_account(contract.escrow_code)
+            ledger.transfer(key=f"correction:{key}", debit=payable, credit=held, amount=amount,
+                            kind=TransferKind.CORRECTION, ref=invoice.ledger_ref, actor=actor,
+                            reason=f"Исправление счёта {invoice.number}: {reason}"[:300])
+            ledger.transfer(key=f"release:{key}", debit=held,
+                            credit=ledger.find_account(contract.certificate.account_code),
+                            amount=amount, kind=TransferKind.RELEASE, ref=invoice.ledger_ref,
+                            actor=actor,
+                            reason=f"Возврат по исправлению: {label}, договор "
+                                   f"{contract.number} «{contract.program.title}»"[:300])
+        month.status = MonthStatus.RELEASED
+        month.settled_at = clock.now()
+        line.corrected_at = clock.now()
+        line.correction_reason = reason
+        line.corrected_by_id = actor.id
+        _event(invoice, EventKind.CORRECTED, actor,
+               f"{contract.number}, {label}: {reason}"[:COMMENT_MAX])
+        audit.record(actor, "billing.month_corrected", invoice,
+                     {"contract": contract.number, "month": months.key(month.month),
+                      "amount": amount, "reason": reason})
+        notices.to_provider(
+            invoice.provider,
+            f"Исправление счёта {invoice.number}: оплата за {label} по договору "
+            f"{contract.number} ({format_rub(amount)}) отозвана. Причина: {reason}",
+            endpoint="billing.provider_report", report_id=invoice.report_id,
+            subject="Исправление счёта", template="emails/invoice_corrected.txt",
+            invoice=invoice, month=label, number=contract.number, amount=amount,
+            reason=reason)
+        if amount:
+            notices.to_parent(
+                contract.parent,
+                f"Оплата за {label} по договору {contract.number} «{contract.program.title}» "
+                f"отменена: {format_rub(amount)} вернулись на сертификат.",
+                endpoint="enrollments.contract", contract_id=contract.id,
+                subject="Оплата месяца отменена", template="emails/month_released.txt",
+                title=contract.program.title, number=contract.number, month=label,
+                amount=amount)
+    return amount

@@ -1,0 +1,191 @@
+"""Many transfers at once, for the monthly close: the same rules as `services.transfer`, in a
+fixed number of statements per batch instead of five per transfer.
+
+`post_many` inserts the rows with ON CONFLICT (key) DO NOTHING and posts the balances of the
+rows it inserted only, so it is idempotent on the keys exactly as `transfer` is: a replayed key
+moves nothing (and must name the same accounts, amount and kind), and on PostgreSQL a
+concurrent poster of the same key waits for the first one's commit and then skips it. The
+balances move by one UPDATE per account (PostgreSQL: one statement for the whole batch), in
+account-id order; the CHECK on every account's floor refuses a batch that would take an escrow
+below zero, and the savepoint undoes the whole batch with it. Flushes only."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, column, select, update, values
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from pfdo import clock
+from pfdo.db import db
+from pfdo.ledger import services as ledger
+from pfdo.ledger.models import (
+    TRANSFER_DIRECTIONS,
+    AccountKind,
+    LedgerAccount,
+    Transfer,
+    TransferKind,
+)
+
+
+@dataclass(frozen=True)
+class Posting:
+    key: str
+    debit_id: int
+    credit_id: int
+    amount: int
+    kind: TransferKind
+    reason: str
+    ref: str | None = None
+
+
+class BatchRefused(ledger.InsufficientFunds):
+    """A batch would take an account below its floor: nothing of it was posted."""
+
+    def __init__(self) -> None:
+        super().__init__(available=0, amount=0)
+        self.message = "Средств на счёте недостаточно: пакет переводов не проведён"
+
+
+def post_many(postings: Sequence[Posting], *, actor=None) -> set[str]:
+    """Post every posting whose key is new; returns the keys posted by this call.
+
+    Refuses: ValueError for a posting `transfer` would refuse as a programming error (amount,
+    accounts, direction, an escrow trading with a stranger, key/reason/ref shape);
+    IdempotencyConflict for a used key with other accounts, amount or kind; BatchRefused when
+    an account would fall below its floor (nothing posted)."""
+    if not postings:
+        return set()
+    _validate(postings)
+    by_key = {p.key: p for p in postings}
+    if len(by_key) != len(postings):
+        raise ValueError("a batch names one key twice")
+    now = clock.now()
+    actor_id = actor.id if actor is not None else None
+    rows = [dict(key=p.key, debit_account_id=p.debit_id, credit_account_id=p.credit_id,
+                 amount=p.amount, kind=str(p.kind), reason=p.reason, ref=p.ref,
+                 actor_id=actor_id, created_at=now) for p in postings]
+    db.session.flush()
+    dialect = db.session.connection().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    try:
+        with db.session.begin_nested():
+            stmt = insert(Transfer).on_conflict_do_nothing(index_elements=["key"])
+            posted: set[str] = set()
+            for chunk in _chunks(rows, 1000):
+                result = db.session.execute(stmt.values(chunk).returning(Transfer.key))
+                posted.update(result.scalars())
+            _check_replays([p for p in postings if p.key not in posted])
+            _post_balances([by_key[k] for k in posted])
+    except IntegrityError as error:
+        raise BatchRefused() from error
+    return posted
+
+
+def _chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _validate(postings: Sequence[Posting]) -> None:
+    ids = {p.debit_id for p in postings} | {p.credit_id for p in postings}
+    kinds = dict(db.session.execute(
+        select(LedgerAccount.id, LedgerAccount.kind).where(LedgerAccount.id.in_(ids))).all())
+    escrows = set()
+    for p in postings:
+        if type(p.amount) is not int or p.amount <= 0:
+            raise ValueError(f"{p.key}: amount must be a positive int number of kopecks")
+        if p.debit_id == p.credit_id:
+            raise ValueError(f"{p.key}: debit and credit must be different accounts")
+        if p.debit_id not in kinds or p.credit_id not in kinds:
+            raise ValueError(f"{p.key}: unknown account")
+        pair = (kinds[p.debit_id], kinds[p.credit_id])
+        direction = TRANSFER_DIRECTIONS[TransferKind(p.kind)]
+        if direction is not None and pair != direction:
+            raise ValueError(f"{p.key}: a {p.kind} transfer goes {direction[0]} → "
+                             f"{direction[1]}, not {pair[0]} → {pair[1]}")
+        if not p.key or len(p.key) > ledger.MAX_KEY_LENGTH:
+            raise ValueError(f"the idempotency key must be 1..{ledger.MAX_KEY_LENGTH} characters")
+        if not p.reason or not p.reason.strip() or len(p.reason) > ledger.MAX_REASON_LENGTH:
+            raise ValueError(f"{p.key}: the reason must be 1..{ledger.MAX_REASON_LENGTH} chars")
+        if p.ref is not None and (len(p.ref) > ledger.MAX_REF_LENGTH
+                                  or not ledger.REF_SHAPE.fullmatch(p.ref)):
+            raise ValueError(f"{p.key}: a ref looks like 'invoice:12'")
+        if AccountKind.ESCROW in pair:
+            escrow, other = ((p.debit_id, p.credit_id) if pair[0] == AccountKind.ESCROW
+                             else (p.credit_id, p.debit_id))
+            if kinds[other] == AccountKind.CERTIFICATE:
+                escrows.add((escrow, other))
+            elif kinds[other] != AccountKind.PAYABLE:
+                raise ValueError(f"{p.key}: an escrow trades only with its certificate and "
+                                 "with payables")
+    _check_owners(escrows)
+
+
+def _check_owners(pairs: set[tuple[int, int]]) -> None:
+    """An escrow trades with the certificate its first RESERVE came from, and only a RESERVE
+    opens an escrow (bulk postings never reserve into a new escrow)."""
+    if not pairs:
+        return
+    first = (select(Transfer.credit_account_id, Transfer.debit_account_id, Transfer.id)
+             .where(Transfer.kind == TransferKind.RESERVE,
+                    Transfer.credit_account_id.in_({e for e, _ in pairs}))
+             .order_by(Transfer.credit_account_id, Transfer.id))
+    owners: dict[int, int] = {}
+    for escrow, certificate, _ in db.session.execute(first):
+        owners.setdefault(escrow, certificate)
+    for escrow, certificate in pairs:
+        if owners.get(escrow) != certificate:
+            raise ValueError(f"escrow account {escrow} does not belong to certificate "
+                             f"account {certificate}")
+
+
+def _check_replays(skipped: list[Posting]) -> None:
+    if not skipped:
+        return
+    wanted = {p.key: p for p in skipped}
+    existing = {}
+    for chunk in _chunks(list(wanted), 1000):
+        existing.update({row.key: row for row in db.session.execute(
+            select(Transfer.key, Transfer.debit_account_id, Transfer.credit_account_id,
+                   Transfer.amount, Transfer.kind).where(Transfer.key.in_(chunk)))})
+    for key, p in wanted.items():
+        row = existing.get(key)
+        if row is None or (row.debit_account_id, row.credit_account_id, row.amount,
+                           row.kind) != (p.debit_id, p.credit_id, p.amount, str(p.kind)):
+            raise ledger.IdempotencyConflict(key)
+
+
+def _post_balances(postings: list[Posting]) -> None:
+    debits: dict[int, int] = defaultdict(int)
+    credits: dict[int, int] = defaultdict(int)
+    for p in postings:
+        debits[p.debit_id] += p.amount
+        credits[p.credit_id] += p.amount
+    changes = [(account_id, debits.get(account_id, 0), credits.get(account_id, 0))
+               for account_id in sorted(debits.keys() | credits.keys())]
+    if not changes:
+        return
+    table = LedgerAccount.__table__
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        for chunk in _chunks(changes, 5000):
+            v = values(column("id", db.Integer), column("d", db.BigInteger),
+                       column("c", db.BigInteger), name="v").data(chunk)
+            connection.execute(
+                update(table).where(table.c.id == v.c.id)
+                .values(debits_posted=table.c.debits_posted + v.c.d,
+                        credits_posted=table.c.credits_posted + v.c.c))
+    else:
+        connection.execute(
+            update(table).where(table.c.id == bindparam("account_id"))
+            .values(debits_posted=table.c.debits_posted + bindparam("d"),
+                    credits_posted=table.c.credits_posted + bindparam("c")),
+            [dict(account_id=a, d=d, c=c) for a, d, c in changes])
+    touched = {account_id for account_id, _, _ in changes}
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, LedgerAccount) and obj.id in touched:
+            db.session.expire(obj, ["debits_posted", "credits_posted"])
