@@ -7,15 +7,16 @@ import re
 from datetime import date
 
 from pfdo.errors import DomainError
+from pfdo.identifiers import fold
 from pfdo.periods import services as periods
 
 DEFAULT_DUE_DAY = 5
-MONTH_SHAPE = re.compile(r"(\d{4})-(\d{2})")
+MONTH_SHAPE = re.compile(r"([0-9]{4})-([0-9]{2})")
 
 
 def parse(value: str | None) -> date:
     """«2026-10» → date(2026, 10, 1). Refuses anything else with a Russian message."""
-    match = MONTH_SHAPE.fullmatch((value or "").strip())
+    match = MONTH_SHAPE.fullmatch(fold(value).strip())
     if match is None or not 1 <= int(match[2]) <= 12 or not 2000 <= int(match[1]) <= 2100:
         raise DomainError("Месяц указывается как ГГГГ-ММ, например 2026-10", field="month")
     return date(int(match[1]), int(match[2]), 1)
