@@ -58,7 +58,8 @@ def open_period(*, today: date, after_grant: AfterGrant | None = None,
     certificate's top-up so no new enrolment can spend the new balance in between. It is
     called also for a certificate topped up already (a rerun after a crash completes what is
     missing) and for a continuing certificate that gets no grant (a record one, or the quota
-    ran out): its contracts are reserved at a zero share. Idempotent."""
+    ran out): its contracts are reserved at a zero share. A suspended certificate is left for a
+    rerun after it is resumed (a problem in the report). Idempotent."""
     period = periods.current_period(today)
     if period is None:
         raise DomainError("Нет периода, который включает сегодняшнюю дату")
@@ -103,8 +104,12 @@ def _open_one(certificate_id: int, period: FinancingPeriod, report: JobReport, *
                 audit.record(None, "certificate.financing_granted", certificate,
                              {"period": period.title, "amount": grant.amount,
                               "source": "period_open"})
+        # A suspended certificate's contracts keep running, but it gets no top-up: its
+        # months stay planned (not reserved at a zero share for good) until a rerun after
+        # it is resumed.
+        suspended = certificate.status == CertificateStatus.SUSPENDED
         rolled, reserved = after_grant(certificate, period, today=today) \
-            if after_grant else (0, 0)
+            if after_grant and not suspended else (0, 0)
         number = certificate.number
     if grant is not None:
         report.done += 1
@@ -112,6 +117,10 @@ def _open_one(certificate_id: int, period: FinancingPeriod, report: JobReport, *
     report.skipped += topped_up
     if exhausted:
         report.problems.append(f"{format_number(number)}: квота периода исчерпана")
+    if suspended and after_grant:
+        report.problems.append(f"{format_number(number)}: сертификат приостановлен — оплата "
+                               "договоров не зарезервирована; после возобновления запустите "
+                               "открытие периода ещё раз")
     report.rolled_over += rolled
     report.reserved += reserved
 

@@ -138,7 +138,8 @@ def reserve_continuing(certificate: Certificate, period: FinancingPeriod, *,
         return result
     has_money = financing.grant_for(certificate, period) is not None
     paying = [m for contract, months in found if has_money and _pays(contract) for m in months]
-    account = ledger.get_or_create_account(certificate.account_code, AccountKind.CERTIFICATE)
+    account = ledger.get_or_create_account(certificate.account_code, AccountKind.CERTIFICATE) \
+        if paying else None
     shares = dict(zip((m.id for m in paying),
                       _new_shares(paying, ledger.balance(account) if paying else 0),
                       strict=True))

@@ -17,7 +17,8 @@ from pfdo import clock
 from pfdo.audit.models import AuditEvent
 from pfdo.certificates import jobs as period_jobs
 from pfdo.certificates.models import Certificate, FinancingGrant
-from pfdo.db import db
+from pfdo.certificates.numbers import format_number
+from pfdo.db import db, unit_of_work
 from pfdo.enrollments import contracts, rollover
 from pfdo.enrollments.models import Contract, ContractMonth, TerminatedBy
 from pfdo.ledger import checks
@@ -281,6 +282,33 @@ def test_a_contract_ended_in_january_reserves_only_january(app, autumn):
         assert [(m, s) for m, s, _, _ in months_of(contract.id)[3:]] == \
             [(JAN_MAY[0], "reserved")] + [(m, "dropped") for m in JAN_MAY[1:]]
         assert balance_of(f"escrow:{contract.id}") == 4 * NORMATIVE
+        assert checks.check_invariants() == []
+
+
+def test_a_suspended_certificate_is_left_planned_for_a_rerun(app, autumn):
+    """Suspended (the consent withdrawn): no top-up and no zero-share reserve for good; once
+    resumed, running the opening again tops it up and reserves its months."""
+    w = autumn
+    contract = factories.contract(app, w["parent"], w["child"], w["robots"], staff=w["staff"])
+    new_year(app, w["p2026"])
+    with app.app_context(), unit_of_work():
+        db.session.get(Certificate, w["certificate"].id).status = "suspended"
+
+    report = open_2027(app)
+
+    assert (report.done, report.rolled_over) == (0, 0)
+    assert report.problems == [f"{format_number(w['certificate'].number)}: сертификат "
+                               "приостановлен — оплата договоров не зарезервирована; после "
+                               "возобновления запустите открытие периода ещё раз"]
+    with app.app_context():
+        assert [s for _, s, _, _ in months_of(contract.id)[3:]] == ["planned"] * 5
+    with app.app_context(), unit_of_work():
+        db.session.get(Certificate, w["certificate"].id).status = "active"
+
+    again = open_2027(app)
+
+    assert (again.done, again.rolled_over, again.reserved) == (1, 1, 5 * NORMATIVE)
+    with app.app_context():
         assert checks.check_invariants() == []
 
 
