@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from pfdo import links
 from pfdo.accounts import services as accounts
 from pfdo.accounts.models import Role
-from pfdo.certificates.cli import certificates_cli, periods_cli
+from pfdo.certificates.cli import certificates_cli
 from pfdo.errors import DomainError
 from pfdo.ledger.cli import ledger_check
 
@@ -79,7 +79,7 @@ def print_accounts():
 
 def register(app: Flask) -> None:
     from pfdo.billing.cli import billing_cli, close_month
-    from pfdo.enrollments.cli import enrolments_cli
+    from pfdo.enrollments.cli import enrolments_cli, periods_cli
     from pfdo.privacy.cli import privacy_cli
     from pfdo.programs.cli import programs_cli
 

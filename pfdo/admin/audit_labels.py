@@ -94,6 +94,7 @@ ACTION_LABELS = {
     "contract.declined": "Оферта отклонена семьёй",
     "contract.lapsed": "Срок оферты истёк",
     "contract.terminated": "Договор расторгнут",
+    "contract.rolled_over": "Оплата договора зарезервирована на новый период",
     "group.disbanded": "Группа расформирована",
     "waitlist.joined": "Постановка в очередь в группу",
     "waitlist.left": "Выход из очереди в группу",
@@ -178,6 +179,7 @@ DETAIL_LABELS = {
     "program": "программа (№)",
     "months": "месяцев по договору",
     "reserved": "зарезервировано",
+    "planned": "было запланировано",
     "released": "возвращено на сертификат",
     "pay_in_full": "без оплаты сертификатом",
     "by": "по инициативе",
@@ -189,7 +191,8 @@ DETAIL_LABELS = {
     "remarks": "замечания",
 }
 #: Details that are sums of money in kopecks, and that are certificate numbers
-MONEY_DETAILS = {"amount", "returned", "nominal", "budget", "reserved", "released"}
+MONEY_DETAILS = {"amount", "returned", "nominal", "budget", "reserved", "released",
+                 "planned"}
 NUMBER_DETAILS = {"certificate"}
 #: Names of changed fields (the "changed" detail), as the forms call them
 FIELD_LABELS = {

@@ -4,6 +4,7 @@ Each is idempotent (ledger keys and unique grants): running it twice changes not
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -33,11 +34,32 @@ class JobReport:
     skipped: int = 0
     amount: int = 0
     problems: list[str] = field(default_factory=list)
+    #: the period's opening: contracts whose months in the period were reserved now, and the
+    #: kopecks reserved for them (what `after_grant` reported)
+    rolled_over: int = 0
+    reserved: int = 0
 
 
-def open_period(*, today: date) -> JobReport:
+#: called for a certificate inside the transaction of its top-up (or, without one, its own):
+#: reserves what its continuing contracts need and returns (contracts, kopecks reserved)
+AfterGrant = Callable[..., tuple[int, int]]
+#: the ids of the certificates to serve first (children continuing into the period)
+First = Callable[[FinancingPeriod], Iterable[int]]
+
+
+def open_period(*, today: date, after_grant: AfterGrant | None = None,
+                first: First | None = None) -> JobReport:
     """Top every active financing certificate up for the current period (continuing children
-    keep their financing status). Refuses while an ended period is still open."""
+    keep their financing status). Refuses while an ended period is still open.
+
+    Enrolment (a layer above) passes `first`, the certificates whose contracts continue into
+    the period, served before any other so they do not race new ones for the quota, and
+    `after_grant(certificate, period, today=...)`, called in the same transaction as each
+    certificate's top-up so no new enrolment can spend the new balance in between. It is
+    called also for a certificate topped up already (a rerun after a crash completes what is
+    missing) and for a continuing certificate that gets no grant (a record one, or the quota
+    ran out): its contracts are reserved at a zero share. A suspended certificate is left for a
+    rerun after it is resumed (a problem in the report). Idempotent."""
     period = periods.current_period(today)
     if period is None:
         raise DomainError("Нет периода, который включает сегодняшнюю дату")
@@ -46,28 +68,61 @@ def open_period(*, today: date) -> JobReport:
     if unclosed is not None:
         raise DomainError(f"Сначала закройте период «{unclosed.title}» (flask periods close)")
     report = JobReport()
-    ids = db.session.scalars(select(Certificate.id).where(
-        Certificate.kind == CertificateKind.FINANCING,
-        Certificate.status == CertificateStatus.ACTIVE).order_by(Certificate.id)).all()
+    ids = list(dict.fromkeys([*(first(period) if first else ()), *db.session.scalars(
+        select(Certificate.id).where(
+            Certificate.kind == CertificateKind.FINANCING,
+            Certificate.status == CertificateStatus.ACTIVE).order_by(Certificate.id))]))
     for certificate_id in ids:
-        certificate = db.session.get(Certificate, certificate_id)
-        if financing.grant_for(certificate, period) is not None:
-            report.skipped += 1
-            continue
         try:
-            with unit_of_work():
+            _open_one(certificate_id, period, report, today=today, after_grant=after_grant)
+        except financing.DuplicateGrant:  # a concurrent run granted it meanwhile: go again
+            _open_one(certificate_id, period, report, today=today, after_grant=after_grant)
+    return report
+
+
+def _open_one(certificate_id: int, period: FinancingPeriod, report: JobReport, *,
+              today: date, after_grant: AfterGrant | None) -> None:
+    """One certificate, in one transaction: the top-up (when it is due) and `after_grant`."""
+    grant, topped_up, exhausted = None, False, False
+    with unit_of_work():
+        # A concurrent opener of the same certificate waits here until this one commits,
+        # then sees its grant and its reserves (PostgreSQL; SQLite runs one writer anyway).
+        certificate = db.session.scalars(
+            select(Certificate).where(Certificate.id == certificate_id).with_for_update()
+            .execution_options(populate_existing=True)).one()
+        due = certificate.kind == CertificateKind.FINANCING \
+            and certificate.status == CertificateStatus.ACTIVE
+        topped_up = due and financing.grant_for(certificate, period) is not None
+        if due and not topped_up:
+            try:
                 grant = financing._grant(certificate, period, today=today,
-                                            source="period_open", actor=None)
+                                         source="period_open", actor=None)
+            except periods.QuotaExhausted:  # refused before it changed anything
+                exhausted = True
+            else:
                 financing._resolve_queue_entry(certificate, period)
                 audit.record(None, "certificate.financing_granted", certificate,
                              {"period": period.title, "amount": grant.amount,
                               "source": "period_open"})
-        except periods.QuotaExhausted:
-            report.problems.append(f"{format_number(certificate.number)}: квота периода исчерпана")
-            continue
+        # A suspended certificate's contracts keep running, but it gets no top-up: its
+        # months stay planned (not reserved at a zero share for good) until a rerun after
+        # it is resumed.
+        suspended = certificate.status == CertificateStatus.SUSPENDED
+        rolled, reserved = after_grant(certificate, period, today=today) \
+            if after_grant and not suspended else (0, 0)
+        number = certificate.number
+    if grant is not None:
         report.done += 1
         report.amount += grant.amount
-    return report
+    report.skipped += topped_up
+    if exhausted:
+        report.problems.append(f"{format_number(number)}: квота периода исчерпана")
+    if suspended and after_grant:
+        report.problems.append(f"{format_number(number)}: сертификат приостановлен — оплата "
+                               "договоров не зарезервирована; после возобновления запустите "
+                               "открытие периода ещё раз")
+    report.rolled_over += rolled
+    report.reserved += reserved
 
 
 def close_period(period: FinancingPeriod, *, today: date) -> JobReport:

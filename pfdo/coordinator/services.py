@@ -61,6 +61,8 @@ class Dashboard:
     granted: int
     with_certificates: int
     child_population: int
+    #: the coming year, from 1 November, while no period covers its 1 January
+    next_period_missing: int | None = None
 
     @property
     def coverage_percent(self) -> float | None:
@@ -84,6 +86,7 @@ def dashboard(today: date) -> Dashboard:
         granted=granted_amount(period) if period is not None else 0,
         with_certificates=with_certificates,
         child_population=place.child_population if place is not None else 0,
+        next_period_missing=periods.next_period_missing(today),
     )
 
 

@@ -4,7 +4,8 @@ the contract's months with their split, the waitlist of a full group, and review
 One row is both the offer and the contract (`Contract`): the offer is a contract in status
 `offered`; the parent's acceptance makes it `active`. Its months (`ContractMonth`) are written
 at acceptance — the terms the family agreed to — and change status only (reserved → paid or
-released), never their amounts.
+released), never their amounts; the one exception is a planned month of a later period, which
+the roll-over (`enrollments.rollover`) reserves and, when the new balance falls short, re-splits.
 
 Seats: `Group.seats_taken` is the one counter of a group's seats. An active contract holds a
 seat; so does an offer made to the first of the waitlist (`holds_seat`), so that the seat it

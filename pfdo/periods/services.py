@@ -221,3 +221,19 @@ def prorated_nominal(period: FinancingPeriod, age: int, day: date) -> tuple[int,
     """(amount, months): the nominal for the age × months left (current included) ÷ months."""
     months = months_left(period, day)
     return period.nominal_for_age(age) * months // period.months, months
+
+
+#: from this day of the year on, the coordinator is warned that next year has no period
+NEXT_PERIOD_WARNING_FROM = (11, 1)
+
+
+def next_period_missing(today: date) -> int | None:
+    """The coming calendar year when, from 1 November, no period covers its 1 January yet
+    (the contracts run to May: their months there can only be reserved from that period);
+    None otherwise."""
+    if (today.month, today.day) < NEXT_PERIOD_WARNING_FROM:
+        return None
+    new_year = date(today.year + 1, 1, 1)
+    exists = db.session.scalar(select(FinancingPeriod.id).where(
+        FinancingPeriod.starts_on <= new_year, FinancingPeriod.ends_on >= new_year).limit(1))
+    return None if exists is not None else new_year.year

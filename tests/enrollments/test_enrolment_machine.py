@@ -35,7 +35,7 @@ from pfdo import clock
 from pfdo.certificates import jobs as period_jobs
 from pfdo.children.models import Child
 from pfdo.db import db
-from pfdo.enrollments import contracts, jobs, offers, requests, terms, waitlist
+from pfdo.enrollments import contracts, jobs, offers, requests, rollover, terms, waitlist
 from pfdo.enrollments.models import (
     Contract,
     ContractMonth,
@@ -289,9 +289,15 @@ class EnrolmentMachine(RuleBasedStateMachine):
             old = db.session.scalars(select(FinancingPeriod).order_by(
                 FinancingPeriod.starts_on)).first()
             period_jobs.close_period(old, today=today)
-            report = period_jobs.open_period(today=today)
+            report = rollover.open_period(today=today)
             assert report.problems == []
             SEEN["next period"] += 1
+            if report.rolled_over:
+                SEEN["rolled over"] += 1
+            # the roll-over left no continuing contract's month of the new period planned
+            new = db.session.scalars(select(FinancingPeriod).order_by(
+                FinancingPeriod.starts_on.desc())).first()
+            assert rollover.continuing_certificates(new) == []
 
     # --- after every step ---
 
