@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
+from pfdo import clock
 from pfdo.billing import months
 from pfdo.billing.models import (
     DRAFT,
@@ -23,6 +24,7 @@ from pfdo.children.models import Child
 from pfdo.db import db
 from pfdo.enrollments.models import Contract, ContractMonth, ContractStatus, MonthStatus
 from pfdo.formatting import month_name
+from pfdo.municipality import services as municipality
 from pfdo.programs.models import Group, Program
 from pfdo.providers.models import Provider
 
@@ -90,10 +92,10 @@ def _status(report: ServiceReport | None, ended: bool) -> str:
     return report.status
 
 
-def _late(report: ServiceReport | None, due: date, today: date) -> bool:
+def _late(report: ServiceReport | None, due: date, today: date, tz: str) -> bool:
     invoice = report.invoice if report is not None else None
-    if invoice is not None:
-        return invoice.first_submitted_at.date() > due
+    if invoice is not None:  # the first submission's local date decides
+        return clock.local_date(invoice.first_submitted_at, tz) > due
     return today > due
 
 
@@ -105,6 +107,7 @@ def provider_months(provider: Provider, today: date) -> list[ReportMonth]:
         select(ServiceReport).where(ServiceReport.provider_id == provider.id)
         .options(selectinload(ServiceReport.invoice)))}
     current = today.replace(day=1)
+    tz = municipality.timezone()
     rows = []
     for month in sorted(set(counts) | set(reports), reverse=True):
         if month > current:
@@ -119,7 +122,7 @@ def provider_months(provider: Provider, today: date) -> list[ReportMonth]:
         rows.append(ReportMonth(
             month=month, contracts=contracts, report=report, status=status,
             status_label=STATUS_LABELS.get(status, "идёт"), due_on=due,
-            late=ended and _late(report, due, today)))
+            late=ended and _late(report, due, today, tz)))
     return rows
 
 

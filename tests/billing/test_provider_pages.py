@@ -81,6 +81,17 @@ def test_the_list_shows_each_month_with_its_status(app, client, billing):
     assert "черновик" in _row(_text(client.get("/provider/reports")), "2026-03")
 
 
+def test_a_month_not_submitted_by_its_due_date_is_late(app, client, billing):
+    login(client, billing.world.staff.email)
+    row = _row(_text(client.get("/provider/reports")), "2026-03")
+    assert "05.04.2026" in row and "просрочен" not in row
+    clock.set_frozen(datetime(2026, 4, 6, 9, 0, tzinfo=UTC))
+    client = app.test_client()  # the first session has expired meanwhile
+    login(client, billing.world.staff.email)
+    row = _row(_text(client.get("/provider/reports")), "2026-03")
+    assert "просрочен" in row and "не начат" in row
+
+
 def test_a_running_month_cannot_be_opened(app, client, billing):
     login(client, billing.world.staff.email)
     response = form_post(client, "/provider/reports/open", {"month": "2026-04"},
@@ -205,6 +216,8 @@ def test_a_paid_invoice_and_its_correction(app, client, billing):
     assert f"оплачено с учётом исправлений: <strong>{format_rub(0)}</strong>" in html
     assert format_rub(share) in html
     assert "исправление после оплаты" in html
+    row = _row(_text(client.get("/provider/reports")), "2026-03")
+    assert "оплачен" in row and "просрочен" not in row and "Открыть" in row
 
 
 def test_money_is_shown_exactly(app, client, billing):
