@@ -34,6 +34,7 @@ ROLE_MENUS = {
                     MenuItem("Программы", "programs.index", "journal-bookmark"),
                     MenuItem("Заявки", "enrollments.provider_requests", "inbox"),
                     MenuItem("Договоры", "enrollments.provider_contracts", "file-earmark-text"),
+                    MenuItem("Отчёты и счета", "billing.provider_reports", "receipt"),
                     MenuItem("Отзывы", "enrollments.provider_reviews", "star", secondary=True)],
     Role.COORDINATOR: [
         MenuItem("Кабинет координатора", "coordinator.dashboard", "clipboard-check"),
@@ -179,6 +180,12 @@ PAGE_TITLES = {
     "enrollments.answer_review": "Ответ на отзыв",
     "enrollments.coordinator_reviews": "Отзывы о программах",
     "enrollments.hide_review": "Скрытие отзыва",
+    # --- the monthly close: the provider's reports and invoices ---
+    "billing.provider_reports": "Отчёты и счета",
+    "billing.provider_open_report": "Открытие отчёта за месяц",
+    "billing.provider_report": "Отчёт об оказанных услугах за месяц",
+    "billing.provider_save_report": "Сохранение и отправка отчёта за месяц",
+    "billing.provider_invoice": "Счёт поставщика за месяц",
 }
 
 
