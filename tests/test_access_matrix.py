@@ -141,6 +141,19 @@ MATRIX = {
     "enrollments.terminate": {"parent"},
     "enrollments.week": {"parent"},
     "enrollments.week_ics": {"parent"},
+    # --- the monthly close: the provider's reports (rows for the merged i12-provider pages) ---
+    "billing.provider_reports": {"provider_staff"},
+    "billing.provider_open_report": {"provider_staff"},
+    "billing.provider_report": {"provider_staff"},
+    "billing.provider_save_report": {"provider_staff"},
+    "billing.provider_invoice": {"provider_staff"},
+    # --- the monthly close: the coordinator's queue, decisions and overview ---
+    "billing.coordinator_invoices": {"coordinator"},
+    "billing.coordinator_invoice": {"coordinator"},
+    "billing.coordinator_approve": {"coordinator"},
+    "billing.coordinator_return": {"coordinator"},
+    "billing.coordinator_correct": {"coordinator"},
+    "billing.coordinator_month": {"coordinator"},
 }
 
 
@@ -186,6 +199,7 @@ def make_objects(app, make, owner=None, provider_staff=None) -> dict:
             "period_id": period.id, "provider_id": provider.id, "document_id": document.id,
             "program_id": program.id, "group_id": group.id,
             **review_objects(app, owner, certificate, group),
+            **billing_objects(app, provider),
             **family_enrolment_objects(app, owner, certificate, group)}
 
 
@@ -213,6 +227,27 @@ def review_objects(app, owner, certificate, group) -> dict:
                             author_id=owner.id, rating=4, text="Занятия нравятся ребёнку.")
             db.session.add(review)
         return {"review_id": review.id}
+
+
+# --- the monthly close ---
+def billing_objects(app, provider) -> dict:
+    """The provider's report for March 2026 with an invoice waiting for a decision, written as
+    rows (the flow is tested in tests/billing)."""
+    from datetime import UTC, date, datetime
+
+    from pfdo.billing.models import Invoice, ServiceReport
+    from pfdo.db import unit_of_work
+    with app.app_context():
+        with unit_of_work():
+            report = ServiceReport(provider_id=provider.id, month=date(2026, 3, 1))
+            db.session.add(report)
+            db.session.flush()
+            moment = datetime(2026, 4, 2, 3, 0, tzinfo=UTC)
+            invoice = Invoice(report_id=report.id, provider_id=provider.id,
+                              month=date(2026, 3, 1), status="submitted",
+                              submitted_at=moment, first_submitted_at=moment)
+            db.session.add(invoice)
+        return {"report_id": report.id, "invoice_id": invoice.id, "month": "2026-03"}
 
 
 # --- enrolment: family ---
