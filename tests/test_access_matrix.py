@@ -141,7 +141,7 @@ MATRIX = {
     "enrollments.terminate": {"parent"},
     "enrollments.week": {"parent"},
     "enrollments.week_ics": {"parent"},
-    # --- the monthly close: the provider's reports (rows for the merged i12-provider pages) ---
+    # --- the monthly close: the provider's reports and invoices ---
     "billing.provider_reports": {"provider_staff"},
     "billing.provider_open_report": {"provider_staff"},
     "billing.provider_report": {"provider_staff"},
@@ -199,8 +199,8 @@ def make_objects(app, make, owner=None, provider_staff=None) -> dict:
             "period_id": period.id, "provider_id": provider.id, "document_id": document.id,
             "program_id": program.id, "group_id": group.id,
             **review_objects(app, owner, certificate, group),
-            **billing_objects(app, provider),
-            **family_enrolment_objects(app, owner, certificate, group)}
+            **family_enrolment_objects(app, owner, certificate, group),
+            **billing_objects(app, provider)}
 
 
 # --- enrolment: reviews ---
@@ -229,27 +229,6 @@ def review_objects(app, owner, certificate, group) -> dict:
         return {"review_id": review.id}
 
 
-# --- the monthly close ---
-def billing_objects(app, provider) -> dict:
-    """The provider's report for March 2026 with an invoice waiting for a decision, written as
-    rows (the flow is tested in tests/billing)."""
-    from datetime import UTC, date, datetime
-
-    from pfdo.billing.models import Invoice, ServiceReport
-    from pfdo.db import unit_of_work
-    with app.app_context():
-        with unit_of_work():
-            report = ServiceReport(provider_id=provider.id, month=date(2026, 3, 1))
-            db.session.add(report)
-            db.session.flush()
-            moment = datetime(2026, 4, 2, 3, 0, tzinfo=UTC)
-            invoice = Invoice(report_id=report.id, provider_id=provider.id,
-                              month=date(2026, 3, 1), status="submitted",
-                              submitted_at=moment, first_submitted_at=moment)
-            db.session.add(invoice)
-        return {"report_id": report.id, "invoice_id": invoice.id, "month": "2026-03"}
-
-
 # --- enrolment: family ---
 def family_enrolment_objects(app, owner, certificate, group) -> dict:
     """A place of the owner's child in the queue of a full group of another program (the
@@ -268,6 +247,30 @@ def family_enrolment_objects(app, owner, certificate, group) -> dict:
         entry_id = waitlist.join(user_row(owner), db.session.get(Child, child_id),
                                  db.session.get(Group, full.id), today=factories.today()).id
     return {"entry_id": entry_id, "child_id": child_id}
+
+
+# --- the monthly close ---
+def billing_objects(app, provider) -> dict:
+    """The provider's report for January 2026 with its invoice submitted, written as rows (the
+    services' rules are tested in tests/billing)."""
+    from datetime import UTC, date, datetime
+
+    from pfdo.billing.models import Invoice, ServiceReport
+    from pfdo.db import unit_of_work
+
+    with app.app_context():
+        with unit_of_work():
+            report = ServiceReport(provider_id=provider.id, month=date(2026, 1, 1))
+            db.session.add(report)
+            db.session.flush()
+            moment = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
+            invoice = Invoice(report_id=report.id, provider_id=provider.id,
+                              month=report.month, status="submitted", submitted_at=moment,
+                              first_submitted_at=moment)
+            db.session.add(invoice)
+            db.session.flush()
+        # the coordinator's month overview: /coordinator/billing/<month>
+        return {"report_id": report.id, "invoice_id": invoice.id, "month": "2026-01"}
 
 
 def test_every_route_is_in_the_matrix(app):

@@ -21,6 +21,8 @@ from pfdo.identifiers import MAX_ID, has_control_characters
 SAVE, SUBMIT = "save", "submit"
 COMMENT_NEEDED = "Укажите, почему занятия не проводились"
 COMMENT_TOO_LONG = f"Не длиннее {COMMENT_MAX} символов"
+UNKNOWN_LINE = "Строка отчёта не найдена: обновите страницу"
+CHECK_LINES = "Отчёт не сохранён: проверьте строки, отмеченные красным."
 _ID = re.compile(r"[0-9]{1,10}")
 _MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
 
@@ -54,15 +56,20 @@ class ReportForm(BaseForm):
     def pressed(self) -> str:
         return SUBMIT if self.action.data == SUBMIT else SAVE
 
-    def read(self, formdata) -> tuple[list[Mark], dict[int, LineInput]]:
+    def read(self, formdata, known: set[int]) -> tuple[list[Mark], dict[int, LineInput]]:
         """The marks posted and each line's input (with its error). Line ids that are not
-        whole numbers are ignored; the service refuses ids that are not the report's."""
+        whole numbers are ignored; an id that is not one of the report's lines (`known`: the
+        page is older than the report) is a form error."""
         marks: list[Mark] = []
         inputs: dict[int, LineInput] = {}
         for raw in formdata.getlist("line"):
             if not _ID.fullmatch(raw or "") or int(raw) > MAX_ID or int(raw) in inputs:
                 continue
             line_id = int(raw)
+            if line_id not in known:
+                if UNKNOWN_LINE not in self.form_errors:
+                    self.form_errors.append(UNKNOWN_LINE)
+                continue
             delivered = formdata.get(f"delivered-{line_id}") is not None
             comment = " ".join((formdata.get(f"comment-{line_id}") or "").split())
             line = LineInput(delivered=delivered, comment=comment)
@@ -77,5 +84,8 @@ class ReportForm(BaseForm):
             marks.append(Mark(line_id=line_id, delivered=delivered, comment=comment))
         return marks, inputs
 
-    def line_errors(self, inputs: dict[int, LineInput]) -> int:
-        return sum(1 for line in inputs.values() if line.error)
+    def refused(self, inputs: dict[int, LineInput]) -> bool:
+        """Whether anything posted is wrong; a line's error adds CHECK_LINES above the form."""
+        if any(line.error for line in inputs.values()):
+            self.form_errors.append(CHECK_LINES)
+        return bool(self.form_errors)

@@ -8,7 +8,7 @@ from flask_login import current_user
 from pfdo.accounts.access import roles_required
 from pfdo.accounts.models import Role
 from pfdo.billing import access, lists, months, reports
-from pfdo.billing.provider_forms import SUBMIT, LineInput, OpenReportForm, ReportForm
+from pfdo.billing.provider_forms import CHECK_LINES, SUBMIT, LineInput, OpenReportForm, ReportForm
 from pfdo.billing.views import bp
 from pfdo.errors import DomainError
 from pfdo.formatting import count_with_noun
@@ -39,7 +39,7 @@ def provider_open_report():
     form = OpenReportForm()
     back = url_for("billing.provider_reports")
     if not form.validate_on_submit():
-        flash(STALE_PAGE, "danger")
+        flash(form.month.errors[0] if form.month.errors else STALE_PAGE, "danger")
         return redirect_to(back)
     try:
         report = reports.open_report(provider, months.parse(form.month_key()),
@@ -87,9 +87,8 @@ def provider_save_report(report_id: int):
     if not form.validate_on_submit():
         flash(STALE_PAGE, "danger")
         return redirect_to(back)
-    marks, inputs = form.read(request.form)
-    if form.line_errors(inputs):
-        form.form_errors.append("Отчёт не сохранён: проверьте строки, отмеченные красным.")
+    marks, inputs = form.read(request.form, {line.id for line in report.lines})
+    if form.refused(inputs):
         return _report_page(report, form=form, inputs=inputs, status=422)
     try:
         if form.pressed() == SUBMIT:
@@ -104,7 +103,7 @@ def provider_save_report(report_id: int):
         line_id = _line_of(error.field)
         if line_id in inputs:
             inputs[line_id].error = error.message
-            form.form_errors.append("Отчёт не сохранён: проверьте строки, отмеченные красным.")
+            form.form_errors.append(CHECK_LINES)
         else:
             form.form_errors.append(error.message)
         return _report_page(report, form=form, inputs=inputs, status=422)
