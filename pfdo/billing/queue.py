@@ -108,8 +108,3 @@ def invoice_queue(flt: InvoiceFilter, *, page: int = 1, per_page: int = PER_PAGE
                              municipality.local_date(invoice.first_submitted_at) > due))
     return Queue(pagination, rows)
 
-
-def waiting_count() -> int:
-    """Invoices waiting for the coordinator's decision."""
-    return db.session.scalar(select(db.func.count()).select_from(Invoice)
-                             .where(Invoice.status == InvoiceStatus.SUBMITTED)) or 0

@@ -98,6 +98,9 @@ PAGES = [
     ("/coordinator/contracts", COORDINATOR, "coordinator-contracts"),
     ("/coordinator/enrolments/deadlines", COORDINATOR, "coordinator-deadlines"),
     ("/coordinator/reviews", COORDINATOR, "coordinator-reviews"),
+    # the monthly close: the coordinator's invoice queue and the month's overview
+    ("/coordinator/invoices", COORDINATOR, "coordinator-invoices"),
+    ("/coordinator/billing", COORDINATOR, "coordinator-month"),
 ]
 
 # (path, demo account or None, submit button, an error the empty form gets, screenshot name)
