@@ -43,6 +43,8 @@ ROLE_MENUS = {
         MenuItem("Периоды", "coordinator.period_list", "calendar-range"),
         MenuItem("Программы", "programs.moderation", "journal-check"),
         MenuItem("Договоры", "enrollments.coordinator_contracts", "file-earmark-text"),
+        MenuItem("Закрытие месяца", "billing.coordinator_month", "calendar-check"),
+        MenuItem("Счета", "billing.coordinator_invoices", "receipt", secondary=True),
         MenuItem("Сроки ответов поставщиков", "enrollments.provider_deadlines",
                  "hourglass-split", secondary=True),
         MenuItem("Отзывы", "enrollments.coordinator_reviews", "star", secondary=True),
@@ -186,6 +188,13 @@ PAGE_TITLES = {
     "billing.provider_report": "Отчёт об оказанных услугах за месяц",
     "billing.provider_save_report": "Сохранение и отправка отчёта за месяц",
     "billing.provider_invoice": "Счёт поставщика за месяц",
+    # --- the monthly close: the coordinator's queue, decisions and overview ---
+    "billing.coordinator_invoices": "Счета поставщиков",
+    "billing.coordinator_invoice": "Счёт поставщика на проверке",
+    "billing.coordinator_approve": "Одобрение и оплата счёта",
+    "billing.coordinator_return": "Возврат счёта на исправление",
+    "billing.coordinator_correct": "Исправление счёта после оплаты",
+    "billing.coordinator_month": "Закрытие месяца",
 }
 
 

@@ -147,7 +147,13 @@ MATRIX = {
     "billing.provider_report": {"provider_staff"},
     "billing.provider_save_report": {"provider_staff"},
     "billing.provider_invoice": {"provider_staff"},
+    # --- the monthly close: the coordinator's queue, decisions and overview ---
+    "billing.coordinator_invoices": {"coordinator"},
     "billing.coordinator_invoice": {"coordinator"},
+    "billing.coordinator_approve": {"coordinator"},
+    "billing.coordinator_return": {"coordinator"},
+    "billing.coordinator_correct": {"coordinator"},
+    "billing.coordinator_month": {"coordinator"},
 }
 
 
@@ -263,7 +269,8 @@ def billing_objects(app, provider) -> dict:
                               first_submitted_at=moment)
             db.session.add(invoice)
             db.session.flush()
-        return {"report_id": report.id, "invoice_id": invoice.id}
+        # the coordinator's month overview: /coordinator/billing/<month>
+        return {"report_id": report.id, "invoice_id": invoice.id, "month": "2026-01"}
 
 
 def test_every_route_is_in_the_matrix(app):

@@ -202,6 +202,17 @@ def _build_world(app, make) -> World:
                               submitted_at=moment, first_submitted_at=moment)
             db.session.add(invoice)
         report_id, invoice_id = draft.id, invoice.id
+        # and one waiting for the coordinator's decision (its approve and return forms)
+        with unit_of_work():
+            to_decide = ServiceReport(provider_id=own.id, month=date(2025, 11, 1))
+            db.session.add(to_decide)
+            db.session.flush()
+            moment = datetime(2025, 12, 3, 3, 0, tzinfo=UTC)
+            waiting_invoice = Invoice(report_id=to_decide.id, provider_id=own.id,
+                                      month=to_decide.month, status="submitted",
+                                      submitted_at=moment, first_submitted_at=moment)
+            db.session.add(waiting_invoice)
+        waiting_id = waiting_invoice.id
     with app.app_context():
         token = make_reset_token(db.session.get(User, forgetful.id))
         number = db.session.get(Certificate, issued.id).number
@@ -223,7 +234,8 @@ def _build_world(app, make) -> World:
         "entry_id": [entry_id],
         "review_id": [review_id],
         "report_id": [report_id],
-        "invoice_id": [invoice_id],
+        "invoice_id": [invoice_id, waiting_id],
+        "month": ["2025-12", "2026-03"],
     }, clients={GUEST: app.test_client()})
     for role in ROLES:
         world.clients[role] = app.test_client()

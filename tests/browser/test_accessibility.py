@@ -104,6 +104,9 @@ PAGES = [
     ("/provider/reports", PROVIDER, "provider-reports"),
     ("/provider/reports/{provider_report}", PROVIDER, "provider-report"),
     ("/provider/invoices/{provider_invoice}", PROVIDER, "provider-invoice"),
+    # the monthly close: the coordinator's invoice queue and the month's overview
+    ("/coordinator/invoices", COORDINATOR, "coordinator-invoices"),
+    ("/coordinator/billing", COORDINATOR, "coordinator-month"),
 ]
 
 # (path, demo account or None, submit button, an error the empty form gets, screenshot name)
