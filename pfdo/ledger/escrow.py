@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from pfdo.db import db
 from pfdo.ledger import services as ledger
@@ -121,3 +121,29 @@ def totals_by_owner(owners: Iterable[LedgerAccount]) -> dict[int, EscrowTotals]:
         .outerjoin(paid, paid.c.owner_id == held.c.owner_id))
     # int(): PostgreSQL sums BIGINT as NUMERIC, which arrives as Decimal.
     return {owner_id: EscrowTotals(held=int(h), paid=int(p)) for owner_id, h, p in rows}
+
+
+def owner_history(account: LedgerAccount) -> list[Transfer]:
+    """What happened to a certificate's money, newest first, in one query: the transfers of
+    its own account, and the payments out of its escrows to providers (with the corrections
+    that took a payment back), which the certificate's account does not see."""
+    escrows = (select(Transfer.credit_account_id)
+               .join(LedgerAccount, LedgerAccount.id == Transfer.credit_account_id)
+               .where(Transfer.kind == TransferKind.RESERVE,
+                      Transfer.debit_account_id == account.id,
+                      LedgerAccount.kind == AccountKind.ESCROW)
+               .scalar_subquery())
+    payable = aliased(LedgerAccount)
+    query = (select(Transfer)
+             .outerjoin(payable, and_(payable.kind == AccountKind.PAYABLE,
+                                      or_(payable.id == Transfer.debit_account_id,
+                                          payable.id == Transfer.credit_account_id)))
+             .where(or_(Transfer.debit_account_id == account.id,
+                        Transfer.credit_account_id == account.id,
+                        and_(payable.id.is_not(None),
+                             Transfer.kind.in_((TransferKind.PAYMENT, TransferKind.CORRECTION)),
+                             or_(Transfer.debit_account_id.in_(escrows),
+                                 Transfer.credit_account_id.in_(escrows)))))
+             .options(joinedload(Transfer.debit_account), joinedload(Transfer.credit_account))
+             .order_by(Transfer.id.desc()))
+    return list(db.session.scalars(query).unique())
