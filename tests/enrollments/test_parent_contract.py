@@ -15,8 +15,8 @@ from pfdo.enrollments.models import Contract
 from pfdo.notifications.models import OutboxMessage
 from pfdo.programs.cost import monthly_norm
 from tests import factories
-from tests.conftest import form_post, login
 from tests.billing.conftest import billing  # noqa: F401
+from tests.conftest import form_post, login
 from tests.enrollments.conftest import HOUR_COST
 
 NORM = monthly_norm(HOUR_COST, 2)
@@ -260,7 +260,7 @@ def _contract(app, contract_id: int) -> Contract:
         return found
 
 
-def _closed_march(app, billing, *, undelivered: int):
+def _closed_march(app, billing, *, undelivered: int):  # noqa: F811
     """March's report submitted with `undelivered` not delivered, and the invoice approved."""
     from pfdo.accounts.models import User
     from pfdo.billing import invoices, reports
@@ -277,7 +277,8 @@ def _closed_march(app, billing, *, undelivered: int):
         invoices.approve(invoice, actor=db.session.get(User, billing.world.coordinator.id))
 
 
-def test_a_paid_month_shows_the_day_and_the_certificate_history_names_it(app, client, billing):
+def test_a_paid_month_shows_the_day_and_the_certificate_history_names_it(
+        app, client, billing):  # noqa: F811
     first, second = billing.contracts
     _closed_march(app, billing, undelivered=second)
     contract = _contract(app, first)
@@ -296,7 +297,8 @@ def test_a_paid_month_shows_the_day_and_the_certificate_history_names_it(app, cl
     assert re.search(r"Оплачено 1 200,00 ₽ Доступно", certificate)
 
 
-def test_a_month_not_delivered_is_released_with_the_providers_reason(app, client, billing):
+def test_a_month_not_delivered_is_released_with_the_providers_reason(
+        app, client, billing):  # noqa: F811
     first, second = billing.contracts
     _closed_march(app, billing, undelivered=second)
     contract = _contract(app, second)
