@@ -34,6 +34,7 @@ ROLE_MENUS = {
                     MenuItem("Программы", "programs.index", "journal-bookmark"),
                     MenuItem("Заявки", "enrollments.provider_requests", "inbox"),
                     MenuItem("Договоры", "enrollments.provider_contracts", "file-earmark-text"),
+                    MenuItem("Отчёты и счета", "billing.provider_reports", "receipt"),
                     MenuItem("Отзывы", "enrollments.provider_reviews", "star", secondary=True)],
     Role.COORDINATOR: [
         MenuItem("Кабинет координатора", "coordinator.dashboard", "clipboard-check"),
@@ -42,6 +43,8 @@ ROLE_MENUS = {
         MenuItem("Периоды", "coordinator.period_list", "calendar-range"),
         MenuItem("Программы", "programs.moderation", "journal-check"),
         MenuItem("Договоры", "enrollments.coordinator_contracts", "file-earmark-text"),
+        MenuItem("Закрытие месяца", "billing.coordinator_month", "calendar-check"),
+        MenuItem("Счета", "billing.coordinator_invoices", "receipt", secondary=True),
         MenuItem("Сроки ответов поставщиков", "enrollments.provider_deadlines",
                  "hourglass-split", secondary=True),
         MenuItem("Отзывы", "enrollments.coordinator_reviews", "star", secondary=True),
@@ -179,6 +182,19 @@ PAGE_TITLES = {
     "enrollments.answer_review": "Ответ на отзыв",
     "enrollments.coordinator_reviews": "Отзывы о программах",
     "enrollments.hide_review": "Скрытие отзыва",
+    # --- the monthly close: the provider's reports and invoices ---
+    "billing.provider_reports": "Отчёты и счета",
+    "billing.provider_open_report": "Открытие отчёта за месяц",
+    "billing.provider_report": "Отчёт об оказанных услугах за месяц",
+    "billing.provider_save_report": "Сохранение и отправка отчёта за месяц",
+    "billing.provider_invoice": "Счёт поставщика за месяц",
+    # --- the monthly close: the coordinator's queue, decisions and overview ---
+    "billing.coordinator_invoices": "Счета поставщиков",
+    "billing.coordinator_invoice": "Счёт поставщика на проверке",
+    "billing.coordinator_approve": "Одобрение и оплата счёта",
+    "billing.coordinator_return": "Возврат счёта на исправление",
+    "billing.coordinator_correct": "Исправление счёта после оплаты",
+    "billing.coordinator_month": "Закрытие месяца",
 }
 
 

@@ -141,6 +141,19 @@ MATRIX = {
     "enrollments.terminate": {"parent"},
     "enrollments.week": {"parent"},
     "enrollments.week_ics": {"parent"},
+    # --- the monthly close: the provider's reports and invoices ---
+    "billing.provider_reports": {"provider_staff"},
+    "billing.provider_open_report": {"provider_staff"},
+    "billing.provider_report": {"provider_staff"},
+    "billing.provider_save_report": {"provider_staff"},
+    "billing.provider_invoice": {"provider_staff"},
+    # --- the monthly close: the coordinator's queue, decisions and overview ---
+    "billing.coordinator_invoices": {"coordinator"},
+    "billing.coordinator_invoice": {"coordinator"},
+    "billing.coordinator_approve": {"coordinator"},
+    "billing.coordinator_return": {"coordinator"},
+    "billing.coordinator_correct": {"coordinator"},
+    "billing.coordinator_month": {"coordinator"},
 }
 
 
@@ -186,7 +199,8 @@ def make_objects(app, make, owner=None, provider_staff=None) -> dict:
             "period_id": period.id, "provider_id": provider.id, "document_id": document.id,
             "program_id": program.id, "group_id": group.id,
             **review_objects(app, owner, certificate, group),
-            **family_enrolment_objects(app, owner, certificate, group)}
+            **family_enrolment_objects(app, owner, certificate, group),
+            **billing_objects(app, provider)}
 
 
 # --- enrolment: reviews ---
@@ -233,6 +247,30 @@ def family_enrolment_objects(app, owner, certificate, group) -> dict:
         entry_id = waitlist.join(user_row(owner), db.session.get(Child, child_id),
                                  db.session.get(Group, full.id), today=factories.today()).id
     return {"entry_id": entry_id, "child_id": child_id}
+
+
+# --- the monthly close ---
+def billing_objects(app, provider) -> dict:
+    """The provider's report for January 2026 with its invoice submitted, written as rows (the
+    services' rules are tested in tests/billing)."""
+    from datetime import UTC, date, datetime
+
+    from pfdo.billing.models import Invoice, ServiceReport
+    from pfdo.db import unit_of_work
+
+    with app.app_context():
+        with unit_of_work():
+            report = ServiceReport(provider_id=provider.id, month=date(2026, 1, 1))
+            db.session.add(report)
+            db.session.flush()
+            moment = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
+            invoice = Invoice(report_id=report.id, provider_id=provider.id,
+                              month=report.month, status="submitted", submitted_at=moment,
+                              first_submitted_at=moment)
+            db.session.add(invoice)
+            db.session.flush()
+        # the coordinator's month overview: /coordinator/billing/<month>
+        return {"report_id": report.id, "invoice_id": invoice.id, "month": "2026-01"}
 
 
 def test_every_route_is_in_the_matrix(app):

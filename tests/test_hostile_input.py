@@ -181,6 +181,27 @@ def _build_world(app, make) -> World:
                             author_id=parent.id, rating=5, text="Очень понравилось, спасибо!")
             db.session.add(review)
         review_id = review.id
+    # --- the monthly close --- the draft report of the signed contract's first month (its
+    # form with a line) and an invoice of another month, written as rows
+    with app.app_context():
+        from datetime import UTC, datetime
+
+        from pfdo.billing import reports as billing_reports
+        from pfdo.billing.models import Invoice, ServiceReport
+        from pfdo.enrollments.models import Contract
+        from pfdo.providers.models import Provider
+        with unit_of_work():
+            first = db.session.get(Contract, signed.id).first_month
+            draft = billing_reports.ensure(db.session.get(Provider, own.id), first)
+            sent = ServiceReport(provider_id=own.id, month=date(2025, 12, 1))
+            db.session.add(sent)
+            db.session.flush()
+            moment = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+            invoice = Invoice(report_id=sent.id, provider_id=own.id, month=sent.month,
+                              status="returned", remarks="Проверьте отметки",
+                              submitted_at=moment, first_submitted_at=moment)
+            db.session.add(invoice)
+        report_id, invoice_id = draft.id, invoice.id
     with app.app_context():
         token = make_reset_token(db.session.get(User, forgetful.id))
         number = db.session.get(Certificate, issued.id).number
@@ -201,6 +222,8 @@ def _build_world(app, make) -> World:
         "request_id": [pending.id],
         "entry_id": [entry_id],
         "review_id": [review_id],
+        "report_id": [report_id],
+        "invoice_id": [invoice_id],
     }, clients={GUEST: app.test_client()})
     for role in ROLES:
         world.clients[role] = app.test_client()

@@ -10,7 +10,7 @@ from pfdo.errors import DomainError
 from pfdo.periods import services as periods
 
 DEFAULT_DUE_DAY = 5
-MONTH_SHAPE = re.compile(r"(\d{4})-(\d{2})")
+MONTH_SHAPE = re.compile(r"([0-9]{4})-([0-9]{2})")
 
 
 def parse(value: str | None) -> date:

@@ -129,6 +129,13 @@ class PeriodForm(BaseForm):
                                   message="Не меньше одного дня")
     offer_accept_days = _whole("Срок принятия оферты родителем, рабочих дней", minimum=1,
                                message="Не меньше одного дня")
+    report_due_day = IntegerField(
+        "Отчёт за месяц — до какого числа следующего месяца",
+        [_filled("Укажите число от 1 до 28", invalid="Введите целое число"),
+         NumberRange(min=1, max=28, message="Число от 1 до 28: такое есть в любом месяце")],
+        description="Поставщики отправляют отчёт об оказанных услугах и счёт за месяц до "
+                    "этого числа следующего месяца",
+        render_kw={"min": 1, "max": 28})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -168,6 +175,7 @@ class PeriodForm(BaseForm):
             free_program_limit=self.free_program_limit.data or 0,
             provider_answer_days=self.provider_answer_days.data or 0,
             offer_accept_days=self.offer_accept_days.data or 0,
+            report_due_day=self.report_due_day.data or 0,
             bands=bands, hour_costs=costs)
 
     @classmethod
@@ -175,7 +183,8 @@ class PeriodForm(BaseForm):
         """A blank form for the next calendar year."""
         year = today.year + 1
         return cls(title=f"{year} год", starts_on=date(year, 1, 1), ends_on=date(year, 12, 31),
-                   free_program_limit=3, provider_answer_days=5, offer_accept_days=5)
+                   free_program_limit=3, provider_answer_days=5, offer_accept_days=5,
+                   report_due_day=5)
 
     @classmethod
     def for_period(cls, period: FinancingPeriod) -> PeriodForm:
@@ -185,6 +194,7 @@ class PeriodForm(BaseForm):
             "budget": _rub_text(period.budget), "free_program_limit": period.free_program_limit,
             "provider_answer_days": period.provider_answer_days,
             "offer_accept_days": period.offer_accept_days,
+            "report_due_day": period.report_due_day,
         }
         for i, band in zip(BAND_ROWS, period.bands, strict=False):
             values.update({f"band{i}_from": band.age_from, f"band{i}_to": band.age_to,

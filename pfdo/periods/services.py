@@ -36,6 +36,8 @@ class PeriodData:
     free_program_limit: int
     provider_answer_days: int
     offer_accept_days: int = 5
+    #: the day of the next month a month's service report is due by (1..28)
+    report_due_day: int = 5
     bands: list[Band] = field(default_factory=list)
     #: direction code -> kopecks per person-hour
     hour_costs: dict[str, int] = field(default_factory=dict)
@@ -95,6 +97,8 @@ def _check(data: PeriodData, existing: FinancingPeriod | None, today: date) -> N
     if not 1 <= data.offer_accept_days <= 60:
         raise DomainError("Срок принятия оферты — от 1 до 60 рабочих дней",
                           field="offer_accept_days")
+    if not 1 <= data.report_due_day <= 28:
+        raise DomainError("Срок отчёта — число от 1 до 28", field="report_due_day")
     for band in data.bands:
         if not (5 <= band.age_from <= band.age_to <= 17):
             raise DomainError("Возрастные группы — от 5 до 17 лет, «с» не больше «по»",
@@ -156,6 +160,7 @@ def save_period(data: PeriodData, *, actor: User, today: date,
         period.free_program_limit = data.free_program_limit
         period.provider_answer_days = data.provider_answer_days
         period.offer_accept_days = data.offer_accept_days
+        period.report_due_day = data.report_due_day
         period.bands = [NominalBand(age_from=b.age_from, age_to=b.age_to, nominal=b.nominal)
                         for b in sorted(data.bands, key=lambda b: b.age_from)]
         existing_costs = {c.direction: c for c in period.hour_costs}

@@ -23,6 +23,7 @@ VALID = {
     "nominal": "17 456,00", "quota": "1000", "budget": "17 456 000", "free_program_limit": "3",
     "provider_answer_days": "5",
     "offer_accept_days": "5",
+    "report_due_day": "5",
     "band1_from": "", "band1_to": "", "band1_nominal": "",
     "band2_from": "", "band2_to": "", "band2_nominal": "",
     "band3_from": "", "band3_to": "", "band3_nominal": "",
