@@ -83,6 +83,7 @@ def register_extensions(app: Flask) -> None:
     import pfdo.audit.models
     import pfdo.billing.checks  # adds the invoices' invariants to the ledger check
     import pfdo.billing.models
+    import pfdo.billing.notes  # tells the family's contract page why a month was released
     import pfdo.certificates.models
     import pfdo.children.models
     import pfdo.enrollments.checks  # adds the contracts' invariants to the ledger check

@@ -11,7 +11,7 @@ from pfdo.certificates.financing import grant_for
 from pfdo.certificates.models import Certificate
 from pfdo.ledger import escrow
 from pfdo.ledger import services as ledger
-from pfdo.ledger.models import Transfer
+from pfdo.ledger.models import AccountKind, Transfer, TransferKind
 from pfdo.municipality import services as municipality
 from pfdo.periods import services as periods
 
@@ -63,9 +63,65 @@ def balance(certificate: Certificate, *, today: date) -> Balance:
                    available=ledger.balances([account])[account.id])
 
 
-def history(certificate: Certificate) -> list[tuple[Transfer, int]]:
-    """(transfer, signed amount for this certificate), newest first."""
+#: the kinds of transfer in the family's words
+HISTORY_LABELS = {
+    TransferKind.TOPUP: "зачисление на сертификат",
+    TransferKind.RESERVE: "резерв по договору",
+    TransferKind.PAYMENT: "оплата занятий",
+    TransferKind.RELEASE: "возврат на сертификат",
+    TransferKind.RETURN: "возврат в бюджет",
+    TransferKind.CORRECTION: "исправление",
+}
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    transfer: Transfer
+    #: what the transfer did to the money available on the certificate (0: a payment or its
+    #: correction, which moves money already reserved between a contract and its provider)
+    amount: int
+    #: the money available on the certificate after the transfer
+    balance_after: int
+    #: a payment to a provider out of the reserve (or its correction), not the certificate's
+    #: own account
+    from_reserve: int = 0
+
+    @property
+    def ref(self) -> str | None:
+        """`contract:<id>` for a transfer of a contract's money (the contract's own ref, or its
+        escrow's: a monthly payment's ref is the invoice, which is not the family's page)."""
+        if (self.transfer.ref or "").startswith("contract:"):
+            return self.transfer.ref
+        for side in (self.transfer.debit_account, self.transfer.credit_account):
+            kind, _, number = side.code.partition(":")
+            if side.kind == AccountKind.ESCROW and kind == "escrow":
+                return f"contract:{number}"
+        return self.transfer.ref
+
+    @property
+    def label(self) -> str:
+        if self.transfer.kind == TransferKind.CORRECTION and self.from_reserve > 0:
+            return "отмена оплаты"
+        return HISTORY_LABELS[TransferKind(self.transfer.kind)]
+
+
+def history(certificate: Certificate) -> list[HistoryRow]:
+    """The certificate's operations, newest first, with the money available after each: its
+    own transfers, and the payments to providers out of its contracts' reserves. One query
+    for the transfers and one for the balance."""
     account = ledger.find_account(certificate.account_code)
     if account is None:
         return []
-    return [(t, ledger.signed_amount(t, account)) for t in ledger.history(account)]
+    rows, after = [], ledger.balances([account])[account.id]
+    for transfer in escrow.owner_history(account):
+        if account.id in (transfer.debit_account_id, transfer.credit_account_id):
+            amount = ledger.signed_amount(transfer, account)
+            rows.append(HistoryRow(transfer, amount, after))
+            after -= amount
+        else:
+            # out of an escrow to a payable: a payment (−), or a correction back (+)
+            paid_out = transfer.debit_account.kind == AccountKind.ESCROW
+            rows.append(HistoryRow(transfer, 0, after,
+                                   from_reserve=-transfer.amount if paid_out
+                                   else transfer.amount))
+    return rows

@@ -25,6 +25,7 @@ from pfdo.certificates import applications
 from pfdo.certificates.models import Certificate, CertificateStatus, FinancingGrant
 from pfdo.children.models import Child
 from pfdo.db import db, unit_of_work
+from pfdo.demo import billing
 from pfdo.demo.certificates import _child
 from pfdo.demo.enrollment_data import (
     COMMENTS,
@@ -89,6 +90,9 @@ def seed_enrollments(fake: Faker, demo_parent_email: str) -> None:
         _child_stories(plan, timeline, groups, certificate, busy.get(certificate.id, set()),
                        demo_provider)
     timeline.add(_expiry_job(plan))
+    # the monthly close of the months over, on the same timeline (pfdo.demo.billing)
+    billing.add_stories(plan, timeline, first_month=period.starts_on,
+                        demo_provider=demo_provider, demo_parent=demo_parent.id)
     timeline.run()
     seed_reviews(plan)
     with unit_of_work():

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from blinker import signal
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -131,6 +132,21 @@ def month_sums(contract: Contract) -> MonthSums:
                      family=sum(m.family_share for m in months),
                      reserved=share(MonthStatus.RESERVED), planned=share(MonthStatus.PLANNED),
                      paid=share(MonthStatus.PAID), released=share(MonthStatus.RELEASED))
+
+
+#: Sent with a contract by the contract page; a receiver (the monthly close, a package above
+#: this one) answers {contract month id: a note in Russian} — why a month was released, say
+#: «по отчёту поставщика: педагог болел». Enrolments know nothing of the reports themselves.
+month_notes = signal("pfdo.contract-month-notes")
+
+
+def notes_for(contract: Contract) -> dict[int, str]:
+    """{month id: the notes on it, joined} from every receiver of `month_notes`."""
+    found: dict[int, list[str]] = {}
+    for _receiver, answer in month_notes.send(contract):
+        for month_id, note in (answer or {}).items():
+            found.setdefault(month_id, []).append(note)
+    return {month_id: "; ".join(notes) for month_id, notes in found.items()}
 
 
 @dataclass(frozen=True)

@@ -165,7 +165,7 @@ def _contract_page(contract, *, accept_form: AcceptForm | None = None,
         context.update(ctx=ctx, split=split, summary=terms.summary_for(ctx, split),
                        accept_form=accept_form)
     else:
-        context.update(sums=family.month_sums(contract),
+        context.update(sums=family.month_sums(contract), notes=family.notes_for(contract),
                        ending=family.ending_today(contract, today) if contract.is_active
                        else None, review=reviews.review_of(contract),
                        may_review=reviews.can_review(contract, today))

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import aliased, joinedload
 
 from pfdo.db import db
 from pfdo.ledger import services as ledger
@@ -30,7 +31,7 @@ class EscrowShortfall(ledger.InsufficientFunds):
 class EscrowTotals:
     #: money in the owner's escrows now: reserved, not yet paid or released
     held: int = 0
-    #: money paid from those escrows to providers
+    #: money paid from those escrows to providers, less the payments corrections undid
     paid: int = 0
 
 
@@ -102,12 +103,47 @@ def totals_by_owner(owners: Iterable[LedgerAccount]) -> dict[int, EscrowTotals]:
                    .label("total"))
             .join(LedgerAccount, LedgerAccount.id == escrows.c.escrow_id)
             .group_by(escrows.c.owner_id).subquery())
-    paid = (select(escrows.c.owner_id, func.sum(Transfer.amount).label("total"))
-            .join(Transfer, and_(Transfer.debit_account_id == escrows.c.escrow_id,
-                                 Transfer.kind == TransferKind.PAYMENT))
+    # Paid is what moved between the escrows and providers' payable accounts: a PAYMENT (or a
+    # CORRECTION) out to a payable adds, a CORRECTION back from a payable — it undoes a
+    # payment — subtracts.
+    payable = aliased(LedgerAccount)
+    outward = Transfer.debit_account_id == escrows.c.escrow_id
+    signed = case((outward, Transfer.amount), else_=-Transfer.amount)
+    paid = (select(escrows.c.owner_id, func.sum(signed).label("total"))
+            .join(Transfer, or_(outward, Transfer.credit_account_id == escrows.c.escrow_id))
+            .join(payable, and_(payable.kind == AccountKind.PAYABLE,
+                                or_(and_(outward, payable.id == Transfer.credit_account_id),
+                                    and_(~outward, payable.id == Transfer.debit_account_id))))
+            .where(Transfer.kind.in_((TransferKind.PAYMENT, TransferKind.CORRECTION)))
             .group_by(escrows.c.owner_id).subquery())
     rows = db.session.execute(
         select(held.c.owner_id, held.c.total, func.coalesce(paid.c.total, 0))
         .outerjoin(paid, paid.c.owner_id == held.c.owner_id))
     # int(): PostgreSQL sums BIGINT as NUMERIC, which arrives as Decimal.
     return {owner_id: EscrowTotals(held=int(h), paid=int(p)) for owner_id, h, p in rows}
+
+
+def owner_history(account: LedgerAccount) -> list[Transfer]:
+    """What happened to a certificate's money, newest first, in one query: the transfers of
+    its own account, and the payments out of its escrows to providers (with the corrections
+    that took a payment back), which the certificate's account does not see."""
+    escrows = (select(Transfer.credit_account_id)
+               .join(LedgerAccount, LedgerAccount.id == Transfer.credit_account_id)
+               .where(Transfer.kind == TransferKind.RESERVE,
+                      Transfer.debit_account_id == account.id,
+                      LedgerAccount.kind == AccountKind.ESCROW)
+               .scalar_subquery())
+    payable = aliased(LedgerAccount)
+    query = (select(Transfer)
+             .outerjoin(payable, and_(payable.kind == AccountKind.PAYABLE,
+                                      or_(payable.id == Transfer.debit_account_id,
+                                          payable.id == Transfer.credit_account_id)))
+             .where(or_(Transfer.debit_account_id == account.id,
+                        Transfer.credit_account_id == account.id,
+                        and_(payable.id.is_not(None),
+                             Transfer.kind.in_((TransferKind.PAYMENT, TransferKind.CORRECTION)),
+                             or_(Transfer.debit_account_id.in_(escrows),
+                                 Transfer.credit_account_id.in_(escrows)))))
+             .options(joinedload(Transfer.debit_account), joinedload(Transfer.credit_account))
+             .order_by(Transfer.id.desc()))
+    return list(db.session.scalars(query).unique())

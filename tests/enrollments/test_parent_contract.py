@@ -15,6 +15,7 @@ from pfdo.enrollments.models import Contract
 from pfdo.notifications.models import OutboxMessage
 from pfdo.programs.cost import monthly_norm
 from tests import factories
+from tests.billing.conftest import billing  # noqa: F401
 from tests.conftest import form_post, login
 from tests.enrollments.conftest import HOUR_COST
 
@@ -248,3 +249,71 @@ def test_an_offer_past_its_time_limit_cannot_be_accepted(app, client, world, fro
     page = page_of(client, offer)
     assert "Срок оферты истёк 20.03.2026" in page
     assert "Принять оферту" not in page
+
+
+# --- after the monthly close -------------------------------------------------------------------
+
+def _contract(app, contract_id: int) -> Contract:
+    with app.app_context():
+        found = db.session.get(Contract, contract_id)
+        db.session.expunge(found)
+        return found
+
+
+def _closed_march(app, billing, *, undelivered: int):  # noqa: F811
+    """March's report submitted with `undelivered` not delivered, and the invoice approved."""
+    from pfdo.accounts.models import User
+    from pfdo.billing import invoices, reports
+    from tests.billing.conftest import march_report
+
+    report_id = march_report(app, billing)
+    with app.app_context():
+        report = reports.load(report_id)
+        marks = [reports.Mark(line.id, line.contract_id != undelivered,
+                              "Педагог болел весь месяц" if line.contract_id == undelivered
+                              else "") for line in report.lines]
+        invoice = reports.submit(report, marks, actor=db.session.get(User, billing.world.staff.id),
+                                 today=date(2026, 4, 2))
+        invoices.approve(invoice, actor=db.session.get(User, billing.world.coordinator.id))
+
+
+def test_a_paid_month_shows_the_day_and_the_certificate_history_names_it(
+        app, client, billing):  # noqa: F811
+    first, second = billing.contracts
+    _closed_march(app, billing, undelivered=second)
+    contract = _contract(app, first)
+    login(client, billing.world.parent.email)
+    page = page_of(client, contract)
+    assert "март 2026 оплачено 02.04.2026 2 500,00 ₽ 1 200,00 ₽ 1 300,00 ₽" in page
+    assert "апрель 2026 зарезервировано" in page
+    assert "Оплачено с сертификата: 1 200,00 ₽" in page
+    assert "по отчёту поставщика" not in page
+    certificate = text_of(client.get(f"/certificates/{contract.certificate_id}")
+                          .get_data(as_text=True))
+    assert ("02.04.2026 Оплата занятий Оплата по договору "
+            f"{contract.number}: «Робототехника для начинающих», март 2026 −1 200,00 ₽ "
+            "из резерва") in certificate
+    # the balance card «Оплачено» counts it
+    assert re.search(r"Оплачено 1 200,00 ₽ Доступно", certificate)
+
+
+def test_a_month_not_delivered_is_released_with_the_providers_reason(
+        app, client, billing):  # noqa: F811
+    first, second = billing.contracts
+    _closed_march(app, billing, undelivered=second)
+    contract = _contract(app, second)
+    login(client, billing.second_parent.email)
+    page = page_of(client, contract)
+    assert ("март 2026 возвращено на сертификат 02.04.2026 по отчёту поставщика: "
+            "Педагог болел весь месяц 2 500,00 ₽ 1 200,00 ₽") in page
+    assert "Возвращено на сертификат: 1 200,00 ₽" in page
+    assert "Оплачено с сертификата" not in page
+    certificate = text_of(client.get(f"/certificates/{contract.certificate_id}")
+                          .get_data(as_text=True))
+    row = re.search(r"02\.04\.2026 Возврат на сертификат Возврат: за март 2026 занятия по "
+                    r"договору \S+ «Робототехника для начинающих» не проводились \+1 200,00 ₽ "
+                    r"(\S+ \S+) ₽", certificate)
+    assert row, certificate
+    # the balance after the release is what is available now
+    assert f"Доступно {row.group(1)} ₽" in certificate
+    assert "Оплата занятий" not in certificate

@@ -89,6 +89,19 @@ def test_escrow_totals_are_held_and_paid_per_certificate(chart):
     assert escrow.totals_by_owner([]) == {}
 
 
+def test_a_correction_back_from_the_payable_undoes_a_payment_in_the_paid_total(chart):
+    reserved(chart)
+    move(chart.escrow, chart.payable, 3_000_00, TransferKind.PAYMENT)
+    move(chart.escrow, chart.payable, 2_000_00, TransferKind.PAYMENT)
+    # the second month is corrected: back into the escrow, then released to the certificate
+    move(chart.payable, chart.escrow, 2_000_00, TransferKind.CORRECTION)
+    move(chart.escrow, chart.certificate, 2_000_00, TransferKind.RELEASE)
+    # a correction between the escrow and its certificate is not a payment either way
+    move(chart.escrow, chart.certificate, 100, TransferKind.CORRECTION)
+    totals = escrow.totals_by_owner([chart.certificate])
+    assert totals == {chart.certificate.id: escrow.EscrowTotals(held=3_999_00, paid=3_000_00)}
+
+
 # --- the service refuses --------------------------------------------------------------------
 
 def test_an_escrow_trades_only_with_its_certificate_and_payables(chart):
