@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import click
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from pfdo.billing import close, jobs, months
 from pfdo.billing.reports import month_label
@@ -26,6 +26,7 @@ def _months(count: int) -> str:
 @click.argument("month")
 @click.option("--batch", default=2000, show_default=True,
               help="Contract-months per transaction.")
+@with_appcontext
 def close_month(month, batch):
     """Approve and pay every reported invoice of MONTH (YYYY-MM); idempotent, resumable."""
     try:
