@@ -137,6 +137,8 @@ def _flask(*args: str, fault: str | None = None) -> subprocess.CompletedProcess:
     ("close-month.approved:1", False),
     ("close-month.batch:1", True),
     ("close-month.batch:3", True),
+    # inside a batch, after its transfers and before its commit: the batch leaves nothing
+    ("close-month.settle:2", True),
 ])
 def test_killed_close_month_resumes_and_pays_every_month_once(app, submitted, fault, some_paid):
     invoice_id, shares, _ = submitted
