@@ -54,10 +54,12 @@ lint: .stamp-python
 	$(BIN)/lint-imports --no-cache  # the import contracts in pyproject.toml
 
 # Benchmarks on fresh PostgreSQL databases (not part of `make test`): the navigator's, then
-# the enrolment's (accepts under 16 clients, the enrolment pages); figures in bench/RESULTS.md
+# the enrolment's (accepts under 16 clients, the enrolment pages), the monthly close's
+# (close_month over 100 000 contract-months against INSERT…SELECT); figures in bench/RESULTS.md
 bench: setup
 	$(BIN)/python bench/navigator.py
 	$(BIN)/python bench/enrolment.py
+	$(BIN)/python bench/close_month.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .stamp-python
