@@ -303,7 +303,7 @@ def test_the_monthly_close_keeps_every_month_paid_once_after_every_step(app):
     enrolment._app = app
     SEEN.clear()
     run_state_machine_as_test(CloseMachine, settings=settings(
-        max_examples=25, stateful_step_count=35, deadline=None, derandomize=True,
+        max_examples=10, stateful_step_count=30, deadline=None, derandomize=True,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))
     print(dict(sorted(SEEN.items())))
     for done in ("open report", "submit report", "save report", "approve", "return",
