@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import flash, render_template, request, url_for
 from flask_login import current_user
 
@@ -119,7 +121,7 @@ def provider_save_report(report_id: int):
 
 def _line_of(field: str | None) -> int | None:
     prefix = "comment-"
-    if field and field.startswith(prefix) and field[len(prefix):].isdigit():
+    if field and field.startswith(prefix) and re.fullmatch(r"[0-9]{1,10}", field[len(prefix):]):
         return int(field[len(prefix):])
     return None
 
