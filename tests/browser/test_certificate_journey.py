@@ -173,7 +173,8 @@ def test_child_gets_certificate_and_full_nominal_and_extract_prints_on_one_page(
     expect(available.locator(".balance-available")).to_have_text(FULL_NOMINAL)
     top_up = family.get_by_role("row").filter(has_text=f"Пополнение сертификата на {year} год")
     expect(top_up).to_have_count(1)
-    expect(top_up.get_by_role("cell").last).to_have_text(re.compile(r"^\+17[\s\u00a0]456,00"))
+    expect(top_up.get_by_role("cell").nth(2)).to_have_text(re.compile(r"^\+17[\s\u00a0]456,00"))
+    expect(top_up.get_by_role("cell").last).to_have_text(FULL_NOMINAL)
     expect(family.get_by_role("link", name="Перевести в сертификат ПФ…")).to_have_count(0)
 
     # The extract: the QR code is loaded and the page prints on one A4 sheet.
