@@ -35,10 +35,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import close_month_data as data  # noqa: E402
-import flask_migrate  # noqa: E402
-from sqlalchemy import create_engine, event, func, select, text  # noqa: E402
+from benchlib import admin_sql, fresh_database, migrated_app, write_block  # noqa: E402
+from sqlalchemy import event, func, select, text  # noqa: E402
 
-from pfdo import clock, create_app  # noqa: E402
+from pfdo import clock  # noqa: E402
 from pfdo.billing import close, invoices  # noqa: E402
 from pfdo.billing.models import Invoice, InvoiceStatus  # noqa: E402
 from pfdo.db import db  # noqa: E402
@@ -50,10 +50,7 @@ from pfdo.ledger.models import Transfer, TransferKind  # noqa: E402
 from pfdo.municipality import services as municipality  # noqa: E402
 from pfdo.periods import services as periods  # noqa: E402
 
-RESULTS = ROOT / "bench" / "RESULTS.md"
 DATABASE = "pfdo_bench_close"
-ADMIN_URL = os.environ.get("BENCH_PG_URL",
-                           "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PROVIDERS = int(os.environ.get("BENCH_PROVIDERS", "100"))
 PER_PROVIDER = int(os.environ.get("BENCH_PER_PROVIDER", "1000"))
 BATCH = int(os.environ.get("BENCH_BATCH", str(invoices.BATCH)))
@@ -101,23 +98,9 @@ SCRATCH = r"""INSERT INTO bench_transfer (key, debit_account_id, credit_account_
     FROM generate_series(1, :n) g"""
 
 
-def admin_sql(statement: str) -> None:
-    engine = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            conn.execute(text(statement))
-    finally:
-        engine.dispose()
-
 
 def make_app():
-    url = ADMIN_URL.rsplit("/", 1)[0] + "/" + DATABASE
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "OUTBOX_DELIVER_INLINE": False,
-        "SERVER_NAME": None, "PUBLIC_BASE_URL": "http://pfdo.bench"})
-    with app.app_context():
-        flask_migrate.upgrade(directory=str(ROOT / "migrations"))
-    return app
+    return migrated_app(DATABASE)
 
 
 def generate(app) -> dict:
@@ -242,19 +225,11 @@ def write_results(counts: dict, base: float, first: dict, second: dict,
         f"{'yes' if not problems else 'NO — ' + '; '.join(problems)}.",
         END,
     ]
-    block = "\n".join(lines)
-    current = RESULTS.read_text(encoding="utf-8")
-    if BEGIN in current:
-        current = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, current,
-                         flags=re.S)
-    else:
-        current = current.rstrip() + "\n\n" + SECTION + "\n\n" + METHOD + "\n" + block + "\n"
-    RESULTS.write_text(current, encoding="utf-8")
+    write_block(BEGIN, END, "\n".join(lines), section=SECTION, method=METHOD)
 
 
 def main() -> int:
-    admin_sql(f"DROP DATABASE IF EXISTS {DATABASE}")
-    admin_sql(f"CREATE DATABASE {DATABASE}")
+    fresh_database(DATABASE)
     clock.set_frozen(data.NOW.replace(day=2, hour=1, tzinfo=UTC))
     app = None
     try:

@@ -38,11 +38,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import enrolment_data as data  # noqa: E402
-import flask_migrate  # noqa: E402
+from benchlib import admin_sql, fresh_database, migrated_app, write_block  # noqa: E402
 from flask import url_for  # noqa: E402
-from sqlalchemy import create_engine, event, func, select, text  # noqa: E402
+from sqlalchemy import event, func, select, text  # noqa: E402
 
-from pfdo import clock, create_app  # noqa: E402
+from pfdo import clock  # noqa: E402
 from pfdo.accounts.models import User  # noqa: E402
 from pfdo.accounts.passwords import hash_password  # noqa: E402
 from pfdo.db import db  # noqa: E402
@@ -56,10 +56,7 @@ from pfdo.periods import services as periods  # noqa: E402
 from pfdo.periods.models import FinancingPeriod  # noqa: E402
 from pfdo.programs.models import Group  # noqa: E402
 
-RESULTS = ROOT / "bench" / "RESULTS.md"
 DATABASE = "pfdo_bench_enrol"
-ADMIN_URL = os.environ.get("BENCH_PG_URL",
-                           "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 OFFERS = int(os.environ.get("BENCH_OFFERS", "3000"))
 CONTRACTS = int(os.environ.get("BENCH_CONTRACTS", "50000"))
 CLIENTS = 16
@@ -103,25 +100,10 @@ BEGIN, END = "<!-- enrolment figures: begin -->", "<!-- enrolment figures: end -
 PAGES = ("enrollments.mine", "enrollments.provider_requests")
 
 
-def admin_sql(statement: str) -> None:
-    engine = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            conn.execute(text(statement))
-    finally:
-        engine.dispose()
-
 
 def make_app():
-    url = ADMIN_URL.rsplit("/", 1)[0] + "/" + DATABASE
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False, "OUTBOX_DELIVER_INLINE": False, "SERVER_NAME": None,
-        "PUBLIC_BASE_URL": "http://pfdo.bench",
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": CLIENTS + 4, "max_overflow": 4}})
-    with app.app_context():
-        flask_migrate.upgrade(directory=str(ROOT / "migrations"))
-    return app
+    return migrated_app(DATABASE, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False,
+                        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": CLIENTS + 4, "max_overflow": 4})
 
 
 def base_world(app) -> dict:
@@ -364,19 +346,11 @@ def write_results(a: dict, hello: dict, problems: list[str], profile: str,
         lines += [f"| `{path}` | {f['median_ms']:.1f} | {f['queries']:.0f} |"
                   for path, f in b["routes"].items()]
     lines.append(END)
-    block = "\n".join(lines)
-    current = RESULTS.read_text(encoding="utf-8")
-    if BEGIN in current:
-        current = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, current,
-                         flags=re.S)
-    else:
-        current = current.rstrip() + "\n\n" + SECTION + "\n\n" + METHOD + "\n" + block + "\n"
-    RESULTS.write_text(current, encoding="utf-8")
+    write_block(BEGIN, END, "\n".join(lines), section=SECTION, method=METHOD)
 
 
 def main() -> int:
-    admin_sql(f"DROP DATABASE IF EXISTS {DATABASE}")
-    admin_sql(f"CREATE DATABASE {DATABASE}")
+    fresh_database(DATABASE)
     clock.set_frozen(datetime(2026, 3, 15, 1, 0, tzinfo=UTC))  # 15.03.2026 in the period
     app = None
     try:

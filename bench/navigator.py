@@ -29,12 +29,10 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchlib import RESULTS, ROOT, admin_sql, db_url
+
 BIN = ROOT / ".venv" / "bin"
-RESULTS = ROOT / "bench" / "RESULTS.md"
 DATABASE = "pfdo_bench"
-ADMIN_URL = os.environ.get("BENCH_PG_URL",
-                           "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 ALLOW_PLACEHOLDER = os.environ.get("BENCH_ALLOW_PLACEHOLDER") == "1"
 RESULT_MARK = "Найдено"
@@ -62,20 +60,6 @@ def search_paths() -> list[str]:
     return ["/programs" + ("?" + urlencode(params, quote_via=quote) if params else "")
             for params in SEARCHES]
 
-
-def db_url(name: str) -> str:
-    return ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-
-
-def admin_sql(statement: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            conn.execute(text(statement))
-    finally:
-        engine.dispose()
 
 
 def free_port() -> int:

@@ -103,13 +103,10 @@ def return_(invoice: Invoice, remarks: str, *, actor: User) -> Invoice:
         invoice.remarks = remarks
         _event(invoice, EventKind.RETURNED, actor, remarks)
         audit.record(actor, "billing.invoice_returned", invoice, {"remarks": remarks})
-        notices.to_provider(
-            invoice.provider,
-            f"Счёт {invoice.number} за {month_label(invoice.month)} возвращён на исправление: "
-            f"{remarks}",
-            endpoint="billing.provider_report", report_id=invoice.report_id,
-            subject="Счёт возвращён на исправление", template="emails/invoice_returned.txt",
-            invoice=invoice, month=month_label(invoice.month))
+        _tell_provider(invoice, f"Счёт {invoice.number} за {month_label(invoice.month)} "
+                                f"возвращён на исправление: {remarks}",
+                       subject="Счёт возвращён на исправление",
+                       template="emails/invoice_returned.txt")
     return invoice
 
 
@@ -250,13 +247,16 @@ def _finish(invoice: Invoice, actor: User | None) -> None:
     _event(invoice, EventKind.PAID, actor)
     audit.record(actor, "billing.invoice_paid", invoice,
                  {"month": months.key(invoice.month), "amount": invoice.certificate_total})
-    notices.to_provider(
-        invoice.provider,
-        f"Счёт {invoice.number} за {invoice_month(invoice)} оплачен: "
-        f"{format_rub(invoice.certificate_total)}.",
-        endpoint="billing.provider_report", report_id=invoice.report_id,
-        subject="Счёт оплачен", template="emails/invoice_paid.txt", invoice=invoice,
-        month=invoice_month(invoice))
+    _tell_provider(invoice, f"Счёт {invoice.number} за {invoice_month(invoice)} оплачен: "
+                            f"{format_rub(invoice.certificate_total)}.",
+                   subject="Счёт оплачен", template="emails/invoice_paid.txt")
+
+
+def _tell_provider(invoice: Invoice, text: str, *, subject: str, template: str, **context):
+    """A notice and an e-mail to the provider about its invoice, linking to the report."""
+    notices.to_provider(invoice.provider, text, endpoint="billing.provider_report",
+                        report_id=invoice.report_id, subject=subject, template=template,
+                        invoice=invoice, month=invoice_month(invoice), **context)
 
 
 def invoice_month(invoice: Invoice) -> str:
@@ -311,14 +311,11 @@ def correct(line: ServiceReportLine, reason: str, *, actor: User, today: date) -
         audit.record(actor, "billing.month_corrected", invoice,
                      {"contract": contract.number, "month": months.key(month.month),
                       "amount": amount, "reason": reason})
-        notices.to_provider(
-            invoice.provider,
-            f"Исправление счёта {invoice.number}: оплата за {label} по договору "
-            f"{contract.number} ({format_rub(amount)}) отозвана. Причина: {reason}",
-            endpoint="billing.provider_report", report_id=invoice.report_id,
-            subject="Исправление счёта", template="emails/invoice_corrected.txt",
-            invoice=invoice, month=label, number=contract.number, amount=amount,
-            reason=reason)
+        _tell_provider(invoice, f"Исправление счёта {invoice.number}: оплата за {label} по "
+                                f"договору {contract.number} ({format_rub(amount)}) отозвана. "
+                                f"Причина: {reason}",
+                       subject="Исправление счёта", template="emails/invoice_corrected.txt",
+                       number=contract.number, amount=amount, reason=reason)
         if amount:
             notices.to_parent(
                 contract.parent,
