@@ -180,12 +180,11 @@ def settle(invoice: Invoice, *, actor: User | None, limit: int | None = None) ->
                                            AccountKind.PAYABLE)
     label = month_label(invoice.month)
     month_key = months.key(invoice.month)
-    postings, paid_ids, released_ids, released_rows = [], [], [], []
-    for _line, delivered, month_id, share, contract_id, parent_id, title, escrow_id, \
+    postings, released_rows = [], []
+    for _line, delivered, _month, share, contract_id, parent_id, title, escrow_id, \
             certificate_id in rows:
         number = f"Д-{contract_id:06d}"
         if delivered:
-            paid_ids.append(month_id)
             result.paid += 1
             if share > 0:
                 result.paid_amount += share
@@ -195,7 +194,6 @@ def settle(invoice: Invoice, *, actor: User | None, limit: int | None = None) ->
                     ref=invoice.ledger_ref,
                     reason=f"Оплата по договору {number}: «{title}», {label}"[:300]))
         else:
-            released_ids.append(month_id)
             result.released += 1
             released_rows.append((contract_id, parent_id, title, share))
             if share > 0:
@@ -207,15 +205,8 @@ def settle(invoice: Invoice, *, actor: User | None, limit: int | None = None) ->
                     reason=f"Возврат: за {label} занятия по договору {number} «{title}» "
                            "не проводились"[:300]))
     bulk.post_many(postings, actor=actor)
-    now = clock.now()
-    for status, ids in ((MonthStatus.PAID, paid_ids), (MonthStatus.RELEASED, released_ids)):
-        for start in range(0, len(ids), 1000):
-            db.session.execute(
-                update(ContractMonth)
-                .where(ContractMonth.id.in_(ids[start:start + 1000]),
-                       ContractMonth.status == MonthStatus.RESERVED)
-                .values(status=status, settled_at=now)
-                .execution_options(synchronize_session=False))
+    if rows:
+        _mark_months(invoice, last_line=rows[-1][0])
     _tell_released(invoice, released_rows)
     if limit is None or len(rows) < limit:
         _finish(invoice, actor)
@@ -226,10 +217,28 @@ def settle(invoice: Invoice, *, actor: User | None, limit: int | None = None) ->
     return result
 
 
+def _mark_months(invoice: Invoice, last_line: int) -> None:
+    """Mark the batch's months paid (delivered) or released: under the invoice's lock the
+    batch is exactly the report's lines up to `last_line` whose month is still reserved, so
+    two set-based UPDATEs do it whatever the batch size."""
+    now = clock.now()
+    for status, delivered in ((MonthStatus.PAID, True), (MonthStatus.RELEASED, False)):
+        lines = select(ServiceReportLine.contract_month_id).where(
+            ServiceReportLine.report_id == invoice.report_id,
+            ServiceReportLine.delivered.is_(delivered), ServiceReportLine.id <= last_line)
+        db.session.execute(
+            update(ContractMonth)
+            .where(ContractMonth.id.in_(lines), ContractMonth.status == MonthStatus.RESERVED)
+            .values(status=status, settled_at=now)
+            .execution_options(synchronize_session=False))
+
+
 def _tell_released(invoice: Invoice, rows) -> None:
     label = month_label(invoice.month)
+    parents = {user.id: user for user in db.session.scalars(
+        select(User).where(User.id.in_({row[1] for row in rows})))} if rows else {}
     for contract_id, parent_id, title, share in rows:
-        parent = db.session.get(User, parent_id)
+        parent = parents[parent_id]
         back = f" {format_rub(share)} вернулись на сертификат." if share else ""
         notices.to_parent(
             parent, f"Занятия по договору Д-{contract_id:06d} «{title}» за {label} не "

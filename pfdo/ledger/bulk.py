@@ -15,8 +15,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, column, select, update, values
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, select, text, update
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 
 from pfdo import clock
@@ -69,19 +69,57 @@ def post_many(postings: Sequence[Posting], *, actor=None) -> set[str]:
                  amount=p.amount, kind=str(p.kind), reason=p.reason, ref=p.ref,
                  actor_id=actor_id, created_at=now) for p in postings]
     db.session.flush()
-    dialect = db.session.connection().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     try:
         with db.session.begin_nested():
-            stmt = insert(Transfer).on_conflict_do_nothing(index_elements=["key"])
-            posted: set[str] = set()
-            for chunk in _chunks(rows, 1000):
-                result = db.session.execute(stmt.values(chunk).returning(Transfer.key))
-                posted.update(result.scalars())
+            posted = _insert(rows)
             _check_replays([p for p in postings if p.key not in posted])
             _post_balances([by_key[k] for k in posted])
     except IntegrityError as error:
         raise BatchRefused() from error
+    return posted
+
+
+#: PostgreSQL: the rows go in as one array per column — one short statement, planned once,
+#: whatever the batch size (a multi-row VALUES costs more to build than to run)
+_INSERT_UNNEST = text("""
+    INSERT INTO ledger_transfer (key, debit_account_id, credit_account_id, amount, kind,
+                                 reason, ref, actor_id, created_at)
+    SELECT t.key, t.debit, t.credit, t.amount, t.kind, t.reason, t.ref, :actor_id, :created_at
+    FROM unnest(CAST(:keys AS varchar[]), CAST(:debits AS integer[]),
+                CAST(:credits AS integer[]), CAST(:amounts AS bigint[]),
+                CAST(:kinds AS varchar[]), CAST(:reasons AS varchar[]), CAST(:refs AS varchar[]))
+         AS t(key, debit, credit, amount, kind, reason, ref)
+    ON CONFLICT (key) DO NOTHING
+    RETURNING key""")
+
+_LOCK_ACCOUNTS = text("SELECT id FROM ledger_account WHERE id = ANY(CAST(:ids AS integer[])) "
+                      "ORDER BY id FOR UPDATE")
+
+_UPDATE_UNNEST = text("""
+    UPDATE ledger_account AS a
+    SET debits_posted = a.debits_posted + v.d, credits_posted = a.credits_posted + v.c
+    FROM unnest(CAST(:ids AS integer[]), CAST(:d AS bigint[]), CAST(:c AS bigint[]))
+         AS v(id, d, c)
+    WHERE a.id = v.id""")
+
+
+def _insert(rows: list[dict]) -> set[str]:
+    """Insert the rows whose key is new; the keys inserted."""
+    posted: set[str] = set()
+    if db.session.connection().dialect.name == "postgresql":
+        for chunk in _chunks(rows, 20000):
+            posted.update(db.session.execute(_INSERT_UNNEST, {
+                "keys": [r["key"] for r in chunk],
+                "debits": [r["debit_account_id"] for r in chunk],
+                "credits": [r["credit_account_id"] for r in chunk],
+                "amounts": [r["amount"] for r in chunk], "kinds": [r["kind"] for r in chunk],
+                "reasons": [r["reason"] for r in chunk], "refs": [r["ref"] for r in chunk],
+                "actor_id": chunk[0]["actor_id"], "created_at": chunk[0]["created_at"],
+            }).scalars())
+        return posted
+    stmt = sqlite.insert(Transfer).on_conflict_do_nothing(index_elements=["key"])
+    for chunk in _chunks(rows, 500):
+        posted.update(db.session.execute(stmt.values(chunk).returning(Transfer.key)).scalars())
     return posted
 
 
@@ -172,13 +210,12 @@ def _post_balances(postings: list[Posting]) -> None:
     table = LedgerAccount.__table__
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
-        for chunk in _chunks(changes, 5000):
-            v = values(column("id", db.Integer), column("d", db.BigInteger),
-                       column("c", db.BigInteger), name="v").data(chunk)
-            connection.execute(
-                update(table).where(table.c.id == v.c.id)
-                .values(debits_posted=table.c.debits_posted + v.c.d,
-                        credits_posted=table.c.credits_posted + v.c.c))
+        # rows locked in id order first, so that two batches sharing accounts cannot deadlock
+        for chunk in _chunks(changes, 20000):
+            ids = [a for a, _, _ in chunk]
+            connection.execute(_LOCK_ACCOUNTS, {"ids": ids})
+            connection.execute(_UPDATE_UNNEST, {"ids": ids, "d": [d for _, d, _ in chunk],
+                                                "c": [c for _, _, c in chunk]})
     else:
         connection.execute(
             update(table).where(table.c.id == bindparam("account_id"))
