@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from pfdo import clock
 from pfdo.accounts.models import User
-from pfdo.billing.models import Invoice, ServiceReport
+from pfdo.billing.models import Invoice, InvoiceStatus, ServiceReport
 from pfdo.certificates import applications
 from pfdo.certificates import services as certificates
 from pfdo.db import db
@@ -107,6 +107,8 @@ PAGES = [
     # the monthly close: the coordinator's invoice queue and the month's overview
     ("/coordinator/invoices", COORDINATOR, "coordinator-invoices"),
     ("/coordinator/billing", COORDINATOR, "coordinator-month"),
+    ("/coordinator/invoices/{provider_invoice}", COORDINATOR, "coordinator-invoice-returned"),
+    ("/coordinator/invoices/{paid_invoice}", COORDINATOR, "coordinator-invoice-paid"),
 ]
 
 # (path, demo account or None, submit button, an error the empty form gets, screenshot name)
@@ -195,8 +197,13 @@ def demo_ids(live_app: Flask) -> dict[str, int | str]:
         invoice = db.session.scalars(
             select(Invoice).where(Invoice.provider_id == provider_id)
             .order_by(Invoice.id.desc())).first()
+        paid = db.session.scalars(
+            select(Invoice).where(Invoice.provider_id == provider_id,
+                                  Invoice.status == InvoiceStatus.PAID)
+            .order_by(Invoice.id.desc())).first()
         enrolment.update(provider_report=report.id if report else None,
-                         provider_invoice=invoice.id if invoice else None)
+                         provider_invoice=invoice.id if invoice else None,
+                         paid_invoice=paid.id if paid else None)
         return {**enrolment, "child": financed.child.id, "certificate": financed.certificate.id,
                 "record_certificate": record.certificate.id,
                 "number": financed.certificate.number, "application": waiting.id,
