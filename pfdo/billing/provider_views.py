@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from itertools import groupby
 
 from flask import flash, render_template, request, url_for
 from flask_login import current_user
@@ -52,6 +54,15 @@ def provider_open_report():
     return redirect_to(url_for("billing.provider_report", report_id=report.id))
 
 
+@dataclass(frozen=True)
+class ReportSection:
+    program: str
+    group: str
+    lines: list
+    not_delivered: int
+    is_open: bool
+
+
 def _sorted_lines(report):
     return sorted(report.lines, key=lambda line: (
         line.contract.program.title, line.contract.group.name, line.contract.child.last_name,
@@ -63,10 +74,24 @@ def _report_page(report, *, form=None, inputs=None, status: int = 200):
     if inputs is None:
         inputs = {line.id: LineInput(delivered=line.delivered, comment=line.comment or "")
                   for line in lines}
-    not_delivered = sum(1 for line in lines if not inputs.get(
-        line.id, LineInput(line.delivered, "")).delivered)
+    def delivered(line) -> bool:
+        return inputs.get(line.id, LineInput(line.delivered, "")).delivered
+
+    not_delivered = sum(1 for line in lines if not delivered(line))
+    # one section per group, as the provider's teachers keep their registers; with many
+    # groups only those with a month not delivered or an error are open
+    grouped = [list(g) for _, g in groupby(
+        lines, key=lambda line: (line.contract.program_id, line.contract.group_id))]
+    sections = []
+    for rows in grouped:
+        missed = sum(1 for line in rows if not delivered(line))
+        error = any(getattr(inputs.get(line.id), "error", None) for line in rows)
+        sections.append(ReportSection(rows[0].contract.program.title,
+                                      rows[0].contract.group.name, rows, missed,
+                                      is_open=len(grouped) <= 3 or bool(missed) or error))
     body = render_template(
         "billing/provider_report.html", report=report, lines=lines, inputs=inputs,
+        sections=sections,
         form=form or ReportForm(formdata=None), label=reports.month_label(report.month),
         due_on=months.due_on(report.month),
         late=months.is_late(report.month, local_today()) and report.invoice is None,

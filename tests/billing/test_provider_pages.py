@@ -15,6 +15,7 @@ from pfdo.billing.models import Invoice, ServiceReport, ServiceReportLine
 from pfdo.db import db
 from pfdo.enrollments.models import ContractMonth
 from pfdo.money import format_rub
+from pfdo.programs.models import Group
 from tests import factories
 from tests.billing.conftest import MARCH, march_report
 from tests.conftest import form_post, login
@@ -347,3 +348,32 @@ def test_the_report_and_invoice_pages_take_a_fixed_number_of_queries(app, client
     html = _text(client.get(f"/provider/invoices/{invoice_id}"))
     assert "Оказанные услуги: 10 договоров" in html
     assert _page_queries(app, client, f"/provider/invoices/{invoice_id}") == invoice_small
+
+
+def test_the_report_lists_the_lines_group_by_group(app, client, billing):
+    """A provider with many groups finds each group's lines under its own heading, with its
+    own count of months not delivered (the teachers keep their registers by group)."""
+    world = billing.world
+    chess = factories.program(app, world.provider, title="Шахматы")
+    group = factories.group(app, chess, name="Группа А", starts_on=world.group.starts_on,
+                            ends_on=world.group.ends_on)
+    clock.set_frozen(datetime(2026, 3, 15, 10, 0, tzinfo=UTC))  # when the others were made
+    third = factories.contract(app, world.parent, world.child, group, staff=world.staff)
+    clock.set_frozen(datetime(2026, 4, 2, 3, 0, tzinfo=UTC))
+    report_id = march_report(app, billing)
+    lines = _lines(app, report_id)
+    login(client, world.staff.email)
+    response = _post_report(client, report_id,
+                            _marks(lines, undelivered=third.id, comment="Педагог болел"), "save")
+    assert response.status_code == 302
+    html = _text(client.get(f"/provider/reports/{report_id}"))
+    with app.app_context():
+        first = db.session.get(Group, world.group.id)
+        first = f"«{first.program.title}», {first.name}"
+    sections = re.findall(r'<summary[^>]*><span class="report-group-title">(.*?)</span>'
+                          r'\s*<span[^>]*>(.*?)</span>', html, re.S)
+    assert [(title, " ".join(counts.split())) for title, counts in sections] == [
+        (first, "— 2 договора"),
+        ("«Шахматы», Группа А", "— 1 договор, не проводились: 1"),
+    ]
+    assert "3 договора, не проводились: 1" in html
