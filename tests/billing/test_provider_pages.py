@@ -179,7 +179,16 @@ def test_submit_return_and_resubmit(app, client, billing):
     assert "Координатор вернул отчёт на исправление" in page
     assert "Проверьте март: группа занималась" in page
     assert "Отправить отчёт" in page and " checked" in page
-    assert "Проверьте март" in _text(client.get(f"/provider/invoices/{invoice_id}"))
+    returned = _text(client.get(f"/provider/invoices/{invoice_id}"))
+    assert "Проверьте март" in returned and "invoice-changed" not in returned
+
+    # a draft after the return: the invoice says its totals are the ones first sent
+    assert _post_report(client, report_id, _marks(lines), "save").status_code == 302
+    changed = _text(client.get(f"/provider/invoices/{invoice_id}"))
+    both = format_rub(one.certificate_share + _shares(app, second).certificate_share)
+    assert re.search(r"отметки в отчёте изменены: .*к оплате по ним "
+                     + re.escape(both) + r"; итоги счёта \(" + re.escape(format_rub(
+                         one.certificate_share)) + r"\) — как при отправке", changed)
 
     response = _post_report(client, report_id, _marks(lines), "submit")
     assert response.status_code == 302
