@@ -249,8 +249,8 @@ def _tell_released(invoice: Invoice, rows) -> None:
 
 
 def _finish(invoice: Invoice, actor: User | None) -> None:
-    if _pending_lines(invoice, 1):
-        return
+    """The invoice is paid: its last batch came back short under the invoice's lock, so no
+    month of it is left reserved."""
     invoice.status = InvoiceStatus.PAID
     invoice.paid_at = clock.now()
     _event(invoice, EventKind.PAID, actor)
