@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, literal, select, update
+from sqlalchemy import String, and_, case, cast, func, literal, select, update
 
 from pfdo import clock, faults
 from pfdo.accounts.models import User
@@ -140,26 +140,56 @@ def approve(invoice: Invoice, *, actor: User) -> Settled:
 
 
 def _pending_lines(invoice: Invoice, limit: int | None):
-    escrow = db.aliased(LedgerAccount)
-    certificate = db.aliased(LedgerAccount)
-    escrow_code = literal("escrow:") + db.func.cast(Contract.id, db.String)
-    certificate_code = literal("certificate:") + db.func.cast(Contract.certificate_id,
-                                                                db.String)
-    query = (select(ServiceReportLine.id, ServiceReportLine.delivered, ContractMonth.id,
-                    ContractMonth.certificate_share, Contract.id, Contract.parent_id,
-                    Program.title, escrow.id, certificate.id)
+    """The batch: the invoice's first `limit` lines whose month is still reserved."""
+    query = (select(ServiceReportLine.id, ServiceReportLine.delivered,
+                    ContractMonth.certificate_share, ServiceReportLine.contract_id)
              .join(ContractMonth, ContractMonth.id == ServiceReportLine.contract_month_id)
-             .join(Contract, Contract.id == ServiceReportLine.contract_id)
-             .join(Program, Program.id == Contract.program_id)
-             .outerjoin(escrow, and_(escrow.code == escrow_code,
-                                     escrow.kind == AccountKind.ESCROW))
-             .outerjoin(certificate, certificate.code == certificate_code)
              .where(ServiceReportLine.report_id == invoice.report_id,
                     ContractMonth.status == MonthStatus.RESERVED)
              .order_by(ServiceReportLine.id))
     if limit is not None:
         query = query.limit(limit)
     return db.session.execute(query).all()
+
+
+def _transfers(invoice: Invoice, payable_id: int, last_line: int):
+    """The batch's transfers as one SELECT (bulk.post_from_select): each delivered month's
+    share from the contract's escrow to the provider's payable account, each month not
+    delivered back to the contract's certificate; the joins hold the ledger's rules (an
+    escrow account of that contract, the certificate of that contract, a positive share)."""
+    dialect = db.session.connection().dialect.name
+    escrow, certificate = db.aliased(LedgerAccount), db.aliased(LedgerAccount)
+    label, month_key = month_label(invoice.month), months.key(invoice.month)
+    delivered = ServiceReportLine.delivered.is_(True)
+    number = Contract.number_sql(Contract.id, dialect)
+    suffix = literal(":") + cast(Contract.id, String) + literal(f":{month_key}")
+    reason = case(
+        (delivered, literal("Оплата по договору ") + number + literal(": «") + Program.title
+         + literal(f"», {label}")),
+        else_=literal(f"Возврат: за {label} занятия по договору ") + number + literal(" «")
+        + Program.title + literal("» не проводились"))
+    return (select(
+        case((delivered, literal("pay")), else_=literal("release")) + suffix,
+        escrow.id,
+        case((delivered, literal(payable_id)), else_=certificate.id),
+        ContractMonth.certificate_share,
+        case((delivered, literal(str(TransferKind.PAYMENT))),
+             else_=literal(str(TransferKind.RELEASE))),
+        func.substr(reason, 1, 300),
+        literal(invoice.ledger_ref, String))
+        .select_from(ServiceReportLine)
+        .join(ContractMonth, ContractMonth.id == ServiceReportLine.contract_month_id)
+        .join(Contract, Contract.id == ServiceReportLine.contract_id)
+        .join(Program, Program.id == Contract.program_id)
+        .join(escrow, and_(escrow.code == literal("escrow:") + cast(Contract.id, String),
+                           escrow.kind == AccountKind.ESCROW))
+        .outerjoin(certificate, and_(
+            certificate.code == literal("certificate:") + cast(Contract.certificate_id, String),
+            certificate.kind == AccountKind.CERTIFICATE))
+        .where(ServiceReportLine.report_id == invoice.report_id,
+               ServiceReportLine.id <= last_line,
+               ContractMonth.status == MonthStatus.RESERVED,
+               ContractMonth.certificate_share > 0))
 
 
 def settle(invoice: Invoice, *, actor: User | None, limit: int | None = None) -> Settled:
@@ -176,38 +206,24 @@ def settle(invoice: Invoice, *, actor: User | None, limit: int | None = None) ->
         raise DomainError(f"Счёт {invoice.number} {invoice.status_label}: сначала его нужно "
                           "одобрить")
     rows = _pending_lines(invoice, limit)
-    payable = ledger.get_or_create_account(f"payable:{invoice.provider_id}",
-                                           AccountKind.PAYABLE)
-    label = month_label(invoice.month)
-    month_key = months.key(invoice.month)
-    postings, released_rows = [], []
-    for _line, delivered, _month, share, contract_id, parent_id, title, escrow_id, \
-            certificate_id in rows:
-        number = f"Д-{contract_id:06d}"
+    released, moving = [], 0
+    for _line, delivered, share, contract_id in rows:
+        moving += share > 0
         if delivered:
             result.paid += 1
-            if share > 0:
-                result.paid_amount += share
-                postings.append(bulk.Posting(
-                    key=f"pay:{contract_id}:{month_key}", debit_id=escrow_id,
-                    credit_id=payable.id, amount=share, kind=TransferKind.PAYMENT,
-                    ref=invoice.ledger_ref,
-                    reason=f"Оплата по договору {number}: «{title}», {label}"[:300]))
+            result.paid_amount += share
         else:
             result.released += 1
-            released_rows.append((contract_id, parent_id, title, share))
-            if share > 0:
-                result.released_amount += share
-                postings.append(bulk.Posting(
-                    key=f"release:{contract_id}:{month_key}", debit_id=escrow_id,
-                    credit_id=certificate_id, amount=share, kind=TransferKind.RELEASE,
-                    ref=invoice.ledger_ref,
-                    reason=f"Возврат: за {label} занятия по договору {number} «{title}» "
-                           "не проводились"[:300]))
-    bulk.post_many(postings, actor=actor)
+            result.released_amount += share
+            released.append((contract_id, share))
+    if moving:
+        payable = ledger.get_or_create_account(f"payable:{invoice.provider_id}",
+                                               AccountKind.PAYABLE)
+        bulk.post_from_select(_transfers(invoice, payable.id, rows[-1][0]), expected=moving,
+                              actor=actor)
     if rows:
         _mark_months(invoice, last_line=rows[-1][0])
-    _tell_released(invoice, released_rows)
+    _tell_released(invoice, released)
     if limit is None or len(rows) < limit:
         _finish(invoice, actor)
         result.done = True
@@ -233,16 +249,25 @@ def _mark_months(invoice: Invoice, last_line: int) -> None:
             .execution_options(synchronize_session=False))
 
 
-def _tell_released(invoice: Invoice, rows) -> None:
+def _tell_released(invoice: Invoice, released: list[tuple[int, int]]) -> None:
+    """Tell each family whose month was not delivered (contract id, share released)."""
+    if not released:
+        return
     label = month_label(invoice.month)
-    parents = {user.id: user for user in db.session.scalars(
-        select(User).where(User.id.in_({row[1] for row in rows})))} if rows else {}
-    for contract_id, parent_id, title, share in rows:
-        parent = parents[parent_id]
+    shares = dict(released)
+    contracts = {row.id: row for row in db.session.execute(
+        select(Contract.id, Contract.parent_id, Program.title)
+        .join(Program, Program.id == Contract.program_id).where(Contract.id.in_(shares)))}
+    parents = {user.id: user for user in db.session.scalars(select(User).where(
+        User.id.in_({row.parent_id for row in contracts.values()})))}
+    for contract_id, share in released:
+        contract = contracts[contract_id]
+        title = contract.title
         back = f" {format_rub(share)} вернулись на сертификат." if share else ""
         notices.to_parent(
-            parent, f"Занятия по договору Д-{contract_id:06d} «{title}» за {label} не "
-                    f"проводились: этот месяц не оплачен.{back}",
+            parents[contract.parent_id],
+            f"Занятия по договору Д-{contract_id:06d} «{title}» за {label} не "
+            f"проводились: этот месяц не оплачен.{back}",
             endpoint="enrollments.contract", contract_id=contract_id,
             subject="Месяц не оплачен: занятий не было", template="emails/month_released.txt",
             title=title, number=f"Д-{contract_id:06d}", month=label, amount=share)

@@ -27,6 +27,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    cast,
+    func,
+    literal,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -214,6 +217,16 @@ class Contract(db.Model):
     def number(self) -> str:
         """The contract's number as the family and the provider read it: «Д-000045»."""
         return f"Д-{self.id:06d}"
+
+    @staticmethod
+    def number_sql(contract_id, dialect: str):
+        """`number` as an SQL expression of a contract id column (for set-based writes)."""
+        text_id = cast(contract_id, String)
+        if dialect == "postgresql":
+            digits = func.lpad(text_id, func.greatest(6, func.length(text_id)), "0")
+        else:
+            digits = func.printf("%06d", contract_id)
+        return literal("Д-", String) + digits
 
     @property
     def escrow_code(self) -> str:

@@ -15,8 +15,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select, text, update
-from sqlalchemy.dialects import sqlite
+from sqlalchemy import Select, bindparam, literal, select, text, true, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from pfdo import clock
@@ -101,6 +101,40 @@ _UPDATE_UNNEST = text("""
     FROM unnest(CAST(:ids AS integer[]), CAST(:d AS bigint[]), CAST(:c AS bigint[]))
          AS v(id, d, c)
     WHERE a.id = v.id""")
+
+
+def post_from_select(rows: Select, *, expected: int, actor=None) -> int:
+    """Post the transfers `rows` selects, without bringing them into Python: its columns are
+    key, debit account id, credit account id, amount, kind, reason and ref, in this order,
+    and the caller's joins hold `transfer`'s rules (positive amounts, the accounts and
+    directions of the kind, an escrow trading with its own certificate). Every key must be
+    new: `expected` is how many rows the select gives, and a batch that inserts fewer (a key
+    used already) is refused as an IdempotencyConflict with nothing posted; BatchRefused when
+    an account would fall below its floor. Returns the number posted."""
+    if expected == 0:
+        return 0
+    db.session.flush()
+    columns = ["key", "debit_account_id", "credit_account_id", "amount", "kind", "reason",
+               "ref", "actor_id", "created_at"]
+    source = rows.add_columns(
+        literal(actor.id if actor is not None else None, db.Integer).label("actor_id"),
+        literal(clock.now(), db.DateTime(timezone=True)).label("created_at")
+    ).where(true())  # SQLite reads INSERT … SELECT … ON CONFLICT only after a WHERE
+    dialect = db.session.connection().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = (insert(Transfer).from_select(columns, source)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(Transfer.debit_account_id, Transfer.credit_account_id, Transfer.amount))
+    try:
+        with db.session.begin_nested():
+            posted = db.session.execute(stmt).all()
+            if len(posted) != expected:
+                raise ledger.IdempotencyConflict(
+                    f"{expected - len(posted)} of {expected} keys of the batch")
+            _post_balances(posted)
+    except IntegrityError as error:
+        raise BatchRefused() from error
+    return len(posted)
 
 
 def _insert(rows: list[dict]) -> set[str]:
@@ -197,12 +231,15 @@ def _check_replays(skipped: list[Posting]) -> None:
             raise ledger.IdempotencyConflict(key)
 
 
-def _post_balances(postings: list[Posting]) -> None:
+def _post_balances(postings) -> None:
+    """Move the balances by postings: Posting objects or (debit id, credit id, amount)."""
     debits: dict[int, int] = defaultdict(int)
     credits: dict[int, int] = defaultdict(int)
     for p in postings:
-        debits[p.debit_id] += p.amount
-        credits[p.credit_id] += p.amount
+        debit_id, credit_id, amount = ((p.debit_id, p.credit_id, p.amount)
+                                       if isinstance(p, Posting) else p)
+        debits[debit_id] += amount
+        credits[credit_id] += amount
     changes = [(account_id, debits.get(account_id, 0), credits.get(account_id, 0))
                for account_id in sorted(debits.keys() | credits.keys())]
     if not changes:
