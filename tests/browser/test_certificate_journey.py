@@ -130,6 +130,7 @@ def test_child_gets_certificate_and_full_nominal_and_extract_prints_on_one_page(
     office.get_by_role("navigation", name="Основное меню").get_by_role(
         "link", name="Заявления").click()
     expect(office.get_by_role("heading", level=1)).to_have_text("Заявления на сертификаты")
+    office.wait_for_load_state("load")  # htmx (deferred) listens before the typing starts
     office.get_by_role("searchbox", name="Поиск").fill(child.last_name.lower())  # htmx
     results = office.locator("#results")
     expect(results).to_contain_text("Найдено 1 заявление")
