@@ -139,17 +139,30 @@ def approve(invoice: Invoice, *, actor: User) -> Settled:
     return result
 
 
-def _pending_lines(invoice: Invoice, limit: int | None):
-    """The batch: the invoice's first `limit` lines whose month is still reserved."""
-    query = (select(ServiceReportLine.id, ServiceReportLine.delivered,
-                    ContractMonth.certificate_share, ServiceReportLine.contract_id)
+def _batch(invoice: Invoice, limit: int | None) -> tuple[Settled, int, int, int]:
+    """The batch — the invoice's first `limit` lines whose month is still reserved — summed
+    by the database: what it pays and releases, how many months move money (a share of 0
+    moves none), how many lines it has and the last one's id."""
+    lines = (select(ServiceReportLine.id, ServiceReportLine.delivered,
+                    ContractMonth.certificate_share.label("share"))
              .join(ContractMonth, ContractMonth.id == ServiceReportLine.contract_month_id)
              .where(ServiceReportLine.report_id == invoice.report_id,
                     ContractMonth.status == MonthStatus.RESERVED)
              .order_by(ServiceReportLine.id))
     if limit is not None:
-        query = query.limit(limit)
-    return db.session.execute(query).all()
+        lines = lines.limit(limit)
+    batch = lines.subquery()
+    result, moving, count, last = Settled(), 0, 0, 0
+    for delivered, months_, amount, positive, top in db.session.execute(
+            select(batch.c.delivered, func.count(), func.sum(batch.c.share),
+                   func.sum(case((batch.c.share > 0, 1), else_=0)), func.max(batch.c.id))
+            .group_by(batch.c.delivered)):
+        if delivered:
+            result.paid, result.paid_amount = months_, int(amount)
+        else:
+            result.released, result.released_amount = months_, int(amount)
+        moving, count, last = moving + int(positive), count + months_, max(last, top)
+    return result, moving, count, last
 
 
 def _transfers(invoice: Invoice, payable_id: int, last_line: int):
@@ -205,26 +218,17 @@ def settle(invoice: Invoice, *, actor: User | None, limit: int | None = None) ->
     if invoice.status != InvoiceStatus.APPROVED:
         raise DomainError(f"Счёт {invoice.number} {invoice.status_label}: сначала его нужно "
                           "одобрить")
-    rows = _pending_lines(invoice, limit)
-    released, moving = [], 0
-    for _line, delivered, share, contract_id in rows:
-        moving += share > 0
-        if delivered:
-            result.paid += 1
-            result.paid_amount += share
-        else:
-            result.released += 1
-            result.released_amount += share
-            released.append((contract_id, share))
+    result, moving, count, last_line = _batch(invoice, limit)
     if moving:
         payable = ledger.get_or_create_account(f"payable:{invoice.provider_id}",
                                                AccountKind.PAYABLE)
-        bulk.post_from_select(_transfers(invoice, payable.id, rows[-1][0]), expected=moving,
+        bulk.post_from_select(_transfers(invoice, payable.id, last_line), expected=moving,
                               actor=actor)
-    if rows:
-        _mark_months(invoice, last_line=rows[-1][0])
-    _tell_released(invoice, released)
-    if limit is None or len(rows) < limit:
+    if result.released:
+        _tell_released(invoice, last_line)  # reads the months while they are still reserved
+    if count:
+        _mark_months(invoice, last_line)
+    if limit is None or count < limit:
         _finish(invoice, actor)
         result.done = True
     db.session.flush()
@@ -236,36 +240,38 @@ def settle(invoice: Invoice, *, actor: User | None, limit: int | None = None) ->
 def _mark_months(invoice: Invoice, last_line: int) -> None:
     """Mark the batch's months paid (delivered) or released: under the invoice's lock the
     batch is exactly the report's lines up to `last_line` whose month is still reserved, so
-    two set-based UPDATEs do it whatever the batch size."""
-    now = clock.now()
-    for status, delivered in ((MonthStatus.PAID, True), (MonthStatus.RELEASED, False)):
-        lines = select(ServiceReportLine.contract_month_id).where(
-            ServiceReportLine.report_id == invoice.report_id,
-            ServiceReportLine.delivered.is_(delivered), ServiceReportLine.id <= last_line)
-        db.session.execute(
-            update(ContractMonth)
-            .where(ContractMonth.id.in_(lines), ContractMonth.status == MonthStatus.RESERVED)
-            .values(status=status, settled_at=now)
-            .execution_options(synchronize_session=False))
+    one set-based UPDATE does it whatever the batch size."""
+    line = ServiceReportLine
+    db.session.execute(
+        update(ContractMonth)
+        .where(ContractMonth.id == line.contract_month_id, line.report_id == invoice.report_id,
+               line.id <= last_line, ContractMonth.status == MonthStatus.RESERVED)
+        .values(status=case((line.delivered.is_(True), literal(str(MonthStatus.PAID))),
+                            else_=literal(str(MonthStatus.RELEASED))),
+                settled_at=clock.now())
+        .execution_options(synchronize_session=False))
 
 
-def _tell_released(invoice: Invoice, released: list[tuple[int, int]]) -> None:
-    """Tell each family whose month was not delivered (contract id, share released)."""
-    if not released:
-        return
+def _tell_released(invoice: Invoice, last_line: int) -> None:
+    """Tell each family whose month of the batch was not delivered (read before the months
+    are marked), the notices and e-mails added for one flush."""
     label = month_label(invoice.month)
-    shares = dict(released)
-    contracts = {row.id: row for row in db.session.execute(
-        select(Contract.id, Contract.parent_id, Program.title)
-        .join(Program, Program.id == Contract.program_id).where(Contract.id.in_(shares)))}
+    rows = db.session.execute(
+        select(Contract.id, Contract.parent_id, Program.title, ContractMonth.certificate_share)
+        .select_from(ServiceReportLine)
+        .join(ContractMonth, ContractMonth.id == ServiceReportLine.contract_month_id)
+        .join(Contract, Contract.id == ServiceReportLine.contract_id)
+        .join(Program, Program.id == Contract.program_id)
+        .where(ServiceReportLine.report_id == invoice.report_id,
+               ServiceReportLine.id <= last_line, ServiceReportLine.delivered.is_(False),
+               ContractMonth.status == MonthStatus.RESERVED)
+        .order_by(ServiceReportLine.id)).all()
     parents = {user.id: user for user in db.session.scalars(select(User).where(
-        User.id.in_({row.parent_id for row in contracts.values()})))}
-    for contract_id, share in released:
-        contract = contracts[contract_id]
-        title = contract.title
+        User.id.in_({row.parent_id for row in rows})))}
+    for contract_id, parent_id, title, share in rows:
         back = f" {format_rub(share)} вернулись на сертификат." if share else ""
         notices.to_parent(
-            parents[contract.parent_id],
+            parents[parent_id],
             f"Занятия по договору Д-{contract_id:06d} «{title}» за {label} не "
             f"проводились: этот месяц не оплачен.{back}",
             endpoint="enrollments.contract", contract_id=contract_id,
