@@ -101,10 +101,14 @@ class ServiceReportLine(db.Model):
         CheckConstraint("delivered OR comment IS NOT NULL", "undelivered_has_comment"),
         CheckConstraint("corrected_at IS NULL OR correction_reason IS NOT NULL",
                         "correction_has_reason"),
+        #: a report's lines in order: a batch of the close reads the first N still reserved,
+        #: and a plan cached for any report (psycopg prepares repeated statements) must not
+        #: walk every line of every report in id order to find them
+        Index("ix_service_report_line_report_id_id", "report_id", "id"),
     )
 
     id: Mapped[IntPk]
-    report_id: Mapped[int] = mapped_column(ForeignKey("service_report.id"), index=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("service_report.id"))
     #: one month is reported once, in its provider's report for that month
     contract_month_id: Mapped[int] = mapped_column(ForeignKey("contract_month.id"), unique=True)
     contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"), index=True)
