@@ -64,24 +64,24 @@ close (docs/domain.md §9) on PostgreSQL: `make bench`, or alone
 BENCH_PROVIDERS / BENCH_PER_PROVIDER / BENCH_BATCH change the size and the batch).
 
 **Method.** A fresh database `pfdo_bench_close` is migrated and filled by
-`bench/close_month_data.py` with set-based `INSERT … SELECT … FROM generate_series`
-statements consistent with what the services write: the period 2026, 100 providers (a staff
-member, 10 programs of one 100-seat group each, the payable account) and 1 000 one-month
-contracts (March 2026) at each — 100 000 contract-months — each with its parent, child,
-financing certificate (grant, account, TOPUP from the fund), accepted request, the month
-RESERVED (certificate share 1 200 ₽ of 2 500 ₽) and the RESERVE transfer into the contract's
-escrow; each provider's service report marks every month delivered but 1 % (not delivered,
-with a comment) and its invoice is SUBMITTED with the issued totals. Then, in one process:
-the yardstick — one `INSERT INTO … SELECT … FROM generate_series(1, 100000)` of
-transfer-shaped rows naming the generated escrow and payable accounts into a scratch
-`CREATE TABLE … (LIKE ledger_transfer INCLUDING ALL)` that also has `ledger_transfer`'s
-foreign keys and append-only trigger, so that every row is checked as the close's rows are
-(the figure the ratio is taken against); the same into a copy without them, for comparison
-with the earlier rounds, which used that one (each committed); then `close.close_month`
-**in process** (the function `flask close-month` calls: approves every invoice as the system and settles it in batches,
-each its own transaction, the parents of the months not delivered told and e-mailed), with
-SQLAlchemy's `before_cursor_execute` counting the statements. After it: 99 000 months paid
-and 1 000 released, exactly one PAYMENT or RELEASE transfer each, every invoice paid,
+`bench/close_month_data.py` with set-based `INSERT … SELECT … FROM generate_series` statements
+consistent with what the services write: the period 2026, 100 providers (a staff member, 10
+programs of one 100-seat group each, the payable account) and 1 000 one-month contracts (March
+2026) at each — 100 000 contract-months — each with its parent, child, financing certificate
+(grant, account, TOPUP from the fund), accepted request, the month RESERVED (certificate share
+1 200 ₽ of 2 500 ₽) and the RESERVE transfer into the contract's escrow; each provider's
+service report marks every month delivered but 1 % (not delivered, with a comment) and its
+invoice is SUBMITTED with the issued totals. Then, in one process: the yardstick — one `INSERT
+INTO … SELECT … FROM generate_series(1, 100000)` of transfer-shaped rows naming the generated
+escrow and payable accounts into a scratch `CREATE TABLE … (LIKE ledger_transfer INCLUDING
+ALL)` that also has `ledger_transfer`'s foreign keys and append-only trigger, so that every
+row is checked as the close's rows are (the figure the ratio is taken against); the same into
+a copy without them, for comparison with the earlier rounds, which used that one (each
+committed); then `close.close_month` **in process** (the function `flask close-month` calls:
+approves every invoice as the system and settles it in batches, each its own transaction, the
+parents of the months not delivered told and e-mailed), with SQLAlchemy's
+`before_cursor_execute` counting the statements. After it: 99 000 months paid and 1 000
+released, exactly one PAYMENT or RELEASE transfer each, every invoice paid,
 `check_invariants()` empty; then a second `close_month` must move nothing, and the checks run
 again. The database is dropped at the end.
 
