@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from pfdo.audit import services as audit
 from pfdo.db import db, unit_of_work
 from pfdo.identifiers import fold
+from pfdo.masking import mask_phone  # noqa: F401 - one place, re-exported
 
 if TYPE_CHECKING:  # the account is above; only its name is needed here
     from pfdo.accounts.models import User
@@ -42,13 +43,6 @@ def mask_email(email: str) -> str:
     if not at:
         return mask_text(email)
     return f"{local[:2]}***@{domain[:QUERY_LIMIT]}"
-
-
-def mask_phone(phone: str) -> str:
-    """«+79145551234» -> «+7 914 ***-**-34»."""
-    if len(phone or "") != 12:
-        return "***"
-    return f"+7 {phone[2:5]} ***-**-{phone[-2:]}"
 
 
 def mask_text(text: str) -> str:

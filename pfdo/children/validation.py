@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from pfdo.identifiers import IdentifierError, digits, fold, is_separator
+from pfdo.masking import format_snils, mask_snils  # noqa: F401 - one place, re-exported
 
 #: «II-АБ»: Roman numerals, a hyphen, two Cyrillic capitals
 _BIRTH_SERIES = re.compile(r"^[IVXLC]{1,6}-[А-ЯЁ]{2}$")
@@ -53,20 +54,6 @@ def snils_problem(value: str) -> str | None:
     if snils_check_number(number[:9]) != int(number[9:]):
         return "Контрольное число СНИЛС не сходится: проверьте цифры"
     return None
-
-
-def format_snils(digits: str) -> str:
-    """112-233-445 95"""
-    if not digits or len(digits) != 11:
-        return digits or ""
-    return f"{digits[:3]}-{digits[3:6]}-{digits[6:9]} {digits[9:]}"
-
-
-def mask_snils(digits: str) -> str:
-    """***-***-445 95: enough for a person to recognise, not enough to use."""
-    if not digits or len(digits) != 11:
-        return "—"
-    return f"***-***-{digits[6:9]} {digits[9:]}"
 
 
 def normalize_birth_series(value: str) -> str:
