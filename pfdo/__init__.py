@@ -88,6 +88,7 @@ def register_extensions(app: Flask) -> None:
     import pfdo.children.models
     import pfdo.enrollments.checks  # adds the contracts' invariants to the ledger check
     import pfdo.enrollments.models
+    import pfdo.hotline.models
     import pfdo.ledger.models
     import pfdo.municipality.models
     import pfdo.notifications.models
@@ -220,6 +221,7 @@ def _wait_message(window_seconds: int) -> str:
 
 def register_template_context(app: Flask) -> None:
     russian.register(app)
+    from pfdo import masking
     from pfdo.accounts.landing import landing_endpoint
     from pfdo.accounts.models import ROLE_LABELS, Role
     from pfdo.certificates.numbers import format_number
@@ -235,6 +237,10 @@ def register_template_context(app: Flask) -> None:
     app.jinja_env.filters["certificate_number"] = format_number
     # «В личный кабинет»: each role's own workspace (accounts.landing)
     app.jinja_env.globals["landing_url"] = lambda: url_for(landing_endpoint(current_user))
+    # a person's field as the signed-in role may see it (pfdo.masking): whole, masked or None
+    app.jinja_env.globals["personal"] = lambda field, value: masking.present(
+        current_user.role if current_user and current_user.is_authenticated else None,
+        masking.Field(field), value)
 
     @app.context_processor
     def inject():

@@ -32,6 +32,12 @@ def local_date(moment: datetime, tz: str | ZoneInfo) -> date:
     return moment.astimezone(zone).date()
 
 
+def aware(moment: datetime) -> datetime:
+    """`moment` with its zone: a naive one is UTC wall time (SQLite gives stored timestamps
+    back without their zone)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
 def day_start(day: date, tz: str | ZoneInfo) -> datetime:
     """The first moment of `day` in the time zone `tz`, as an aware UTC datetime: the bound
     to compare stored timestamps with (SQLite compares wall time, so it must be UTC)."""

@@ -33,6 +33,13 @@ def fmt_datetime(value: datetime | None, tz: str = "UTC") -> str:
     return format_datetime(value, "dd.MM.yyyy HH:mm", tzinfo=ZoneInfo(tz), locale=RU)
 
 
+def fmt_time(value: datetime | None, tz: str = "UTC") -> str:
+    """HH:MM in the municipality's time zone."""
+    if value is None:
+        return ""
+    return format_datetime(value, "HH:mm", tzinfo=ZoneInfo(tz), locale=RU)
+
+
 def month_name(day: date, *, case: str = "nominative") -> str:
     """«декабрь» (nominative, standalone: a label) or «декабря» (genitive: «с 1 декабря»,
     «с декабря 2026 года»), from Babel's CLDR data."""
@@ -71,6 +78,7 @@ def register(app, timezone: Callable[[], str] = lambda: "UTC") -> None:
         rub=format_rub,
         date=lambda value: fmt_date(value, timezone()),
         datetime=lambda value: fmt_datetime(value, timezone()),
+        time=lambda value: fmt_time(value, timezone()),
         number=fmt_number,
         month=month_name,
     )

@@ -49,8 +49,11 @@ ROLE_MENUS = {
         MenuItem("Сроки ответов поставщиков", "enrollments.provider_deadlines",
                  "hourglass-split", secondary=True),
         MenuItem("Отзывы", "enrollments.coordinator_reviews", "star", secondary=True),
+        MenuItem("Звонки горячей линии", "hotline.call_log", "telephone-inbound",
+                 secondary=True),
     ],
-    Role.HOTLINE: [MenuItem("Горячая линия", "hotline.index", "headset")],
+    Role.HOTLINE: [MenuItem("Горячая линия", "hotline.index", "headset"),
+                   MenuItem("Журнал звонков", "hotline.call_log", "telephone-inbound")],
     Role.ADMIN: [
         MenuItem("Пользователи", "admin.users", "people"),
         MenuItem("Журнал действий", "admin.audit_log", "list-check"),
@@ -96,6 +99,7 @@ SECTION_LABELS = {
     "providers": "Поставщики",
     "programs": "Программы",
     "navigator": "Кружки и секции",
+    "hotline": "Горячая линия",
 }
 
 #: Pages and actions by their Russian titles (the audit log names sections by them). The menu's
@@ -112,6 +116,10 @@ PAGE_TITLES = {
     "accounts.logout": "Выход",
     "accounts.register": "Регистрация",
     "accounts.forgot_password": "Восстановление пароля",
+    "hotline.certificate": "Карточка сертификата для горячей линии",
+    "hotline.reveal": "Просмотр скрытого поля на горячей линии",
+    "hotline.start_call": "Начало звонка",
+    "hotline.finish_call": "Запись звонка в журнал",
     "accounts.reset_password": "Новый пароль по ссылке из письма",
     "accounts.change_password": "Смена пароля",
     "admin.create_user": "Новая учётная запись",

@@ -106,6 +106,11 @@ MATRIX = {
     "privacy.withdraw": {"parent"},
     "privacy.give_again": {"parent"},
     "hotline.index": {"hotline"},
+    "hotline.certificate": {"hotline"},
+    "hotline.reveal": {"hotline"},
+    "hotline.start_call": {"hotline"},
+    "hotline.finish_call": {"hotline"},
+    "hotline.call_log": {"hotline", "coordinator"},
     # --- navigator rows ---
     "navigator.index": PUBLIC,
     "navigator.program": PUBLIC,
@@ -171,7 +176,7 @@ def url_for_rule(rule, user_id: int, **objects: int) -> str:
     return rule.build({arg: values[arg] for arg in rule.arguments})[1]
 
 
-def make_objects(app, make, owner=None, provider_staff=None) -> dict:
+def make_objects(app, make, owner=None, provider_staff=None, operator=None) -> dict:
     """One of each object the routes take an id of, so that allowed roles get a real page.
     A family's objects belong to `owner` (the signed-in parent), or to another parent; a
     provider's objects to `provider_staff` (the signed-in staff member), or to another one."""
@@ -200,7 +205,17 @@ def make_objects(app, make, owner=None, provider_staff=None) -> dict:
             "program_id": program.id, "group_id": group.id,
             **review_objects(app, owner, certificate, group),
             **family_enrolment_objects(app, owner, certificate, group),
-            **billing_objects(app, provider)}
+            **billing_objects(app, provider),
+            **hotline_objects(app, operator or make.user(role="hotline",
+                                                         email="operator@example.ru"))}
+
+
+# --- hotline ---
+def hotline_objects(app, operator) -> dict:
+    """An open call of `operator` (the signed-in one when the role is hotline)."""
+    from pfdo.hotline import calls
+    with app.app_context():
+        return {"call_id": calls.start_call(operator).id}
 
 
 # --- enrolment: reviews ---
@@ -293,7 +308,8 @@ def test_role_matrix(app, make, role):
     client = app.test_client()
     user = make.user(role=role, email=f"{role}@example.ru") if role is not None else None
     objects = make_objects(app, make, owner=user if role == "parent" else None,
-                           provider_staff=user if role == "provider_staff" else None)
+                           provider_staff=user if role == "provider_staff" else None,
+                           operator=user if role == "hotline" else target)
     if user is not None:
         token = csrf_token(client, "/login")
         response = client.post("/login", data={"csrf_token": token, "login": user.email,

@@ -8,6 +8,10 @@ from collections.abc import Callable
 
 from pfdo.accounts.models import ROLE_LABELS, Role
 from pfdo.certificates.numbers import format_number
+from pfdo.hotline.card import REVEAL_REASONS
+from pfdo.hotline.lookup import KIND_LABELS as HOTLINE_SEARCH_LABELS
+from pfdo.hotline.models import CallOutcome, CallTopic
+from pfdo.masking import FIELD_LABELS as PERSONAL_FIELD_LABELS
 from pfdo.money import format_rub
 
 ACTION_LABELS = {
@@ -33,6 +37,10 @@ ACTION_LABELS = {
     "user.list_viewed": "Просмотр списка пользователей (почта, телефоны)",
     "user.viewed": "Просмотр учётной записи пользователя",
     "child.searched": "Поиск заявлений по данным ребёнка",
+    "hotline.searched": "Поиск сертификата на горячей линии",
+    "hotline.certificate_viewed": "Просмотр карточки сертификата на горячей линии",
+    "hotline.field_revealed": "Открыто скрытое поле на горячей линии",
+    "hotline.call_logged": "Звонок записан в журнал",
     "municipality.updated": "Изменение настроек муниципалитета",
     "child.added": "Добавлен ребёнок",
     "child.updated": "Изменены данные ребёнка",
@@ -135,6 +143,11 @@ OBJECT_LABELS = {
     "Invoice": "Счёт",
 }
 DETAIL_LABELS = {
+    "search_by": "искали",
+    "found": "найдены сертификаты (№ записи)",
+    "field": "поле",
+    "topic": "тема",
+    "outcome": "итог",
     "role": "роль",
     "from": "было",
     "to": "стало",
@@ -223,6 +236,11 @@ FIELD_LABELS = {
 }
 #: Values of a detail that are codes, by their Russian names: (detail, code) -> label
 VALUE_LABELS = {
+    **{("search_by", code): label for code, label in HOTLINE_SEARCH_LABELS.items()},
+    **{("field", str(code)): label for code, label in PERSONAL_FIELD_LABELS.items()},
+    **{("reason", code): label for code, label in REVEAL_REASONS.items()},
+    **{("topic", str(t)): t.label for t in CallTopic},
+    **{("outcome", str(o)): o.label for o in CallOutcome},
     ("reason", "blocked"): "учётная запись заблокирована",
     ("reason", "age"): "ребёнку исполнилось 18 лет",
     ("kind", "charter"): "устав",

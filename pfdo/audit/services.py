@@ -12,7 +12,9 @@ if TYPE_CHECKING:  # the account is above; only its name is needed here
     from pfdo.accounts.models import User
 
 #: Russian names of the actions, for the admin's log view
-PERSONAL_DATA_ACTIONS = ("child.viewed", "child.searched", "user.viewed", "user.list_viewed")
+PERSONAL_DATA_ACTIONS = ("child.viewed", "child.searched", "user.viewed", "user.list_viewed",
+                         "hotline.searched", "hotline.certificate_viewed",
+                         "hotline.field_revealed")
 PERSONAL_DATA = "personal_data"
 
 #: where the current action comes from (the client's address), set by the web layer for each

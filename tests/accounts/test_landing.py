@@ -52,15 +52,13 @@ def test_provider_staff_land_in_the_provider_cabinet_and_others_are_told_why_not
     assert "ежемесячные отчёты" not in page and "принимаете заявки" not in page
 
 
-def test_the_hotline_page_offers_only_what_works(client, make, login_as):
+def test_the_hotline_page_is_the_operators_workspace(client, make, login_as):
     make.municipality()
     login_as("hotline")
     page = text(client.get("/hotline"))
-    assert "найти сертификат по фамилии, дате рождения или СНИЛС, посмотреть баланс семьи и " \
-           "вести журнал звонков здесь пока нельзя" in page
-    assert "Проверка номера сертификата" in page
+    assert "Поиск сертификата" in page and "Начать звонок" in page
     html = client.get("/hotline").get_data(as_text=True)
-    assert 'action="/verify"' in html
+    assert 'action="/hotline"' in html
     assert "Текущий период финансирования не установлен" in page
     factories.period(client.application)
     page = text(client.get("/hotline"))
@@ -75,7 +73,7 @@ def test_public_texts_do_not_send_families_to_the_hotline_for_what_it_cannot_do(
     make.municipality()
     contacts = text(client.get("/contacts"))
     assert "подскажут номер сертификата" not in contacts
-    assert "у операторов горячей линии доступа к данным детей нет" in contacts
+    assert "оператор горячей линии тоже найдёт ваш сертификат" in contacts
     home = text(client.get("/"))
     assert "Подскажем номер сертификата, баланс" not in home
     assert "Запись через сайт появится позже" not in home
@@ -87,7 +85,7 @@ def test_public_texts_do_not_send_families_to_the_hotline_for_what_it_cannot_do(
     assert "Запись на обучение и договоры через сайт появятся позже" in rules
     privacy = text(client.get("/privacy"))
     assert "Поставщик видит данные детей, записанных к нему" not in privacy
-    assert "Поставщики и операторы горячей линии данных детей не видят" in privacy
+    assert "адрес не показывается" in privacy and "видит его фамилию с инициалами" in privacy
 
 
 def test_the_staff_cabinet_no_longer_describes_a_monthly_close(client, login_as):
