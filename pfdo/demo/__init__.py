@@ -19,6 +19,7 @@ from pfdo.config import DEFAULT_DEMO_PASSWORD
 from pfdo.db import db, unit_of_work
 from pfdo.demo.certificates import seed_certificates
 from pfdo.demo.enrollments import seed_enrollments
+from pfdo.demo.hotline import seed_hotline
 from pfdo.demo.providers import seed_providers
 from pfdo.municipality import services as municipality
 
@@ -101,6 +102,7 @@ def seed(seed_value: int = 2026, families: int = FAMILIES) -> bool:
     seed_certificates(fake)
     seed_providers(fake)
     seed_enrollments(fake, DEMO_ACCOUNTS[0].email)
+    seed_hotline(fake)
     return True
 
 
