@@ -112,6 +112,7 @@ PAGE_TITLES = {
     "accounts.logout": "Выход",
     "accounts.register": "Регистрация",
     "accounts.forgot_password": "Восстановление пароля",
+    "certificates.forgot_number": "Напоминание номера сертификата",
     "accounts.reset_password": "Новый пароль по ссылке из письма",
     "accounts.change_password": "Смена пароля",
     "admin.create_user": "Новая учётная запись",
