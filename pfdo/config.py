@@ -74,6 +74,12 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute;100 per hour"),
         # Reset links asked for one account (the key resolves e-mail and phone to the account).
         "RESET_LIMIT_PER_ACCOUNT": env.get("RESET_LIMIT_PER_ACCOUNT", "3 per hour;10 per day"),
+        # «Забыли номер сертификата?»: letters with the numbers, per IP and per account (the
+        # key resolves e-mail and phone to the account, as for the reset links).
+        "NUMBER_REMINDER_LIMIT_PER_IP": env.get("NUMBER_REMINDER_LIMIT_PER_IP",
+                                                "10 per minute;100 per day"),
+        "NUMBER_REMINDER_LIMIT_PER_ACCOUNT": env.get("NUMBER_REMINDER_LIMIT_PER_ACCOUNT",
+                                                     "3 per hour;10 per day"),
         "REGISTER_LIMIT_PER_IP": env.get("REGISTER_LIMIT_PER_IP", "10 per minute;100 per day"),
         # Confirmation e-mails sent to one address, whether or not it has an account.
         "REGISTER_LIMIT_PER_EMAIL": env.get("REGISTER_LIMIT_PER_EMAIL", "3 per hour;10 per day"),

@@ -120,6 +120,7 @@ PAGE_TITLES = {
     "hotline.reveal": "Просмотр скрытого поля на горячей линии",
     "hotline.start_call": "Начало звонка",
     "hotline.finish_call": "Запись звонка в журнал",
+    "certificates.forgot_number": "Напоминание номера сертификата",
     "accounts.reset_password": "Новый пароль по ссылке из письма",
     "accounts.change_password": "Смена пароля",
     "admin.create_user": "Новая учётная запись",

@@ -31,6 +31,7 @@ MATRIX = {
     "accounts.registration_sent": PUBLIC,
     "accounts.confirm_registration": PUBLIC,
     "accounts.forgot_password": PUBLIC,
+    "certificates.forgot_number": PUBLIC,
     "accounts.reset_password": PUBLIC,
     "accounts.logout": ANY,
     "families.cabinet": ANY,

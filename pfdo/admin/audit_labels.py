@@ -50,6 +50,7 @@ ACTION_LABELS = {
     "certificate_application.refused": "Отказ в выдаче сертификата",
     "certificate.financing_granted": "Перевод в сертификат ПФ",
     "certificate.queued": "Очередь на сертификат ПФ",
+    "certificate.numbers_requested": "Запрос номеров сертификатов на почту",
     "certificate.closed": "Сертификат закрыт",
     "certificate.suspended": "Сертификат приостановлен",
     "period.created": "Создан период финансирования",

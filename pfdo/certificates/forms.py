@@ -1,12 +1,15 @@
-"""The confirmation of the conversion to a financing certificate."""
+"""The confirmation of the conversion to a financing certificate; the «Забыли номер
+сертификата?» form."""
 
 from __future__ import annotations
 
-from wtforms import HiddenField
+from wtforms import HiddenField, StringField
+from wtforms.validators import ValidationError
 
+from pfdo.accounts.validation import normalize_phone
 from pfdo.certificates.financing import REQUEST_KEY
 from pfdo.errors import DomainError
-from pfdo.forms import BaseForm
+from pfdo.forms import BaseForm, required
 from pfdo.identifiers import is_ascii_digits
 
 BAD_REQUEST_KEY = ("Форма подтверждения повреждена. Откройте расчёт перевода заново и "
@@ -39,3 +42,25 @@ class FinancingForm(BaseForm):
         if not REQUEST_KEY.fullmatch(key):
             raise DomainError(BAD_REQUEST_KEY)
         return key
+
+
+#: an e-mail address is at most 254 characters; a phone, in any spelling, far fewer
+LOGIN_MAX_LENGTH = 254
+
+
+def _login_shape(form, field):
+    """An e-mail (the service has the last word on its spelling) or a readable phone number."""
+    value = (field.data or "").strip()
+    if len(value) > LOGIN_MAX_LENGTH:
+        raise ValidationError("Слишком длинно: адрес почты или номер телефона не бывает "
+                              f"длиннее {LOGIN_MAX_LENGTH} символов")
+    if "@" not in value and normalize_phone(value) is None:
+        raise ValidationError("Укажите адрес электронной почты (например, anna@mail.ru) или "
+                              "номер мобильного телефона (+7 914 123-45-67)")
+
+
+class NumberReminderForm(BaseForm):
+    """«Забыли номер сертификата?»: the e-mail or phone the family registered with."""
+
+    login = StringField("Электронная почта или телефон",
+                        [required("Укажите почту или телефон"), _login_shape])

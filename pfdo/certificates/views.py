@@ -1,5 +1,6 @@
 """The family's certificate page, the printable extract with its QR code, conversion to a
-financing certificate, the queue, and the public verification page."""
+financing certificate, the queue, the public verification page, and «Забыли номер
+сертификата?»."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from flask_login import current_user
 from pfdo import links
 from pfdo.accounts.access import public, roles_required
 from pfdo.accounts.models import Role
-from pfdo.certificates import balance, financing, services
-from pfdo.certificates.forms import FinancingForm
+from pfdo.accounts.services import login_limit_key
+from pfdo.certificates import balance, financing, reminders, services
+from pfdo.certificates.forms import FinancingForm, NumberReminderForm
 from pfdo.certificates.numbers import format_number, number_problem
 from pfdo.errors import DomainError
 from pfdo.extensions import limiter
@@ -21,7 +23,7 @@ from pfdo.forms import EmptyForm
 from pfdo.money import format_rub
 from pfdo.municipality.services import local_today
 from pfdo.periods import services as periods
-from pfdo.web import redirect_to
+from pfdo.web import form_status, redirect_to, render_page_or_block
 
 bp = Blueprint("certificates", __name__)
 
@@ -149,3 +151,24 @@ def verify_number(number: str):
     result = None if problem else services.verify(number, today=local_today())
     return render_template("certificates/verify.html", number=number, problem=problem,
                            result=result)
+
+
+def _reminder_account_key() -> str:
+    """Rate-limit key for one account: the account the login resolves to, in any spelling."""
+    login = request.form.get("login") or ""
+    return login_limit_key(login) if login.strip() else f"ip:{request.remote_addr}"
+
+
+@bp.route("/certificates/forgot-number", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["NUMBER_REMINDER_LIMIT_PER_IP"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["NUMBER_REMINDER_LIMIT_PER_ACCOUNT"], methods=["POST"],
+               key_func=_reminder_account_key)
+def forgot_number():
+    form = NumberReminderForm()
+    sent = form.validate_on_submit()
+    if sent:
+        # The same answer whoever asked: the numbers go only to the account's own e-mail.
+        reminders.send_certificate_numbers(form.login.data)
+    return render_page_or_block("certificates/forgot_number.html", "form", form_status(form),
+                                form=form, sent=sent)
