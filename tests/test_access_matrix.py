@@ -26,6 +26,10 @@ MATRIX = {
     "site.consent": PUBLIC,
     "site.healthz": PUBLIC,
     "site.readyz": PUBLIC,
+    "site.notifications_page": ANY,
+    "site.notifications_count": ANY,
+    "site.read_notice": ANY,
+    "site.read_all_notices": ANY,
     "accounts.login": PUBLIC,
     "accounts.register": PUBLIC,
     "accounts.registration_sent": PUBLIC,
@@ -177,7 +181,7 @@ def url_for_rule(rule, user_id: int, **objects: int) -> str:
     return rule.build({arg: values[arg] for arg in rule.arguments})[1]
 
 
-def make_objects(app, make, owner=None, provider_staff=None, operator=None) -> dict:
+def make_objects(app, make, owner=None, provider_staff=None, operator=None, me=None) -> dict:
     """One of each object the routes take an id of, so that allowed roles get a real page.
     A family's objects belong to `owner` (the signed-in parent), or to another parent; a
     provider's objects to `provider_staff` (the signed-in staff member), or to another one."""
@@ -208,7 +212,19 @@ def make_objects(app, make, owner=None, provider_staff=None, operator=None) -> d
             **family_enrolment_objects(app, owner, certificate, group),
             **billing_objects(app, provider),
             **hotline_objects(app, operator or make.user(role="hotline",
-                                                         email="operator@example.ru"))}
+                                                         email="operator@example.ru")),
+            **notice_objects(app, me or owner)}
+
+
+def notice_objects(app, user) -> dict:
+    """A notice of `user` (the signed-in one: a notice is only its addressee's to open)."""
+    from pfdo.db import unit_of_work
+    from pfdo.notifications.models import Notice
+    with app.app_context():
+        with unit_of_work():
+            notice = Notice(user_id=user.id, text="Заявление рассмотрено", url="/cabinet")
+            db.session.add(notice)
+        return {"notice_id": notice.id}
 
 
 # --- hotline ---
@@ -310,7 +326,7 @@ def test_role_matrix(app, make, role):
     user = make.user(role=role, email=f"{role}@example.ru") if role is not None else None
     objects = make_objects(app, make, owner=user if role == "parent" else None,
                            provider_staff=user if role == "provider_staff" else None,
-                           operator=user if role == "hotline" else target)
+                           operator=user if role == "hotline" else target, me=user or target)
     if user is not None:
         token = csrf_token(client, "/login")
         response = client.post("/login", data={"csrf_token": token, "login": user.email,

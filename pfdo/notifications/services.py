@@ -11,10 +11,11 @@ from datetime import timedelta
 from email.message import EmailMessage
 
 from flask import current_app, render_template
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from pfdo import clock
 from pfdo.db import db, unit_of_work
+from pfdo.errors import NotFound
 from pfdo.notifications.models import Notice, OutboxMessage
 
 log = logging.getLogger("pfdo.mail")
@@ -116,3 +117,39 @@ def recent_notices(user, limit: int = 10):
         select(Notice).where(Notice.user_id == user.id)
         .order_by(Notice.created_at.desc(), Notice.id.desc()).limit(limit)
     ).all()
+
+
+def unread_count(user) -> int:
+    """How many of the user's notices are unread: one indexed count, for every page's bell."""
+    return db.session.scalar(select(func.count()).select_from(Notice).where(
+        Notice.user_id == user.id, Notice.read_at.is_(None))) or 0
+
+
+def notices_page(user, *, page: int = 1, per_page: int = 20, unread_only: bool = False):
+    """The user's notices, newest first, a page at a time."""
+    stmt = (select(Notice).where(Notice.user_id == user.id)
+            .order_by(Notice.created_at.desc(), Notice.id.desc()))
+    if unread_only:
+        stmt = stmt.where(Notice.read_at.is_(None))
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def mark_read(user, notice_id: int) -> Notice:
+    """Mark one of the user's notices read (again: no change) and return it. Someone else's
+    notice, or none, is NotFound."""
+    with unit_of_work():
+        notice = db.session.get(Notice, notice_id)
+        if notice is None or notice.user_id != user.id:
+            raise NotFound("Уведомление не найдено")
+        if notice.read_at is None:
+            notice.read_at = clock.now()
+    return notice
+
+
+def mark_all_read(user) -> int:
+    """Mark every unread notice of the user read; returns how many."""
+    with unit_of_work():
+        return db.session.execute(
+            update(Notice).where(Notice.user_id == user.id, Notice.read_at.is_(None))
+            .values(read_at=clock.now())).rowcount
+

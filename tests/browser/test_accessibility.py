@@ -43,6 +43,7 @@ PAGES = [
     ("/cabinet", "parent@demo-pfdo.ru", "cabinet"),
     ("/account", "parent@demo-pfdo.ru", "account"),
     ("/account/consent/withdraw", "parent@demo-pfdo.ru", "consent-withdraw"),
+    ("/notifications", "parent@demo-pfdo.ru", "notifications"),
     ("/hotline", "hotline@demo-pfdo.ru", "hotline"),
     ("/hotline?q={number}", "hotline@demo-pfdo.ru", "hotline-results"),
     ("/hotline/certificates/{certificate}", "hotline@demo-pfdo.ru", "hotline-card"),
