@@ -42,6 +42,7 @@ FIELD_LABELS = {
 }
 
 S, M, H = Rule.SHOW, Rule.MASK, Rule.HIDE
+DIGITS = frozenset("0123456789")
 _COLUMNS = (Field.CHILD_NAME, Field.PARENT_NAME, Field.BIRTH_DATE, Field.SNILS, Field.DOCUMENT,
             Field.PHONE, Field.EMAIL, Field.ADDRESS)
 
@@ -145,7 +146,7 @@ def _keep_last_digits(text: str, keep: int) -> str:
     """The document's kind kept, its series and number starred but for the last `keep`
     digits: «Свидетельство о рождении II-АБ 512345» -> «Свидетельство о рождении **-** ****45»."""
     words = text.split()
-    secret = {i for i, word in enumerate(words) if any(c.isdigit() or c == "-" for c in word)}
+    secret = {i for i, word in enumerate(words) if any(c in DIGITS or c == "-" for c in word)}
     shown, out = 0, []
     for i in range(len(words) - 1, -1, -1):
         if i not in secret:
@@ -153,7 +154,7 @@ def _keep_last_digits(text: str, keep: int) -> str:
             continue
         chars = []
         for char in reversed(words[i]):
-            if char.isdigit():
+            if char in DIGITS:
                 shown += 1
                 chars.append(char if shown <= keep else "*")
             else:

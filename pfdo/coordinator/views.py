@@ -14,6 +14,7 @@ from pfdo.certificates import services as certificates
 from pfdo.certificates.numbers import format_number
 from pfdo.children.models import DOCUMENT_LABELS, SEX_LABELS
 from pfdo.children.validation import format_snils
+from pfdo.coordinator import dashboard as dashboard_figures
 from pfdo.coordinator import services
 from pfdo.coordinator.forms import ApplicationFilterForm, PeriodForm, RefusalForm
 from pfdo.errors import DomainError
@@ -42,8 +43,10 @@ def _actor():
 @roles_required(Role.COORDINATOR)
 def dashboard():
     today = local_today()
-    return render_template("coordinator/dashboard.html", summary=services.dashboard(today),
-                           today=today)
+    summary = services.dashboard(today)
+    return render_template("coordinator/dashboard.html", summary=summary, today=today,
+                           figures=dashboard_figures.figures(today, period=summary.period,
+                                                             granted=summary.granted))
 
 
 # --- Certificate applications --------------------------------------------------------------
