@@ -117,6 +117,8 @@ PAGE_TITLES = {
     "accounts.register": "Регистрация",
     "accounts.forgot_password": "Восстановление пароля",
     "site.notifications_page": "Уведомления",
+    "enrollments.coordinator_contracts_xlsx": "Договоры в XLSX",
+    "hotline.call_log_xlsx": "Журнал звонков в XLSX",
     "site.notifications_count": "Число непрочитанных уведомлений",
     "site.read_notice": "Уведомление прочитано",
     "site.read_all_notices": "Все уведомления прочитаны",

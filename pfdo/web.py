@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import flash, make_response, redirect, render_template, request
+from flask import flash, make_response, redirect, render_template, request, send_file
 from jinja2_fragments.flask import render_block
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
+from pfdo import xlsx
 from pfdo.errors import DomainError
 from pfdo.identifiers import MAX_ID, clamped_whole_number, has_control_characters
 
@@ -57,6 +58,16 @@ def render_page_or_block(template: str, block: str, status: int = 200, **context
         body = render_template(template, **context)
     response = make_response(body, status)
     response.vary.add("HX-Request")
+    return response
+
+
+def send_xlsx(filename: str, title: str, columns, rows, *, timezone: str) -> Response:
+    """A filtered list as an XLSX download (pfdo.xlsx), streamed from a temporary file; dates
+    in `timezone` (the municipality's)."""
+    data = xlsx.write(title, columns, rows, timezone=timezone)
+    response = send_file(data, mimetype=xlsx.MIME, as_attachment=True, download_name=filename,
+                         max_age=0)
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -116,6 +116,8 @@ MATRIX = {
     "hotline.start_call": {"hotline"},
     "hotline.finish_call": {"hotline"},
     "hotline.call_log": {"hotline", "coordinator"},
+    "enrollments.coordinator_contracts_xlsx": {"coordinator"},
+    "hotline.call_log_xlsx": {"hotline", "coordinator"},
     # --- navigator rows ---
     "navigator.index": PUBLIC,
     "navigator.program": PUBLIC,

@@ -6,7 +6,7 @@ one `selectinload` per relation the rows show."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import and_, case, func, or_, select
@@ -17,8 +17,10 @@ from pfdo.db import db
 from pfdo.enrollments import waitlist
 from pfdo.enrollments.models import (
     Contract,
+    ContractMonth,
     ContractStatus,
     EnrollmentRequest,
+    MonthStatus,
     RequestStatus,
     WaitlistEntry,
     WaitlistStatus,
@@ -155,6 +157,42 @@ def provider_contracts(provider: Provider, flt: ContractFilter, *, page: int = 1
 def all_contracts(flt: ContractFilter, *, page: int = 1, per_page: int = PER_PAGE):
     """Every offer and contract of the municipality (the coordinator's list)."""
     return _ordered(_contracts(flt), page, per_page)
+
+
+def contract_rows(flt: ContractFilter, *, provider_id: int | None = None):
+    """The filtered contracts as export rows, in the list's order, read in chunks (never
+    the whole list in memory): number, child (surname and initials), provider, program,
+    group, status, first month, end, offered, accepted, the certificate's and the family's
+    totals over the months that are (or were) part of the contract."""
+    flt = replace(flt, provider_id=provider_id) if provider_id is not None else flt
+    ids = _contracts(flt).with_only_columns(Contract.id).order_by(None)
+    totals = (select(ContractMonth.contract_id, func.sum(ContractMonth.certificate_share)
+                     .label("certificate"), func.sum(ContractMonth.family_share).label("family"))
+              .where(ContractMonth.status != MonthStatus.DROPPED,
+                     ContractMonth.contract_id.in_(ids))
+              .group_by(ContractMonth.contract_id).subquery())
+    waiting = case((Contract.status == ContractStatus.OFFERED, 0), else_=1)
+    stmt = (select(Contract.id, Child.last_name, Child.first_name, Child.middle_name,
+                   Provider.short_name, Program.title, Group.name, Contract.status,
+                   Contract.first_month, Contract.ends_on, Contract.offered_at,
+                   Contract.accepted_at, totals.c.certificate, totals.c.family)
+            .join(Child, Child.id == Contract.child_id)
+            .join(Provider, Provider.id == Contract.provider_id)
+            .join(Program, Program.id == Contract.program_id)
+            .join(Group, Group.id == Contract.group_id)
+            .outerjoin(totals, totals.c.contract_id == Contract.id)
+            .where(Contract.id.in_(ids))
+            .order_by(waiting, case((Contract.status == ContractStatus.OFFERED,
+                                     Contract.accept_by)),
+                      Contract.offered_at.desc(), Contract.id.desc())
+            .execution_options(yield_per=1000))
+    for row in db.session.execute(stmt):
+        (cid, last, first, middle, provider, program, group, status, first_month, ends_on,
+         offered, accepted, certificate, family) = row
+        initials = " ".join(f"{p[0]}." for p in (first, middle) if p)
+        yield (f"Д-{cid:06d}", f"{last} {initials}".strip(), provider, program, group,
+               ContractStatus(status).label, first_month, ends_on, offered, accepted,
+               int(certificate or 0), int(family or 0))
 
 
 def _ordered(stmt, page: int, per_page: int):

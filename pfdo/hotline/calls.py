@@ -134,6 +134,11 @@ def list_calls(flt: CallFilter, *, page: int = 1, operator: User | None = None):
     stmt = (select(HotlineCall)
             .options(joinedload(HotlineCall.operator), joinedload(HotlineCall.certificate))
             .order_by(HotlineCall.started_at.desc(), HotlineCall.id.desc()))
+    return db.paginate(_filtered(stmt, flt, operator), page=page, per_page=PAGE_SIZE,
+                       error_out=False)
+
+
+def _filtered(stmt, flt: CallFilter, operator: User | None):
     if operator is not None:
         stmt = stmt.where(HotlineCall.operator_id == operator.id)
     elif flt.operator_id is not None:
@@ -145,7 +150,26 @@ def list_calls(flt: CallFilter, *, page: int = 1, operator: User | None = None):
         stmt = stmt.where(HotlineCall.started_at >= start)
     if end is not None:
         stmt = stmt.where(HotlineCall.started_at < end)
-    return db.paginate(stmt, page=page, per_page=PAGE_SIZE, error_out=False)
+    return stmt
+
+
+def call_rows(flt: CallFilter, *, operator: User | None = None):
+    """The filtered calls as export rows, newest first, read in chunks: start, end, operator,
+    topic, outcome, certificate number, comment."""
+    stmt = (select(HotlineCall.started_at, HotlineCall.ended_at, User.last_name,
+                   User.first_name, User.middle_name, HotlineCall.topic, HotlineCall.outcome,
+                   Certificate.number, HotlineCall.comment)
+            .join(User, User.id == HotlineCall.operator_id)
+            .outerjoin(Certificate, Certificate.id == HotlineCall.certificate_id)
+            .order_by(HotlineCall.started_at.desc(), HotlineCall.id.desc())
+            .execution_options(yield_per=1000))
+    stmt = _filtered(stmt, flt, operator)
+    for start, end, last, first, middle, topic, outcome, number, comment in db.session.execute(
+            stmt):
+        initials = " ".join(f"{p[0]}." for p in (first, middle) if p)
+        yield (start, end, f"{last} {initials}".strip(),
+               CallTopic(topic).label if topic else None,
+               CallOutcome(outcome).label if outcome else None, number, comment)
 
 
 def operators() -> list[User]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, request, url_for
 from flask_login import current_user
 
+from pfdo import xlsx
 from pfdo.accounts.access import roles_required
 from pfdo.accounts.models import Role
 from pfdo.certificates.numbers import format_number
@@ -20,9 +21,16 @@ from pfdo.hotline.forms import (
     StartCallForm,
 )
 from pfdo.identifiers import record_id
-from pfdo.municipality.services import local_today
+from pfdo.municipality.services import local_today, timezone
 from pfdo.periods import services as periods
-from pfdo.web import add_error, arg_int, form_status, redirect_to, render_page_or_block
+from pfdo.web import (
+    add_error,
+    arg_int,
+    form_status,
+    redirect_to,
+    render_page_or_block,
+    send_xlsx,
+)
 
 bp = Blueprint("hotline", __name__, url_prefix="/hotline")
 
@@ -120,9 +128,8 @@ def finish_call(call_id: int):
     return _workspace(finish_form=form, status=form_status(form))
 
 
-@bp.route("/calls")
-@roles_required(Role.HOTLINE, Role.COORDINATOR)
-def call_log():
+def _call_filter():
+    """The call log's filters from the query string: (form, filter, whose calls, coordinator?)."""
     filters = CallFilterForm(request.args)
     filters.validate()  # an unreadable date is shown beside its field and ignored
     is_coordinator = current_user.role == Role.COORDINATOR
@@ -134,13 +141,36 @@ def call_log():
         topic=filters.topic_value,
         date_from=None if filters.date_from.errors else filters.date_from.data,
         date_to=None if filters.date_to.errors else filters.date_to.data)
+    return filters, flt, None if is_coordinator else _actor(), is_coordinator
+
+
+@bp.route("/calls")
+@roles_required(Role.HOTLINE, Role.COORDINATOR)
+def call_log():
+    filters, flt, own, is_coordinator = _call_filter()
     today = local_today()
-    own = None if is_coordinator else _actor()
     pagination = calls.list_calls(flt, page=arg_int("page", 1), operator=own)
     return render_page_or_block(
         "hotline/calls.html", "results", filters=filters, pagination=pagination,
         figures=calls.figures(today, own), is_coordinator=is_coordinator,
         format_number=format_number)
+
+
+CALL_COLUMNS = [
+    xlsx.Column("Начало", xlsx.DATETIME, 17), xlsx.Column("Конец", xlsx.DATETIME, 17),
+    xlsx.Column("Оператор", width=20), xlsx.Column("Тема", width=14),
+    xlsx.Column("Итог", width=24), xlsx.Column("Сертификат", width=13),
+    xlsx.Column("Комментарий", width=50),
+]
+
+
+@bp.route("/calls.xlsx")
+@roles_required(Role.HOTLINE, Role.COORDINATOR)
+def call_log_xlsx():
+    """The call log as filtered on the page (an operator's own calls only)."""
+    _, flt, own, _ = _call_filter()
+    return send_xlsx(f"Звонки {local_today():%d.%m.%Y}.xlsx", "Звонки", CALL_COLUMNS,
+                     calls.call_rows(flt, operator=own), timezone=timezone())
 
 
 @bp.app_template_global()

@@ -46,8 +46,8 @@ def test_the_dashboard_shows_waiting_quota_budget_and_coverage(app, client, froz
     assert "самое давнее ждёт 5 дней" in page
     assert "1 из 10" in page and "осталось 9 мест" in page
     assert f"Бюджет 174{NBSP}560,00{NBSP}₽" in page
-    assert f"Зачислено на сертификаты 14{NBSP}546,66{NBSP}₽" in page
-    assert f"Зарезервировано по договорам 0,00{NBSP}₽" in page
+    assert f"Зачислено 14{NBSP}546,66{NBSP}₽" in page
+    assert f"В резерве 0,00{NBSP}₽" in page and f"Оплачено 0,00{NBSP}₽" in page
     assert "0,5&nbsp;%" in page
     assert "1 ребёнок с сертификатом из 200" in page
 

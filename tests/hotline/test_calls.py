@@ -106,3 +106,30 @@ def test_week_figures_count_local_days(app, make, certificate, frozen_clock):
         clock.advance(timedelta(days=8))
         figures = calls.figures(factories.today(), operator)
     assert (figures.today, figures.week) == (0, 0)
+
+
+def test_the_call_log_downloads_as_xlsx_with_only_the_operators_calls(app, client, make,
+                                                                      login_as, certificate,
+                                                                      frozen_clock):
+    import io
+
+    import openpyxl
+
+    from pfdo.hotline import calls
+    other = make.user(role="hotline")
+    me = login_as("hotline", last_name="Орлова", first_name="Вера", middle_name="Павловна")
+    with app.app_context():
+        for operator, topic in ((me, "balance"), (me, "documents"), (other, "complaint")):
+            call = calls.start_call(operator, certificate_id=certificate.id)
+            calls.finish_call(operator, call.id, calls.Finish(topic, "answered", "=1+1"))
+    response = client.get("/hotline/calls.xlsx", query_string={"topic": "balance"})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.get_data())).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("Начало", "Конец", "Оператор", "Тема", "Итог", "Сертификат",
+                       "Комментарий")
+    assert len(rows) == 2
+    assert rows[1][2:6] == ("Орлова В. П.", "Баланс", "Ответ дан", certificate.number)
+    assert rows[1][6] == "'=1+1"
+    everything = openpyxl.load_workbook(io.BytesIO(
+        client.get("/hotline/calls.xlsx").get_data())).active
+    assert everything.max_row == 3  # the two calls of this operator, not the colleague's
