@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, union
 
 from pfdo.accounts.models import User
 from pfdo.accounts.validation import normalize_phone
@@ -26,8 +26,11 @@ QUERY_MAX = 200
 RESULTS_MAX = 20
 
 NUMBER, SNILS, PHONE, NAME = "number", "snils", "phone", "name"
+#: 11 digits from 7 or 8 that are also a valid СНИЛС: both are looked for
+SNILS_OR_PHONE = "snils_or_phone"
 KIND_LABELS = {NUMBER: "по номеру сертификата", SNILS: "по СНИЛС", PHONE: "по телефону родителя",
-               NAME: "по фамилии и дате рождения"}
+               NAME: "по фамилии и дате рождения",
+               SNILS_OR_PHONE: "по СНИЛС или телефону родителя"}
 
 WHAT_TO_TYPE = ("Введите номер сертификата (10 цифр), СНИЛС (11 цифр), телефон родителя "
                 "(с 8 или +7) или фамилию ребёнка и дату рождения: «Иванова 12.03.2015»")
@@ -40,6 +43,8 @@ class Query:
     kind: str | None = None
     value: str = ""
     birth_date: date | None = None
+    #: the phone the same digits make, for SNILS_OR_PHONE
+    phone: str | None = None
     #: why the typed text cannot be searched (Russian), or None
     problem: str | None = None
 
@@ -71,9 +76,9 @@ def parse(text: str | None) -> Query:
         problem = number_problem(digits)
         return Query(NUMBER, digits, problem=problem)
     if len(digits) == 11:
-        if not text.startswith("+") and snils_problem(digits) is None:
-            return Query(SNILS, digits)
         phone = normalize_phone(text)
+        if not text.startswith("+") and snils_problem(digits) is None:
+            return Query(SNILS_OR_PHONE, digits, phone=phone) if phone else Query(SNILS, digits)
         if phone is not None:
             return Query(PHONE, phone)
         return Query(problem=snils_problem(digits) or WHAT_TO_TYPE)
@@ -108,6 +113,11 @@ def search(query: Query) -> list[Found]:
         stmt = stmt.where(Child.snils == query.value)
     elif query.kind == PHONE:
         stmt = stmt.join(User, User.id == Child.parent_id).where(User.phone == query.value)
+    elif query.kind == SNILS_OR_PHONE:
+        by_snils = select(Child.id).where(Child.snils == query.value)
+        by_phone = (select(Child.id).join(User, User.id == Child.parent_id)
+                    .where(User.phone == query.phone))
+        stmt = stmt.where(Child.id.in_(union(by_snils, by_phone)))
     else:
         stmt = stmt.where(Child.birth_date == query.birth_date)
     found = [Found(certificate, child) for certificate, child in db.session.execute(stmt)]
@@ -120,7 +130,7 @@ def search(query: Query) -> list[Found]:
 def logged_query(query: Query) -> str:
     """The query as the access log keeps it: a СНИЛС and a phone masked, a number whole (it
     names no one by itself), a surname as typed with the year of birth only."""
-    if query.kind == SNILS:
+    if query.kind in (SNILS, SNILS_OR_PHONE):
         return mask_snils(query.value)
     if query.kind == PHONE:
         return mask_phone(query.value)

@@ -43,6 +43,10 @@ def _workspace(*, finish_form=None, status: int = 200):
     search = SearchForm(request.args)
     query, found = lookup.look_up(_actor(), search.q.data) if search.q.data else (
         lookup.Query(), [])
+    if request.htmx and not request.htmx.boosted and finish_form is None:
+        # the results block alone: the search and its log, nothing of the rest of the page
+        return render_page_or_block("hotline/index.html", "results", status, query=query,
+                                    results=found, format_number=format_number)
     today = local_today()
     current = calls.open_call(_actor())
     return render_page_or_block(

@@ -3,7 +3,7 @@ each page and refreshed by a light htmx poll), the notifications page, and marki
 
 from __future__ import annotations
 
-from flask import make_response, render_template, request
+from flask import has_request_context, make_response, render_template, request
 from flask_login import current_user
 
 from pfdo.accounts.access import is_safe_next, login_required
@@ -60,6 +60,8 @@ def read_all_notices():
 @bp.app_context_processor
 def bell():
     """The unread count for the header of every page a signed-in person sees."""
+    if not has_request_context() or (request.htmx and not request.htmx.boosted):
+        return {}  # an e-mail, or a fragment: no header
     if current_user and current_user.is_authenticated:
         return {"unread_notices": notifications.unread_count(current_user), "bell_poll": POLL}
     return {}

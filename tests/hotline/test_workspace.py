@@ -36,6 +36,7 @@ def _events(app, action):
     ("7905000123", "number"), ("79 05 00012 3", "number"), ("７９０５０００１２３", "number"),
     ("112-233-445 95", "snils"), ("11223344595", "snils"),
     ("+7 914 555-01-23", "phone"), ("8 (914) 555-01-23", "phone"),
+    ("89000000043", "snils_or_phone"),  # a valid СНИЛС and a phone: both are looked for
     ("Смирнова 12.03.2015", "name"), ("12.03.2015 смирнова", "name"),
 ])
 def test_each_kind_of_query_is_recognised(app, typed, kind):
@@ -72,6 +73,16 @@ def test_operator_finds_by_number_snils_phone_and_name(app, client, login_as, fa
     assert len(_events(app, "hotline.searched")) == 4
     logged = [e.details["query"] for e in _events(app, "hotline.searched")]
     assert "***-***-445 95" in logged and "11223344595" not in str(logged)
+
+
+def test_digits_that_are_both_a_snils_and_a_phone_find_either(app, client, make, login_as,
+                                                                family):
+    parent = make.user(role="parent", phone="+79000000043")
+    other = factories.certificate(app, parent, last_name="Фомина", birth_date=date(2016, 1, 1))
+    login_as("hotline")
+    html = client.get("/hotline", query_string={"q": "89000000043"}).get_data(as_text=True)
+    assert "по СНИЛС или телефону родителя" in html
+    assert f"/hotline/certificates/{other.id}" in html
 
 
 def test_the_results_fragment_shows_a_typo_at_once(client, login_as, family):
