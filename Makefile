@@ -55,11 +55,13 @@ lint: .stamp-python
 
 # Benchmarks on fresh PostgreSQL databases (not part of `make test`): the navigator's, then
 # the enrolment's (accepts under 16 clients, the enrolment pages), the monthly close's
-# (close_month over 100 000 contract-months against INSERT…SELECT); figures in bench/RESULTS.md
+# (close_month over 100 000 contract-months against INSERT…SELECT), the hotline's search and the
+# coordinator's dashboard at 200 000 certificates and contracts; figures in bench/RESULTS.md
 bench: setup
 	$(BIN)/python bench/navigator.py
 	$(BIN)/python bench/enrolment.py
 	$(BIN)/python bench/close_month.py
+	$(BIN)/python bench/hotline.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .stamp-python

@@ -12,8 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import func, or_, select
 
 from pfdo.billing import months as billing_months
-from pfdo.billing import overview
-from pfdo.billing.models import Invoice, InvoiceStatus
+from pfdo.billing.models import Invoice, InvoiceStatus, ServiceReport
 from pfdo.certificates.models import ApplicationStatus, CertificateApplication
 from pfdo.db import db
 from pfdo.enrollments.models import (
@@ -70,48 +69,61 @@ def _days(moment: datetime | None, today: date) -> int | None:
     return municipality.days_since(moment, today) if moment is not None else None
 
 
-def _balance_sum(kind: AccountKind) -> int:
-    """What the accounts of `kind` hold now, by the ledger (credits − debits)."""
-    return int(db.session.scalar(
-        select(func.coalesce(func.sum(LedgerAccount.credits_posted
-                                      - LedgerAccount.debits_posted), 0))
-        .where(LedgerAccount.kind == kind)) or 0)
-
-
 def money(period: FinancingPeriod | None, granted: int) -> Money:
     """Granted to certificates in the period; reserved in contracts' escrows; paid out to
-    providers (their payable accounts, corrections netted) — all from the ledger."""
+    providers (their payable accounts, corrections netted) — all from the ledger, in one scan
+    of the accounts."""
+    held = dict(db.session.execute(
+        select(LedgerAccount.kind, func.sum(LedgerAccount.credits_posted
+                                            - LedgerAccount.debits_posted))
+        .where(LedgerAccount.kind.in_((AccountKind.ESCROW, AccountKind.PAYABLE)))
+        .group_by(LedgerAccount.kind)).all())
     return Money(granted=granted if period is not None else 0,
-                 reserved=_balance_sum(AccountKind.ESCROW),
-                 paid=_balance_sum(AccountKind.PAYABLE))
+                 reserved=int(held.get(AccountKind.ESCROW, 0) or 0),
+                 paid=int(held.get(AccountKind.PAYABLE, 0) or 0))
 
 
-def enrolments_by_direction() -> list[tuple[str, int]]:
-    counts = dict(db.session.execute(
-        select(Program.direction, func.count()).join(Contract, Contract.program_id == Program.id)
-        .where(Contract.status == ContractStatus.ACTIVE).group_by(Program.direction)).all())
-    return [(DIRECTION_LABELS[d], int(counts.get(d.value, 0))) for d in Direction]
+@dataclass(frozen=True)
+class Enrolments:
+    active: int
+    by_direction: list[tuple[str, int]]
+    by_provider: list[tuple[str, int]]
 
 
-def enrolments_by_provider(limit: int = TOP_PROVIDERS) -> list[tuple[str, int]]:
-    rows = db.session.execute(
-        select(Provider.short_name, func.count().label("n"))
-        .join(Contract, Contract.provider_id == Provider.id)
+def enrolments(limit: int = TOP_PROVIDERS) -> Enrolments:
+    """Active contracts: their number, by direction, and the providers with the most — one
+    pass over the contracts, grouped by direction and provider."""
+    counts = db.session.execute(
+        select(Program.direction, Contract.provider_id, func.count())
+        .join(Program, Program.id == Contract.program_id)
         .where(Contract.status == ContractStatus.ACTIVE)
-        .group_by(Provider.id, Provider.short_name)
-        .order_by(func.count().desc(), Provider.short_name).limit(limit)).all()
-    return [(name, int(n)) for name, n in rows]
+        .group_by(Program.direction, Contract.provider_id)).all()
+    directions: dict[str, int] = {}
+    providers: dict[int, int] = {}
+    for direction, provider_id, n in counts:
+        directions[direction] = directions.get(direction, 0) + int(n)
+        providers[provider_id] = providers.get(provider_id, 0) + int(n)
+    names = dict(db.session.execute(select(Provider.id, Provider.short_name).where(
+        Provider.id.in_(list(providers)))).all()) if providers else {}
+    top = sorted(((names.get(pid, ""), n) for pid, n in providers.items()),
+                 key=lambda item: (-item[1], item[0]))[:limit]
+    return Enrolments(active=sum(directions.values()),
+                      by_direction=[(DIRECTION_LABELS[d], directions.get(d.value, 0))
+                                    for d in Direction],
+                      by_provider=top)
 
 
 def payments_by_month(period: FinancingPeriod | None) -> list[tuple[date, int]]:
-    """The certificate shares paid for each month of the period, every month listed."""
+    """What the paid invoices of each month of the period paid (the certificate shares of
+    their delivered months as issued), every month listed: a row per provider and month, not
+    per contract-month."""
     if period is None:
         return []
     paid = dict(db.session.execute(
-        select(ContractMonth.month, func.sum(ContractMonth.certificate_share))
-        .where(ContractMonth.status == MonthStatus.PAID,
-               ContractMonth.month >= period.starts_on, ContractMonth.month <= period.ends_on)
-        .group_by(ContractMonth.month)).all())
+        select(Invoice.month, func.sum(Invoice.certificate_total))
+        .where(Invoice.status == InvoiceStatus.PAID,
+               Invoice.month >= period.starts_on, Invoice.month <= period.ends_on)
+        .group_by(Invoice.month)).all())
     result, month = [], period.starts_on.replace(day=1)
     while month <= period.ends_on:
         result.append((month, int(paid.get(month, 0) or 0)))
@@ -156,18 +168,35 @@ def queues(today: date) -> list[Queue]:
     ]
 
 
+def late_providers(month: date, today: date) -> list[str]:
+    """Providers with contracts running in `month` that have not submitted its report, once
+    its due day has passed — each provider checked by an EXISTS that stops at its first
+    contract-month, not by counting them all."""
+    if today <= billing_months.due_on(month):
+        return []
+    running = (select(ContractMonth.id).join(Contract, Contract.id == ContractMonth.contract_id)
+               .where(Contract.provider_id == Provider.id, ContractMonth.month == month,
+                      ContractMonth.status != MonthStatus.DROPPED,
+                      Contract.status.in_((ContractStatus.ACTIVE, ContractStatus.TERMINATED)))
+               .exists())
+    submitted = (select(Invoice.id).join(ServiceReport, ServiceReport.id == Invoice.report_id)
+                 .where(ServiceReport.provider_id == Provider.id, ServiceReport.month == month)
+                 .exists())
+    return list(db.session.scalars(select(Provider.short_name)
+                                   .where(running, ~submitted)
+                                   .order_by(Provider.short_name, Provider.id)))
+
+
 def figures(today: date, *, period: FinancingPeriod | None, granted: int) -> Figures:
     late_month = billing_months.previous_month(today)
-    rows = overview.month_rows(late_month, today=today)
-    active = db.session.scalar(select(func.count()).select_from(Contract).where(
-        Contract.status == ContractStatus.ACTIVE)) or 0
+    counted = enrolments()
     return Figures(
         money=money(period, granted),
-        by_direction=enrolments_by_direction(),
-        by_provider=enrolments_by_provider(),
+        by_direction=counted.by_direction,
+        by_provider=counted.by_provider,
         by_month=payments_by_month(period),
         queues=queues(today),
-        active_contracts=int(active),
-        late_providers=[r.provider_name for r in rows if r.late and r.invoice_status is None],
+        active_contracts=counted.active,
+        late_providers=late_providers(late_month, today),
         late_month=late_month,
     )

@@ -16,11 +16,11 @@ from pfdo.certificates.models import (
     Certificate,
     CertificateApplication,
     CertificateStatus,
-    FinancingGrant,
 )
 from pfdo.children.models import Child
 from pfdo.db import db, unit_of_work
 from pfdo.errors import NotFound
+from pfdo.ledger import services as ledger
 from pfdo.municipality import services as municipality
 from pfdo.periods import services as periods
 from pfdo.periods.models import FinancingPeriod
@@ -46,10 +46,10 @@ def period_state(period: FinancingPeriod, today: date) -> str:
 
 
 def granted_amount(period: FinancingPeriod) -> int:
-    """Kopecks topped up to certificates in the period (the sum of its grants)."""
-    # int(): PostgreSQL sums a bigint column as numeric, which arrives as a Decimal.
-    return int(db.session.scalar(select(func.coalesce(func.sum(FinancingGrant.amount), 0))
-                                 .where(FinancingGrant.period_id == period.id)))
+    """Kopecks topped up to certificates in the period, by the ledger: what its fund has paid
+    out (one account row, whatever the number of certificates)."""
+    fund = ledger.find_account(periods.fund_code(period))
+    return int(fund.debits_posted) if fund is not None else 0
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ def dashboard(today: date) -> Dashboard:
         CertificateApplication.status == ApplicationStatus.SUBMITTED))
     period = periods.current_period(today)
     with_certificates = db.session.scalar(select(func.count()).select_from(Certificate).where(
-        Certificate.status != CertificateStatus.CLOSED))
+        Certificate.status.in_((CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED))))
     place = municipality.get()
     return Dashboard(
         waiting=applications.waiting_count(),
