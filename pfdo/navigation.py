@@ -39,6 +39,7 @@ ROLE_MENUS = {
     Role.COORDINATOR: [
         MenuItem("Кабинет координатора", "coordinator.dashboard", "clipboard-check"),
         MenuItem("Заявления", "coordinator.applications", "inbox"),
+        MenuItem("Сертификаты", "certificates.registry_list", "card-list", secondary=True),
         MenuItem("Поставщики", "providers.queue", "building-check"),
         MenuItem("Периоды", "coordinator.period_list", "calendar-range"),
         MenuItem("Программы", "programs.moderation", "journal-check"),
@@ -117,6 +118,9 @@ PAGE_TITLES = {
     "accounts.register": "Регистрация",
     "accounts.forgot_password": "Восстановление пароля",
     "site.notifications_page": "Уведомления",
+    "certificates.registry_card": "Карточка сертификата в реестре",
+    "certificates.registry_suspend": "Приостановка сертификата",
+    "certificates.registry_resume": "Возобновление сертификата",
     "enrollments.coordinator_contracts_xlsx": "Договоры в XLSX",
     "hotline.call_log_xlsx": "Журнал звонков в XLSX",
     "site.notifications_count": "Число непрочитанных уведомлений",

@@ -117,6 +117,10 @@ MATRIX = {
     "hotline.finish_call": {"hotline"},
     "hotline.call_log": {"hotline", "coordinator"},
     "enrollments.coordinator_contracts_xlsx": {"coordinator"},
+    "certificates.registry_list": {"coordinator"},
+    "certificates.registry_card": {"coordinator"},
+    "certificates.registry_suspend": {"coordinator"},
+    "certificates.registry_resume": {"coordinator"},
     "hotline.call_log_xlsx": {"hotline", "coordinator"},
     # --- navigator rows ---
     "navigator.index": PUBLIC,

@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
-from wtforms import HiddenField, StringField
-from wtforms.validators import ValidationError
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, ValidationError
 
 from pfdo.accounts.validation import normalize_phone
 from pfdo.certificates.financing import REQUEST_KEY
+from pfdo.certificates.models import CERTIFICATE_STATUS_LABELS, KIND_LABELS
 from pfdo.errors import DomainError
-from pfdo.forms import BaseForm, required
+from pfdo.forms import BaseForm, FilterForm, required
 from pfdo.identifiers import is_ascii_digits
 
 BAD_REQUEST_KEY = ("Форма подтверждения повреждена. Откройте расчёт перевода заново и "
@@ -64,3 +66,24 @@ class NumberReminderForm(BaseForm):
 
     login = StringField("Электронная почта или телефон",
                         [required("Укажите почту или телефон"), _login_shape])
+
+
+class RegistryFilterForm(FilterForm):
+    q = StringField("Поиск", description="Номер сертификата, СНИЛС или начало фамилии ребёнка",
+                    validators=[Length(max=100)])
+    status = SelectField("Статус", validate_choice=False,
+                         choices=[SelectChoice("", "Все"),
+                                  *(SelectChoice(str(s), label.capitalize())
+                                    for s, label in CERTIFICATE_STATUS_LABELS.items())])
+    kind = SelectField("Вид", validate_choice=False,
+                       choices=[SelectChoice("", "Все"),
+                                *(SelectChoice(str(k), label.capitalize())
+                                  for k, label in KIND_LABELS.items())])
+
+
+class SuspendForm(BaseForm):
+    reason = TextAreaField("Причина приостановки",
+                           [required("Напишите причину: её прочитает родитель"),
+                            Length(max=500)], render_kw={"rows": 3},
+                           description="Её прочитает родитель в уведомлении и на странице "
+                                       "сертификата.")

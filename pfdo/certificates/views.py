@@ -172,3 +172,4 @@ def forgot_number():
         reminders.send_certificate_numbers(form.login.data)
     return render_page_or_block("certificates/forgot_number.html", "form", form_status(form),
                                 form=form, sent=sent)
+from pfdo.certificates import registry_views  # noqa: E402,F401  (routes on bp)

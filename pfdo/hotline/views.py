@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, request, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from pfdo import xlsx
 from pfdo.accounts.access import roles_required
@@ -138,8 +139,8 @@ def _call_filter():
     filters.validate()  # an unreadable date is shown beside its field and ignored
     is_coordinator = current_user.role == Role.COORDINATOR
     operators = calls.operators() if is_coordinator else []
-    filters.operator.choices = [("", "Все операторы"),
-                                *((str(u.id), u.short_name) for u in operators)]
+    filters.operator.choices = [SelectChoice("", "Все операторы"),
+                                *(SelectChoice(str(u.id), u.short_name) for u in operators)]
     flt = calls.CallFilter(
         operator_id=record_id(filters.operator.data) if is_coordinator else None,
         topic=filters.topic_value,

@@ -44,6 +44,8 @@ PAGES = [
     ("/account", "parent@demo-pfdo.ru", "account"),
     ("/account/consent/withdraw", "parent@demo-pfdo.ru", "consent-withdraw"),
     ("/notifications", "parent@demo-pfdo.ru", "notifications"),
+    ("/coordinator/certificates", "coordinator@demo-pfdo.ru", "registry"),
+    ("/coordinator/certificates/{certificate}", "coordinator@demo-pfdo.ru", "registry-card"),
     ("/hotline", "hotline@demo-pfdo.ru", "hotline"),
     ("/hotline?q={number}", "hotline@demo-pfdo.ru", "hotline-results"),
     ("/hotline/certificates/{certificate}", "hotline@demo-pfdo.ru", "hotline-card"),

@@ -1,0 +1,72 @@
+"""The coordinator's certificate registry pages (certificates.registry): the filtered list,
+the card with the child's record, balance and history, suspension and resumption."""
+
+from __future__ import annotations
+
+from flask import render_template, request, url_for
+from flask_login import current_user
+
+from pfdo.accounts.access import roles_required
+from pfdo.accounts.models import Role
+from pfdo.certificates import balance, registry
+from pfdo.certificates.forms import RegistryFilterForm, SuspendForm
+from pfdo.certificates.views import bp
+from pfdo.children.models import DOCUMENT_LABELS
+from pfdo.forms import EmptyForm
+from pfdo.masking import format_snils
+from pfdo.municipality.services import local_today
+from pfdo.web import arg_int, decide, render_page_or_block
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+@bp.route("/coordinator/certificates")
+@roles_required(Role.COORDINATOR)
+def registry_list():
+    filters = RegistryFilterForm(request.args)
+    filters.validate()
+    flt = registry.RegistryFilter(query=filters.q.data or "", status=filters.status.data or "",
+                                  kind=filters.kind.data or "")
+    pagination = registry.search(flt, page=arg_int("page", 1))
+    return render_page_or_block("certificates/registry.html", "results", filters=filters,
+                                pagination=pagination)
+
+
+def _card(certificate, *, suspend_form=None, status: int = 200):
+    today = local_today()
+    return render_template(
+        "certificates/registry_card.html", certificate=certificate, child=certificate.child,
+        balance=balance.balance(certificate, today=today),
+        history=balance.history(certificate)[:20], today=today,
+        suspend_form=suspend_form or SuspendForm(formdata=None), resume_form=EmptyForm(),
+        snils=format_snils(certificate.child.snils), document_labels=DOCUMENT_LABELS), status
+
+
+@bp.route("/coordinator/certificates/<int:certificate_id>")
+@roles_required(Role.COORDINATOR)
+def registry_card(certificate_id: int):
+    return _card(registry.view(certificate_id, actor=_actor()))
+
+
+@bp.route("/coordinator/certificates/<int:certificate_id>/suspend", methods=["POST"])
+@roles_required(Role.COORDINATOR)
+def registry_suspend(certificate_id: int):
+    certificate = registry.get(certificate_id)
+    back = url_for("certificates.registry_card", certificate_id=certificate_id)
+    form = SuspendForm()
+    return decide(form, lambda: registry.suspend(certificate, form.reason.data, actor=_actor()),
+                  success="Сертификат приостановлен, семья получила уведомление", back=back,
+                  done=back, rerender=lambda f, code: _card(certificate, suspend_form=f,
+                                                            status=code))
+
+
+@bp.route("/coordinator/certificates/<int:certificate_id>/resume", methods=["POST"])
+@roles_required(Role.COORDINATOR)
+def registry_resume(certificate_id: int):
+    certificate = registry.get(certificate_id)
+    back = url_for("certificates.registry_card", certificate_id=certificate_id)
+    return decide(EmptyForm(), lambda: registry.resume(certificate, actor=_actor()),
+                  success="Сертификат снова действует, семья получила уведомление", back=back,
+                  done=back)
