@@ -38,6 +38,7 @@ ACTION_LABELS = {
     "user.viewed": "Просмотр учётной записи пользователя",
     "child.searched": "Поиск заявлений по данным ребёнка",
     "hotline.searched": "Поиск сертификата на горячей линии",
+    "privacy.data_exported": "Родитель скачал данные семьи",
     "hotline.certificate_viewed": "Просмотр карточки сертификата на горячей линии",
     "hotline.field_revealed": "Открыто скрытое поле на горячей линии",
     "hotline.call_logged": "Звонок записан в журнал",
@@ -145,6 +146,7 @@ OBJECT_LABELS = {
 }
 DETAIL_LABELS = {
     "search_by": "искали",
+    "children": "детей",
     "found": "найдены сертификаты (№ записи)",
     "field": "поле",
     "topic": "тема",

@@ -4,7 +4,7 @@ giving the consent again."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, render_template, request, url_for
+from flask import Blueprint, flash, make_response, render_template, request, url_for
 from flask_login import current_user
 
 from pfdo.accounts.access import login_required, roles_required
@@ -12,7 +12,7 @@ from pfdo.accounts.models import Role
 from pfdo.errors import DomainError
 from pfdo.forms import EmptyForm
 from pfdo.municipality.services import local_today
-from pfdo.privacy import services
+from pfdo.privacy import export, services
 from pfdo.web import redirect_to
 
 bp = Blueprint("privacy", __name__, url_prefix="/account")
@@ -27,6 +27,20 @@ def account():
         context["consent_state"] = services.family_consent(current_user)
     return render_template("privacy/account.html", user=current_user, action_form=EmptyForm(),
                            **context)
+
+
+@bp.route("/data.zip")
+@roles_required(Role.PARENT)
+def download_data():
+    """Everything held on the family, as JSON and a readable page in a ZIP (audited)."""
+    today = local_today()
+    body = export.download(current_user, today=today)
+    response = make_response(body)
+    response.headers["Content-Type"] = "application/zip"
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=family-data-{today:%Y-%m-%d}.zip")
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/consent/withdraw")
