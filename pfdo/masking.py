@@ -118,7 +118,12 @@ def mask(field: Field, value) -> str:
 def short_name(full_name: str) -> str:
     """«Иванова Анна Петровна» -> «Иванова А. П.»."""
     last, *rest = full_name.split() or [""]
-    return " ".join([last, *(f"{part[0]}." for part in rest if part)]).strip()
+    return initials_name(last, *rest)
+
+
+def initials_name(last_name: str, *given: str | None) -> str:
+    """(«Иванова», «Анна», «Петровна») -> «Иванова А. П.»; an empty part is left out."""
+    return " ".join([last_name or "", *(f"{part[0]}." for part in given if part)]).strip()
 
 
 def format_snils(digits: str) -> str:

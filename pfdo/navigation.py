@@ -124,6 +124,7 @@ PAGE_TITLES = {
     "certificates.registry_resume": "Возобновление сертификата",
     "enrollments.coordinator_contracts_xlsx": "Договоры: выгрузка таблицей",
     "hotline.call_log_xlsx": "Журнал звонков: выгрузка таблицей",
+    "billing.coordinator_invoices_xlsx": "Счета: выгрузка таблицей",
     "site.notifications_count": "Число непрочитанных уведомлений",
     "site.read_notice": "Уведомление прочитано",
     "site.read_all_notices": "Все уведомления прочитаны",

@@ -118,6 +118,7 @@ MATRIX = {
     "hotline.call_log": {"hotline", "coordinator"},
     "enrollments.coordinator_contracts_xlsx": {"coordinator"},
     "certificates.registry_list": {"coordinator"},
+    "billing.coordinator_invoices_xlsx": {"coordinator"},
     "privacy.download_data": {"parent"},
     "certificates.registry_card": {"coordinator"},
     "certificates.registry_suspend": {"coordinator"},

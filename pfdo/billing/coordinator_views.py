@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import make_response, render_template, request, url_for
 from flask_login import current_user
 
+from pfdo import xlsx
 from pfdo.accounts.access import roles_required
 from pfdo.accounts.models import Role
 from pfdo.billing import invoices, lists, months, overview, queue
@@ -20,8 +21,8 @@ from pfdo.billing.views import bp
 from pfdo.errors import DomainError, NotFound
 from pfdo.formatting import count_with_noun, month_range
 from pfdo.money import format_rub
-from pfdo.municipality.services import local_today
-from pfdo.web import arg_int, decide, render_page_or_block
+from pfdo.municipality.services import local_today, timezone
+from pfdo.web import arg_int, decide, render_page_or_block, send_xlsx
 
 
 def _actor():
@@ -40,6 +41,27 @@ def coordinator_invoices():
     found = queue.invoice_queue(filters.invoice_filter(), page=arg_int("page", 1))
     return render_page_or_block("billing/coordinator_invoices.html", "results",
                                 filters=filters, pagination=found.pagination, rows=found.rows)
+
+
+INVOICE_COLUMNS = [
+    xlsx.Column("Номер", width=18), xlsx.Column("Поставщик", width=34),
+    xlsx.Column("Месяц", xlsx.DATE, 11), xlsx.Column("Статус", width=22),
+    xlsx.Column("За счёт сертификатов", xlsx.MONEY, 20),
+    xlsx.Column("Доплаты семей", xlsx.MONEY, 15),
+    xlsx.Column("Месяцев проведено", xlsx.INT, 12), xlsx.Column("Не проведено", xlsx.INT, 12),
+    xlsx.Column("Подан", xlsx.DATETIME, 17), xlsx.Column("Одобрен", xlsx.DATETIME, 17),
+    xlsx.Column("Оплачен", xlsx.DATETIME, 17),
+]
+
+
+@bp.route("/coordinator/invoices.xlsx")
+@roles_required(Role.COORDINATOR)
+def coordinator_invoices_xlsx():
+    """The invoice queue as filtered on the page, every row of it."""
+    filters = InvoiceFilterForm(request.args).offer(queue.invoice_months(),
+                                                    queue.invoice_providers())
+    return send_xlsx(f"Счета {local_today():%d.%m.%Y}.xlsx", "Счета", INVOICE_COLUMNS,
+                     queue.invoice_rows(filters.invoice_filter()), timezone=timezone())
 
 
 def _invoice_page(invoice, *, return_form=None, correction_form=None, status: int = 200):

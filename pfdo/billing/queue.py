@@ -88,7 +88,33 @@ def due_on(month: date, days: dict[date, int]) -> date:
 def invoice_queue(flt: InvoiceFilter, *, page: int = 1, per_page: int = PER_PAGE) -> Queue:
     """The invoices matching the filter: submitted ones first, the oldest submission first;
     then the rest, the latest month first (the latest submission first within a month)."""
-    stmt = select(Invoice).options(selectinload(Invoice.provider))
+    stmt = _filtered(select(Invoice).options(selectinload(Invoice.provider)), flt)
+    pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    days = due_days() if pagination.items else {}
+    rows = []
+    for invoice in pagination.items:
+        due = due_on(invoice.month, days)
+        rows.append(QueueRow(invoice, due,
+                             municipality.local_date(invoice.first_submitted_at) > due))
+    return Queue(pagination, rows)
+
+
+def invoice_rows(flt: InvoiceFilter):
+    """The filtered invoices as export rows, in the queue's order, read in chunks: number,
+    provider, month, status, the certificate's and the families' totals, months delivered and
+    not, submitted, approved, paid."""
+    stmt = _filtered(select(Invoice.id, Invoice.month, Provider.short_name, Invoice.status,
+                            Invoice.certificate_total, Invoice.family_total,
+                            Invoice.delivered_count, Invoice.undelivered_count,
+                            Invoice.first_submitted_at, Invoice.approved_at, Invoice.paid_at)
+                     .join(Provider, Provider.id == Invoice.provider_id), flt)
+    for row in db.session.execute(stmt.execution_options(yield_per=1000)):
+        invoice_id, month, provider, status, *rest = row
+        yield (f"С-{month:%Y-%m}-{invoice_id:06d}", provider, month,
+               InvoiceStatus(status).label, *rest)
+
+
+def _filtered(stmt, flt: InvoiceFilter):
     if flt.month is not None:
         stmt = stmt.where(Invoice.month == flt.month)
     if flt.status != ALL:
@@ -99,12 +125,5 @@ def invoice_queue(flt: InvoiceFilter, *, page: int = 1, per_page: int = PER_PAGE
     stmt = stmt.order_by(case((waiting, 0), else_=1),
                          case((waiting, Invoice.submitted_at)),
                          Invoice.month.desc(), Invoice.submitted_at.desc(), Invoice.id.desc())
-    pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
-    days = due_days() if pagination.items else {}
-    rows = []
-    for invoice in pagination.items:
-        due = due_on(invoice.month, days)
-        rows.append(QueueRow(invoice, due,
-                             municipality.local_date(invoice.first_submitted_at) > due))
-    return Queue(pagination, rows)
+    return stmt
 

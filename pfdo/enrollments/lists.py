@@ -27,6 +27,7 @@ from pfdo.enrollments.models import (
 )
 from pfdo.formatting import count_with_noun
 from pfdo.identifiers import fold
+from pfdo.masking import initials_name
 from pfdo.municipality import services as municipality
 from pfdo.periods import services as periods
 from pfdo.programs.models import Group, Program
@@ -189,8 +190,7 @@ def contract_rows(flt: ContractFilter, *, provider_id: int | None = None):
     for row in db.session.execute(stmt):
         (cid, last, first, middle, provider, program, group, status, first_month, ends_on,
          offered, accepted, certificate, family) = row
-        initials = " ".join(f"{p[0]}." for p in (first, middle) if p)
-        yield (f"Д-{cid:06d}", f"{last} {initials}".strip(), provider, program, group,
+        yield (f"Д-{cid:06d}", initials_name(last, first, middle), provider, program, group,
                ContractStatus(status).label, first_month, ends_on, offered, accepted,
                int(certificate or 0), int(family or 0))
 

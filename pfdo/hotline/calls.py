@@ -17,6 +17,7 @@ from pfdo.certificates.models import Certificate
 from pfdo.db import db, unit_of_work
 from pfdo.errors import DomainError, NotFound
 from pfdo.hotline.models import COMMENT_MAX, CallOutcome, CallTopic, HotlineCall
+from pfdo.masking import initials_name
 from pfdo.municipality.services import local_day_bounds
 
 PAGE_SIZE = 50
@@ -166,8 +167,7 @@ def call_rows(flt: CallFilter, *, operator: User | None = None):
     stmt = _filtered(stmt, flt, operator)
     for start, end, last, first, middle, topic, outcome, number, comment in db.session.execute(
             stmt):
-        initials = " ".join(f"{p[0]}." for p in (first, middle) if p)
-        yield (start, end, f"{last} {initials}".strip(),
+        yield (start, end, initials_name(last, first, middle),
                CallTopic(topic).label if topic else None,
                CallOutcome(outcome).label if outcome else None, number, comment)
 

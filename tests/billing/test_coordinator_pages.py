@@ -414,3 +414,25 @@ def test_the_period_form_saves_the_report_day(app, client, billing):
         edit = f"/coordinator/periods/{period.id}/edit"
     assert re.search(r'name="report_due_day"[^>]*value="10"|value="10"[^>]*name="report_due_day"',
                      _text(client.get(edit)))
+
+
+def test_the_queue_downloads_as_xlsx_in_its_order_and_filter(app, client, billing,
+                                                             queue_world):
+    import io
+
+    import openpyxl
+
+    from pfdo import xlsx
+    _as_coordinator(client, billing)
+    page = _text(client.get("/coordinator/invoices?status=submitted"))
+    assert "/coordinator/invoices.xlsx?status=submitted" in page
+    response = client.get("/coordinator/invoices.xlsx?status=submitted")
+    assert response.mimetype == xlsx.MIME
+    sheet = openpyxl.load_workbook(io.BytesIO(response.get_data())).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("Номер", "Поставщик", "Месяц", "Статус")
+    numbers = [row[0] for row in rows[1:]]
+    assert [n.rsplit("-", 1)[1].lstrip("0") for n in numbers] == [
+        queue_world["own_mar"], queue_world["other_mar_late"]]
+    assert rows[2][1] == "Дом юных техников" and rows[2][3] == "на проверке"
+    assert sheet.cell(row=2, column=5).number_format == xlsx.MONEY_FORMAT
