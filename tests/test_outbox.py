@@ -140,3 +140,89 @@ def test_back_off_is_capped_at_six_hours(app, make, frozen_clock, smtp_down):
     [message] = messages(app)
     assert message.attempts == 10
     assert utc(message.next_attempt_at) == clock.now() + outbox.MAX_BACKOFF
+
+
+class SmtpStub:
+    """A minimal SMTP server on 127.0.0.1 for the outbox: refuses with 421 while `failing`,
+    then speaks enough of RFC 5321 to take messages, which it keeps in `received`."""
+
+    def __init__(self):
+        import socket
+        import threading
+        self.failing = True
+        self.received: list[str] = []
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            with conn, conn.makefile("rb") as lines:
+                if self.failing:
+                    conn.sendall(b"421 4.3.2 Service not available, try later\r\n")
+                    continue
+                conn.sendall(b"220 stub ESMTP\r\n")
+                data = None
+                for raw in lines:
+                    line = raw.decode("utf-8", "replace")
+                    if data is not None:
+                        if line in (".\r\n", ".\n"):
+                            self.received.append("".join(data))
+                            data = None
+                            conn.sendall(b"250 2.0.0 queued\r\n")
+                        else:
+                            data.append(line)
+                        continue
+                    verb = line[:4].upper()
+                    if verb in ("EHLO", "HELO"):
+                        conn.sendall(b"250 stub\r\n")
+                    elif verb == "DATA":
+                        data = []
+                        conn.sendall(b"354 go ahead\r\n")
+                    elif verb == "QUIT":
+                        conn.sendall(b"221 bye\r\n")
+                        break
+                    else:
+                        conn.sendall(b"250 ok\r\n")
+
+    def close(self):
+        self.server.close()
+
+
+def test_a_failing_smtp_server_delays_the_message_and_it_arrives_later(app, make,
+                                                                        frozen_clock,
+                                                                        monkeypatch):
+    import email
+
+    stub = SmtpStub()
+    try:
+        monkeypatch.setitem(app.config, "MAIL_BACKEND", "smtp")
+        monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
+        monkeypatch.setitem(app.config, "SMTP_PORT", stub.port)
+        monkeypatch.setitem(app.config, "SMTP_STARTTLS", False)
+        monkeypatch.setitem(app.config, "SMTP_USER", "")
+        user = make.user(email="olga@example.ru")
+        request_reset(app, user)
+        report = deliver(app)
+        assert (report.sent, report.failed) == (0, 1)
+        [kept] = messages(app)
+        assert kept.sent_at is None and kept.attempts == 1 and "421" in kept.last_error
+        assert deliver(app).sent == 0  # not due before its back-off
+        stub.failing = False
+        clock.advance(timedelta(minutes=3))
+        assert deliver(app).sent == 1
+        [done] = messages(app)
+        assert done.sent_at is not None and done.attempts == 2
+        [raw] = stub.received
+        letter = email.message_from_string(raw)
+        assert letter["To"] == "olga@example.ru"
+        assert "/password/reset/" in letter.get_payload(decode=True).decode()
+        assert deliver(app).sent == 0  # sent once
+    finally:
+        monkeypatch.setitem(app.config, "MAIL_BACKEND", "log")
+        stub.close()
