@@ -88,4 +88,4 @@ def _health(body: dict, status: int):
     response.mimetype = "application/health+json"
     response.headers["Cache-Control"] = "no-store"
     return response
-from pfdo.site import notices  # noqa: E402,F401  (routes on bp)
+from pfdo.site import notice_views  # noqa: E402,F401  (routes on bp)
