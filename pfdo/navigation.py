@@ -125,6 +125,8 @@ PAGE_TITLES = {
     "enrollments.coordinator_contracts_xlsx": "Договоры: выгрузка таблицей",
     "hotline.call_log_xlsx": "Журнал звонков: выгрузка таблицей",
     "billing.coordinator_invoices_xlsx": "Счета: выгрузка таблицей",
+    "certificates.registry_xlsx": "Реестр сертификатов: выгрузка таблицей",
+    "admin.audit_log_xlsx": "Журнал действий: выгрузка таблицей",
     "site.notifications_count": "Число непрочитанных уведомлений",
     "site.read_notice": "Уведомление прочитано",
     "site.read_all_notices": "Все уведомления прочитаны",

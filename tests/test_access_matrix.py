@@ -118,6 +118,8 @@ MATRIX = {
     "hotline.call_log": {"hotline", "coordinator"},
     "enrollments.coordinator_contracts_xlsx": {"coordinator"},
     "certificates.registry_list": {"coordinator"},
+    "certificates.registry_xlsx": {"coordinator"},
+    "admin.audit_log_xlsx": {"admin"},
     "billing.coordinator_invoices_xlsx": {"coordinator"},
     "privacy.download_data": {"parent"},
     "certificates.registry_card": {"coordinator"},

@@ -291,3 +291,17 @@ def test_a_refused_request_is_shown_by_section_and_action_in_russian(app, client
     assert "admin.audit_log" not in shown and "GET" not in shown
     assert "Время — по часовому поясу Владивосток (МСК+7, UTC+10)." in html
     assert "Asia/Vladivostok" not in html
+
+
+def test_the_admin_downloads_the_filtered_log_as_xlsx(app, client, login_as):
+    import io
+
+    import openpyxl
+    login_as("admin")
+    client.get("/admin/users")  # a personal-data view, so the log has such a record
+    response = client.get("/admin/audit.xlsx", query_string={"action": "personal_data"})
+    assert response.status_code == 200
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.get_data())).active.iter_rows(
+        values_only=True))
+    assert rows[0] == ("Время", "Кто", "Роль", "Адрес", "Действие", "Объект", "Подробности")
+    assert rows[1:] and all(row[4].startswith("Просмотр") for row in rows[1:])

@@ -9,6 +9,7 @@ from functools import partial
 from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_login import current_user
 
+from pfdo import xlsx
 from pfdo.accounts import admin as account_admin
 from pfdo.accounts import services as accounts
 from pfdo.accounts import sessions
@@ -36,6 +37,7 @@ from pfdo.web import (
     form_status,
     redirect_to,
     render_page_or_block,
+    send_xlsx,
 )
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -205,17 +207,42 @@ def detach_staff(user_id: int):
 
 # --- The audit log -----------------------------------------------------------------------------
 
-@bp.route("/audit", endpoint="audit_log")
-@roles_required(Role.ADMIN)
-def audit_log_page():
+def _audit_filter():
     filters = AuditFilterForm(request.args)
     filters.validate()  # bad dates are shown beside their fields and ignored
-    flt = audit_log.AuditFilter(
+    return filters, audit_log.AuditFilter(
         action=filters.action.data or "",
         actor=filters.actor.data or "",
         date_from=None if filters.date_from.errors else filters.date_from.data,
         date_to=None if filters.date_to.errors else filters.date_to.data,
     )
+
+
+AUDIT_COLUMNS = [
+    xlsx.Column("Время", xlsx.DATETIME, 17), xlsx.Column("Кто", width=30),
+    xlsx.Column("Роль", width=14), xlsx.Column("Адрес", width=15),
+    xlsx.Column("Действие", width=40), xlsx.Column("Объект", width=22),
+    xlsx.Column("Подробности", width=60),
+]
+
+
+@bp.route("/audit.xlsx")
+@roles_required(Role.ADMIN)
+def audit_log_xlsx():
+    """The audit log as filtered on the page, every row of it."""
+    _, flt = _audit_filter()
+    rows = audit_log.rows(flt, label=lambda a: audit_labels.ACTION_LABELS.get(a, a),
+                          describe=partial(audit_labels.describe_details,
+                                           endpoint_title=section_title))
+    return send_xlsx(f"Журнал действий {municipality.local_today():%d.%m.%Y}.xlsx",
+                     "Журнал действий", AUDIT_COLUMNS, rows,
+                     timezone=municipality.timezone())
+
+
+@bp.route("/audit", endpoint="audit_log")
+@roles_required(Role.ADMIN)
+def audit_log_page():
+    filters, flt = _audit_filter()
     pagination = audit_log.search(flt, page=arg_int("page", 1))
     return render_page_or_block("admin/audit_log.html", "results", filters=filters,
                                 pagination=pagination, labels=audit_labels.ACTION_LABELS,

@@ -21,6 +21,7 @@ from pfdo.children.models import Child
 from pfdo.db import db, unit_of_work
 from pfdo.errors import DomainError, NotFound
 from pfdo.identifiers import digits_or_none, fold
+from pfdo.masking import initials_name
 from pfdo.municipality import services as municipality
 from pfdo.notifications.services import notify
 
@@ -41,6 +42,25 @@ def search(flt: RegistryFilter, *, page: int = 1, per_page: int = PER_PAGE):
     stmt = (select(Certificate).join(Child, Child.id == Certificate.child_id)
             .options(joinedload(Certificate.child))
             .order_by(Certificate.issued_at.desc(), Certificate.id.desc()))
+    return db.paginate(_filtered(stmt, flt), page=page, per_page=per_page, error_out=False)
+
+
+def rows(flt: RegistryFilter):
+    """The filtered registry as export rows, newest first, read in chunks: number, child
+    (surname and initials), date of birth, kind, status, the reason, issued, valid until."""
+    stmt = (select(Certificate.number, Child.last_name, Child.first_name, Child.middle_name,
+                   Child.birth_date, Certificate.kind, Certificate.status,
+                   Certificate.status_reason, Certificate.issued_at, Certificate.valid_until)
+            .join(Child, Child.id == Certificate.child_id)
+            .order_by(Certificate.issued_at.desc(), Certificate.id.desc()))
+    for (number, last, first, middle, born, kind, status, reason, issued,
+         until) in db.session.execute(_filtered(stmt, flt).execution_options(yield_per=1000)):
+        yield (number, initials_name(last, first, middle), born,
+               CertificateKind(kind).label, CertificateStatus(status).label, reason, issued,
+               until)
+
+
+def _filtered(stmt, flt: RegistryFilter):
     if flt.status in {str(s) for s in CertificateStatus}:
         stmt = stmt.where(Certificate.status == flt.status)
     if flt.kind in {str(k) for k in CertificateKind}:
@@ -55,7 +75,7 @@ def search(flt: RegistryFilter, *, page: int = 1, per_page: int = PER_PAGE):
         prefix = name_key(text.split()[0])
         stmt = stmt.where(func.replace(func.lower(Child.last_name), "ё", "е")
                           .startswith(prefix, autoescape=True))
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    return stmt
 
 
 def get(certificate_id: int) -> Certificate:

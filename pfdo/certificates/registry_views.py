@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import render_template, request, url_for
 from flask_login import current_user
 
+from pfdo import xlsx
 from pfdo.accounts.access import roles_required
 from pfdo.accounts.models import Role
 from pfdo.certificates import balance, registry
@@ -14,21 +15,43 @@ from pfdo.certificates.views import bp
 from pfdo.children.models import DOCUMENT_LABELS
 from pfdo.forms import EmptyForm
 from pfdo.masking import format_snils
-from pfdo.municipality.services import local_today
-from pfdo.web import arg_int, decide, render_page_or_block
+from pfdo.municipality.services import local_today, timezone
+from pfdo.web import arg_int, decide, render_page_or_block, send_xlsx
 
 
 def _actor():
     return current_user._get_current_object()
 
 
+def _filter():
+    filters = RegistryFilterForm(request.args)
+    filters.validate()
+    return filters, registry.RegistryFilter(query=filters.q.data or "",
+                                            status=filters.status.data or "",
+                                            kind=filters.kind.data or "")
+
+
+REGISTRY_COLUMNS = [
+    xlsx.Column("Номер", width=12), xlsx.Column("Ребёнок", width=24),
+    xlsx.Column("Дата рождения", xlsx.DATE, 14), xlsx.Column("Вид", width=44),
+    xlsx.Column("Статус", width=14), xlsx.Column("Причина", width=40),
+    xlsx.Column("Выдан", xlsx.DATE, 12), xlsx.Column("Действует до", xlsx.DATE, 13),
+]
+
+
+@bp.route("/coordinator/certificates.xlsx")
+@roles_required(Role.COORDINATOR)
+def registry_xlsx():
+    """The registry as filtered on the page, every row of it."""
+    _, flt = _filter()
+    return send_xlsx(f"Сертификаты {local_today():%d.%m.%Y}.xlsx", "Сертификаты",
+                     REGISTRY_COLUMNS, registry.rows(flt), timezone=timezone())
+
+
 @bp.route("/coordinator/certificates")
 @roles_required(Role.COORDINATOR)
 def registry_list():
-    filters = RegistryFilterForm(request.args)
-    filters.validate()
-    flt = registry.RegistryFilter(query=filters.q.data or "", status=filters.status.data or "",
-                                  kind=filters.kind.data or "")
+    filters, flt = _filter()
     pagination = registry.search(flt, page=arg_int("page", 1))
     return render_page_or_block("certificates/registry.html", "results", filters=filters,
                                 pagination=pagination)

@@ -55,3 +55,22 @@
     showError("Нет связи с сервером. Проверьте интернет и попробуйте ещё раз.");
   });
 })();
+
+// «Скачать XLSX»: a long list takes a while to write; say so while the browser waits.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("a.xlsx-link");
+  if (!link) {
+    return;
+  }
+  const note = link.parentElement.querySelector(".xlsx-note");
+  if (note && !note.dataset.original) {
+    note.dataset.original = note.textContent;
+    note.textContent = "Готовим файл… большая выгрузка занимает до минуты";
+    link.setAttribute("aria-busy", "true");
+    window.setTimeout(() => {
+      note.textContent = note.dataset.original;
+      delete note.dataset.original;
+      link.removeAttribute("aria-busy");
+    }, 8000);
+  }
+});

@@ -87,3 +87,20 @@ def test_a_suspended_certificate_cannot_enrol(app, client, make):
         assert "сертификат" in str(error).lower()
     else:
         raise AssertionError("a suspended certificate enrolled")
+
+
+def test_the_registry_downloads_as_xlsx_as_filtered(app, client, make):
+    import io
+
+    import openpyxl
+    coordinator, parent, certificate = _setup(app, make)
+    factories.certificate(app, parent, last_name="Петрова", first_name="Вера")
+    login(client, coordinator.email)
+    page = client.get("/coordinator/certificates", query_string={"q": "семенова"})
+    assert "/coordinator/certificates.xlsx?q=" in page.get_data(as_text=True)
+    response = client.get("/coordinator/certificates.xlsx", query_string={"q": "семенова"})
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.get_data())).active.iter_rows(
+        values_only=True))
+    assert rows[0][:3] == ("Номер", "Ребёнок", "Дата рождения")
+    assert [row[:2] for row in rows[1:]] == [(certificate.number, "Семёнова А. П.")]
+    assert rows[1][2].date() == date(2015, 2, 2) and rows[1][4] == "действует"
