@@ -44,7 +44,7 @@ PAGES = [
     ("/account", "parent@demo-pfdo.ru", "account"),
     ("/account/consent/withdraw", "parent@demo-pfdo.ru", "consent-withdraw"),
     ("/notifications", "parent@demo-pfdo.ru", "notifications"),
-    ("/coordinator/certificates", "coordinator@demo-pfdo.ru", "registry"),
+    ("/coordinator/certificates", "coordinator@demo-pfdo.ru", "certificate-registry"),
     ("/coordinator/certificates/{certificate}", "coordinator@demo-pfdo.ru", "registry-card"),
     ("/hotline", "hotline@demo-pfdo.ru", "hotline"),
     ("/hotline?q={number}", "hotline@demo-pfdo.ru", "hotline-results"),
