@@ -13,6 +13,7 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from pfdo.accounts.models import User
 from pfdo.audit.models import AuditEvent
 from pfdo.certificates.numbers import format_number
 from pfdo.db import db
@@ -31,7 +32,11 @@ def caller(live_app: Flask):
     parent = factories.user(live_app, "parent", email=f"zvonok-{tag}@example.ru")
     surname = "Звонарёва"
     snils = factories.valid_snils()
-    certificate = factories.certificate(live_app, parent, last_name=surname,
+    with live_app.app_context():  # the demo coordinator confirms: no extra staff account
+        coordinator = db.session.scalars(select(User.id).where(
+            User.email == "coordinator@demo-pfdo.ru")).one()
+    certificate = factories.certificate(live_app, parent, coordinator=coordinator,
+                                        last_name=surname,
                                         first_name="Полина", middle_name="Игоревна",
                                         birth_date=date(2014, 7, 21), snils=snils)
     return certificate, surname, snils
