@@ -129,7 +129,9 @@ def test_a_parent_goes_from_search_to_the_price_breakdown(watched_context, signe
     expect(page).to_have_url(re.compile(r"/programs\?q="))
     first = page.locator("#results .program-card").first
     expect(first.locator(".card-title")).to_have_text(family.program_title)
-    # the whole card on a phone; on a desktop, under the open filters, at least its title
+    # the whole card on a phone; on a desktop, under the open filters, at least its title —
+    # measured once the stylesheets have applied (before, the unstyled menu pushes it down)
+    page.wait_for_load_state("load")
     assert_on_first_screen(page, first if viewport is PHONE else first.locator(".card-title"))
     summary = page.locator(".filters-fold-summary")
     age = page.get_by_label("Возраст ребёнка")
