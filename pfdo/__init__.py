@@ -93,6 +93,7 @@ def register_extensions(app: Flask) -> None:
     import pfdo.municipality.models
     import pfdo.notifications.models
     import pfdo.periods.models
+    import pfdo.privacy.models
     import pfdo.programs.models
     import pfdo.programs.search  # connects to providers' provider_renamed signal
     import pfdo.providers.models
@@ -111,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
     from pfdo.hotline.views import bp as hotline_bp
     from pfdo.municipality.views import bp as municipality_bp
     from pfdo.navigator.views import bp as navigator_bp
+    from pfdo.privacy.coordinator_views import bp as deletions_bp
     from pfdo.privacy.views import bp as privacy_bp
     from pfdo.programs.views import bp as programs_bp
     from pfdo.providers.views import bp as providers_bp
@@ -118,7 +120,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (site_bp, accounts_bp, admin_bp, municipality_bp, families_bp,
                       certificates_bp, coordinator_bp, providers_bp, programs_bp, navigator_bp,
-                      privacy_bp, hotline_bp, enrollments_bp, billing_bp):
+                      privacy_bp, deletions_bp, hotline_bp, enrollments_bp, billing_bp):
         app.register_blueprint(blueprint)
     check_all_views_declared(app)
 

@@ -52,6 +52,7 @@ ROLE_MENUS = {
         MenuItem("Отзывы", "enrollments.coordinator_reviews", "star", secondary=True),
         MenuItem("Звонки горячей линии", "hotline.call_log", "telephone-inbound",
                  secondary=True),
+        MenuItem("Удаление данных", "deletions.index", "person-x", secondary=True),
     ],
     Role.HOTLINE: [MenuItem("Горячая линия", "hotline.index", "headset"),
                    MenuItem("Журнал звонков", "hotline.call_log", "telephone-inbound")],
@@ -101,6 +102,7 @@ SECTION_LABELS = {
     "programs": "Программы",
     "navigator": "Кружки и секции",
     "hotline": "Горячая линия",
+    "deletions": "Удаление данных",
 }
 
 #: Pages and actions by their Russian titles (the audit log names sections by them). The menu's
@@ -119,6 +121,12 @@ PAGE_TITLES = {
     "accounts.forgot_password": "Восстановление пароля",
     "site.notifications_page": "Уведомления",
     "privacy.download_data": "Выгрузка данных семьи",
+    "privacy.delete_preview": "Удаление данных семьи",
+    "privacy.request_deletion": "Запрос на удаление данных семьи",
+    "privacy.cancel_deletion": "Отмена запроса на удаление данных",
+    "deletions.index": "Запросы на удаление данных",
+    "deletions.card": "Запрос на удаление данных",
+    "deletions.carry_out": "Удаление данных семьи по запросу",
     "certificates.registry_card": "Карточка сертификата в реестре",
     "certificates.registry_suspend": "Приостановка сертификата",
     "certificates.registry_resume": "Возобновление сертификата",

@@ -122,6 +122,12 @@ MATRIX = {
     "admin.audit_log_xlsx": {"admin"},
     "billing.coordinator_invoices_xlsx": {"coordinator"},
     "privacy.download_data": {"parent"},
+    "privacy.delete_preview": {"parent"},
+    "privacy.request_deletion": {"parent"},
+    "privacy.cancel_deletion": {"parent"},
+    "deletions.index": {"coordinator"},
+    "deletions.card": {"coordinator"},
+    "deletions.carry_out": {"coordinator"},
     "certificates.registry_card": {"coordinator"},
     "certificates.registry_suspend": {"coordinator"},
     "certificates.registry_resume": {"coordinator"},
@@ -223,7 +229,16 @@ def make_objects(app, make, owner=None, provider_staff=None, operator=None, me=N
             **billing_objects(app, provider),
             **hotline_objects(app, operator or make.user(role="hotline",
                                                          email="operator@example.ru")),
-            **notice_objects(app, me or owner)}
+            **notice_objects(app, me or owner),
+            **deletion_objects(app, owner)}
+
+
+def deletion_objects(app, owner) -> dict:
+    """The owner's deletion request, waiting for the coordinator."""
+    from pfdo.privacy import deletion
+    from tests.factories.accounts import user_row
+    with app.app_context():
+        return {"deletion_id": deletion.request_deletion(user_row(owner), comment=None).id}
 
 
 def notice_objects(app, user) -> dict:

@@ -14,7 +14,7 @@ if TYPE_CHECKING:  # the account is above; only its name is needed here
 #: Russian names of the actions, for the admin's log view
 PERSONAL_DATA_ACTIONS = ("child.viewed", "child.searched", "user.viewed", "user.list_viewed",
                          "hotline.searched", "hotline.certificate_viewed",
-                         "hotline.field_revealed")
+                         "hotline.field_revealed", "privacy.deletion_viewed")
 PERSONAL_DATA = "personal_data"
 
 #: where the current action comes from (the client's address), set by the web layer for each

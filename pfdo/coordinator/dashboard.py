@@ -26,6 +26,7 @@ from pfdo.enrollments.models import (
 from pfdo.ledger.models import AccountKind, LedgerAccount
 from pfdo.municipality import services as municipality
 from pfdo.periods.models import DIRECTION_LABELS, Direction, FinancingPeriod
+from pfdo.privacy import deletion
 from pfdo.programs.models import Program, ProgramStatus
 from pfdo.programs.revision_models import ProgramRevision
 from pfdo.providers.models import Provider, ProviderStatus
@@ -63,6 +64,9 @@ class Figures:
     #: providers with contracts in the last month who have not reported it by its due day
     late_providers: list[str] = field(default_factory=list)
     late_month: date | None = None
+    #: deletion requests due within privacy.deletion.DUE_SOON_DAYS days, or overdue
+    deletions_due: int = 0
+    deletions_due_days: int = deletion.DUE_SOON_DAYS
 
 
 def _days(moment: datetime | None, today: date) -> int | None:
@@ -131,8 +135,9 @@ def payments_by_month(period: FinancingPeriod | None) -> list[tuple[date, int]]:
     return result
 
 
-def queues(today: date) -> list[Queue]:
+def queues(today: date, deletions: deletion.Waiting | None = None) -> list[Queue]:
     """What waits for the coordinator, each with its oldest item's age."""
+    deletions = deletions or deletion.waiting(today)
     applications = db.session.execute(
         select(func.count(), func.min(CertificateApplication.submitted_at))
         .where(CertificateApplication.status == ApplicationStatus.SUBMITTED)).one()
@@ -165,6 +170,8 @@ def queues(today: date) -> list[Queue]:
               "billing.coordinator_invoices"),
         Queue("Заявки на обучение без ответа поставщика в срок", overdue[0],
               _days(overdue[1], today), "enrollments.provider_deadlines", overdue=True),
+        Queue("Запросы на удаление данных семьи", deletions.count,
+              _days(deletions.oldest, today), "deletions.index"),
     ]
 
 
@@ -190,13 +197,15 @@ def late_providers(month: date, today: date) -> list[str]:
 def figures(today: date, *, period: FinancingPeriod | None, granted: int) -> Figures:
     late_month = billing_months.previous_month(today)
     counted = enrolments()
+    deletions = deletion.waiting(today)
     return Figures(
         money=money(period, granted),
         by_direction=counted.by_direction,
         by_provider=counted.by_provider,
         by_month=payments_by_month(period),
-        queues=queues(today),
+        queues=queues(today, deletions),
         active_contracts=counted.active,
         late_providers=late_providers(late_month, today),
         late_month=late_month,
+        deletions_due=deletions.due_soon,
     )

@@ -20,6 +20,7 @@ from pfdo.db import db, unit_of_work
 from pfdo.demo.certificates import seed_certificates
 from pfdo.demo.enrollments import seed_enrollments
 from pfdo.demo.hotline import seed_hotline
+from pfdo.demo.privacy import seed_deletion_requests
 from pfdo.demo.providers import seed_providers
 from pfdo.municipality import services as municipality
 
@@ -103,6 +104,7 @@ def seed(seed_value: int = 2026, families: int = FAMILIES) -> bool:
     seed_providers(fake)
     seed_enrollments(fake, DEMO_ACCOUNTS[0].email)
     seed_hotline(fake)
+    seed_deletion_requests(fake, keep=DEMO_ACCOUNTS[0].email)
     return True
 
 

@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 
 from pfdo.errors import DomainError
 from pfdo.municipality import services as municipality
-from pfdo.privacy import services
+from pfdo.privacy import erasure
 
 privacy_cli = AppGroup("privacy", help="Personal data: erasure after a consent withdrawal.")
 
@@ -21,7 +21,7 @@ def erase():
     # A request context: freed financing places go to the queue, whose notices carry links.
     with current_app.test_request_context():
         try:
-            erased = services.erase_due(today=today)
+            erased = erasure.erase_due(today=today)
         except DomainError as error:
             raise click.ClickException(error.message) from error
     click.echo(f"Erased the personal data of {erased} famil{'y' if erased == 1 else 'ies'} "

@@ -12,25 +12,21 @@ What a withdrawal does, at once and in one transaction:
 Given again before the erasure, the consent undoes exactly that: the withdrawn applications
 return to the queue and the suspended certificates act again.
 
-The erasure (`erase_family`) closes the certificates (the unspent balance returns to the
-period's fund, the financing place goes to the queue), replaces every personal field of the
-parent, the children and the applications' identity snapshots with placeholders, deletes the
-family's notices and e-mails, and closes the account. Certificate numbers, the ledger's
-transfers (with their sums) and the audit log stay, without a person behind them."""
+The erasure itself is pfdo.privacy.erasure's; a deletion request, carried out by the
+coordinator, is pfdo.privacy.deletion's."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 
 from pfdo import clock
 from pfdo.accounts import consent as consents
 from pfdo.accounts.models import Consent, Role, User
 from pfdo.accounts.services import CONSENT_VERSION
 from pfdo.audit import services as audit
-from pfdo.certificates import financing, jobs
 from pfdo.certificates.models import (
     ApplicationStatus,
     Certificate,
@@ -42,16 +38,11 @@ from pfdo.children.models import Child
 from pfdo.db import db, unit_of_work
 from pfdo.errors import DomainError
 from pfdo.municipality import services as municipality
-from pfdo.notifications.models import Notice, OutboxMessage
 from pfdo.notifications.services import notify
-from pfdo.periods import services as periods
 
 #: the erasure runs on this day after the withdrawal: within the 30 days of 152-ФЗ ст. 21 ч. 5
 ERASE_AFTER_DAYS = 29
 SUSPENDED_REASON = "Родитель отозвал согласие на обработку персональных данных"
-CLOSED_REASON = "Данные семьи удалены после отзыва согласия на обработку персональных данных"
-#: what replaces a person's name
-ERASED_NAME = "Данные удалены"
 
 
 @dataclass(frozen=True)
@@ -183,82 +174,3 @@ def give_consent_again(parent: User, *, ip: str | None) -> Consent:
         db.session.flush()
         audit.record(parent, "consent.given", consent, {"consent_version": CONSENT_VERSION})
     return consent
-
-
-# --- The erasure, 30 days after a withdrawal ---------------------------------------------------
-
-def due_for_erasure(today: date) -> list[User]:
-    """Parents whose latest consent was withdrawn ERASE_AFTER_DAYS or more days ago (the
-    municipality's dates) and whose data is not erased yet."""
-    withdrawn = db.session.scalars(select(Consent).where(
-        Consent.kind == consents.PERSONAL_DATA, Consent.withdrawn_at.is_not(None),
-        Consent.erased_at.is_(None)).order_by(Consent.id)).all()
-    due = []
-    for consent in withdrawn:
-        if consents.latest(consent.user) is consent \
-                and erase_on(municipality.local_date(consent.withdrawn_at)) <= today:
-            due.append(consent.user)
-    return due
-
-
-def erase_due(*, today: date) -> int:
-    """Erase every family that is due (see due_for_erasure); returns how many."""
-    erased = 0
-    for parent in due_for_erasure(today):
-        erase_family(parent, today=today)
-        erased += 1
-    return erased
-
-
-def _snapshot_placeholder(application_id: int) -> str:
-    # 11 digits, unique per application (the live-СНИЛС index stays satisfied), and below
-    # 001-001-998: numbers that are never issued, so it can never match a real child.
-    return f"{application_id:011d}"
-
-
-def erase_family(parent: User, *, today: date) -> None:
-    """Anonymise the parent's and the children's data and close the certificates (see the
-    module docstring). Refuses: a consent that is not withdrawn."""
-    period = periods.current_period(today)
-    with unit_of_work():
-        consent = consents.latest(parent)
-        if consent is None or consent.withdrawn_at is None or consent.erased_at is not None:
-            raise DomainError("Согласие не отозвано: данные не обезличиваются")
-        now = clock.now()
-        children = db.session.scalars(select(Child).where(Child.parent_id == parent.id)).all()
-        ids = [child.id for child in children]
-        closing = db.session.scalars(select(Certificate).where(
-            Certificate.child_id.in_(ids), Certificate.status != CertificateStatus.CLOSED)
-            .order_by(Certificate.id)).all()
-        for certificate in closing:
-            jobs.close_certificate(
-                certificate, period, key=f"erase:{certificate.id}",
-                transfer_reason="Возврат остатка: данные семьи удалены по отзыву согласия",
-                status_reason=CLOSED_REASON, audit_reason="consent_withdrawn")
-        for application in db.session.scalars(select(CertificateApplication).where(
-                CertificateApplication.child_id.in_(ids))):
-            application.snils = _snapshot_placeholder(application.id)
-            application.identity_key = f"erased|{application.id}"
-            if application.refusal_reason is not None:
-                application.refusal_reason = ERASED_NAME
-        for child in children:
-            child.last_name, child.first_name, child.middle_name = ERASED_NAME, "", None
-            child.birth_date = date(child.birth_date.year, 1, 1)  # the year stays: statistics
-            child.document_series = child.document_number = ""
-            child.snils, child.address = "0" * 11, ""
-        db.session.execute(delete(Notice).where(Notice.user_id == parent.id))
-        db.session.execute(delete(OutboxMessage).where(OutboxMessage.recipient == parent.email))
-        for given in db.session.scalars(select(Consent).where(Consent.user_id == parent.id)):
-            given.ip = None
-        consent.erased_at = now
-        parent.email = f"erased-{parent.id}@erased.invalid"
-        parent.phone = None
-        parent.last_name, parent.first_name, parent.middle_name = ERASED_NAME, "", None
-        parent.password_hash = None
-        parent.last_login_at = parent.previous_login_at = None
-        parent.active = False
-        parent.session_version += 1
-        audit.record(None, "personal_data.erased", parent,
-                     {"children_erased": len(children), "certificates_closed": len(closing)})
-    if period is not None and closing:
-        financing.process_queue(period, today=today)

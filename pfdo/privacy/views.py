@@ -1,6 +1,6 @@
-"""The account page (the person's data, the password and, for a parent, the consent), and the
-parent's consent: the confirmation page that explains a withdrawal, the withdrawal itself, and
-giving the consent again."""
+"""The account page (the person's data, the password and, for a parent, the consent), the
+parent's consent (the confirmation page that explains a withdrawal, the withdrawal itself,
+giving the consent again), the family's data download and the request to delete it."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from pfdo.accounts.models import Role
 from pfdo.errors import DomainError
 from pfdo.forms import EmptyForm
 from pfdo.municipality.services import local_today
-from pfdo.privacy import export, services
-from pfdo.web import redirect_to
+from pfdo.privacy import deletion, export, services
+from pfdo.privacy.forms import DeletionRequestForm
+from pfdo.privacy.models import DELETION_DAYS
+from pfdo.web import add_error, form_status, redirect_to
 
 bp = Blueprint("privacy", __name__, url_prefix="/account")
 
@@ -25,6 +27,8 @@ def account():
     context = {}
     if current_user.role == Role.PARENT:
         context["consent_state"] = services.family_consent(current_user)
+        context["deletion"] = deletion.pending_for(current_user)
+        context["deletion_days"] = DELETION_DAYS
     return render_template("privacy/account.html", user=current_user, action_form=EmptyForm(),
                            **context)
 
@@ -83,4 +87,55 @@ def give_again():
         else:
             flash("Согласие дано снова: заявления вернулись на рассмотрение, сертификаты "
                   "действуют.", "success")
+    return redirect_to(url_for("privacy.account"))
+
+
+# --- The request to delete the family's data ----------------------------------------------------
+
+def _delete_page(form, status: int = 200):
+    today = local_today()
+    return render_template("privacy/delete.html", form=form,
+                           state=services.family_consent(current_user),
+                           due_on=deletion.due_on(today), days=DELETION_DAYS), status
+
+
+@bp.route("/delete")
+@roles_required(Role.PARENT)
+def delete_preview():
+    """What a deletion does and keeps, and the request's form."""
+    if deletion.pending_for(current_user) is not None:
+        return redirect_to(url_for("privacy.account"))
+    return _delete_page(DeletionRequestForm(formdata=None))
+
+
+@bp.route("/delete", methods=["POST"])
+@roles_required(Role.PARENT)
+def request_deletion():
+    form = DeletionRequestForm()
+    if not form.validate_on_submit():
+        return _delete_page(form, form_status(form))
+    try:
+        request_ = deletion.request_deletion(current_user._get_current_object(),
+                                             comment=form.comment.data)
+    except DomainError as error:
+        if error.field:
+            add_error(form, error)
+            return _delete_page(form, form_status(form))
+        flash(str(error), "warning")
+    else:
+        flash(f"Запрос на удаление данных отправлен. Координатор удалит их не позднее "
+              f"{request_.due_on:%d.%m.%Y}; до этого запрос можно отменить здесь.", "success")
+    return redirect_to(url_for("privacy.account"))
+
+
+@bp.route("/delete/cancel", methods=["POST"])
+@roles_required(Role.PARENT)
+def cancel_deletion():
+    if EmptyForm().validate_on_submit():
+        try:
+            deletion.cancel(current_user._get_current_object())
+        except DomainError as error:
+            flash(str(error), "warning")
+        else:
+            flash("Запрос на удаление данных отменён: данные семьи остаются.", "success")
     return redirect_to(url_for("privacy.account"))
