@@ -9,10 +9,9 @@ from flask_login import current_user
 from pfdo.accounts.access import roles_required
 from pfdo.accounts.models import Role
 from pfdo.enrollments.contracts import last_day_of_month
-from pfdo.forms import EmptyForm
 from pfdo.municipality.services import local_today
 from pfdo.privacy import deletion
-from pfdo.privacy.forms import DeletionFilterForm
+from pfdo.privacy.forms import CarryOutForm, DeletionFilterForm
 from pfdo.privacy.models import DeletionStatus
 from pfdo.web import arg_int, decide, render_page_or_block
 
@@ -34,15 +33,19 @@ def index():
                                 pagination=pagination, today=local_today())
 
 
-@bp.route("/<int:deletion_id>")
-@roles_required(Role.COORDINATOR)
-def card(deletion_id: int):
-    found = deletion.get(deletion_id)
+def _card(found, form=None, status: int = 200):
     family = deletion.family(found, actor=_actor()) \
         if found.status == DeletionStatus.PENDING else None
     today = local_today()
     return render_template("privacy/deletion_card.html", request_=found, family=family,
-                           today=today, ends_on=last_day_of_month(today), form=EmptyForm())
+                           today=today, ends_on=last_day_of_month(today),
+                           form=form or CarryOutForm(formdata=None)), status
+
+
+@bp.route("/<int:deletion_id>")
+@roles_required(Role.COORDINATOR)
+def card(deletion_id: int):
+    return _card(deletion.get(deletion_id))
 
 
 @bp.route("/<int:deletion_id>/carry-out", methods=["POST"])
@@ -50,7 +53,8 @@ def card(deletion_id: int):
 def carry_out(deletion_id: int):
     found = deletion.get(deletion_id)
     back = url_for("deletions.card", deletion_id=deletion_id)
-    return decide(EmptyForm(), lambda: deletion.carry_out(found, actor=_actor(),
-                                                          today=local_today()),
+    form = CarryOutForm()
+    return decide(form, lambda: deletion.carry_out(found, actor=_actor(), today=local_today()),
                   success="Данные семьи удалены: договоры расторгнуты, сертификаты закрыты, "
-                          "родителю отправлено письмо", back=back, done=back)
+                          "родителю отправлено письмо", back=back, done=back,
+                  rerender=lambda f, code: _card(found, f, code))

@@ -22,6 +22,11 @@ class DeletionRequestForm(BaseForm):
         validators=[DataRequired("Подтвердите, что понимаете, что произойдёт")])
 
 
+class CarryOutForm(BaseForm):
+    confirmed = BooleanField("Подтверждаю: данные семьи будут удалены безвозвратно",
+                             validators=[DataRequired("Подтвердите удаление: его нельзя отменить")])
+
+
 class DeletionFilterForm(FilterForm):
     status = SelectField("Статус", validate_choice=False,
                          choices=[SelectChoice("", "Все"),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from pfdo import clock
 from pfdo.accounts.models import User
@@ -20,6 +20,7 @@ from pfdo.db import db
 from pfdo.enrollments.models import Contract, EnrollmentRequest
 from pfdo.municipality import services as municipality
 from pfdo.periods import services as periods
+from pfdo.privacy.models import DeletionRequest
 from pfdo.programs.models import Funding, Group, Program, ProgramRevision, ProgramStatus
 from pfdo.providers.models import Provider, ProviderStaff, ProviderStatus
 from tests.browser.support import (
@@ -67,6 +68,9 @@ PAGES = [
      "coordinator-application"),
     ("/coordinator/children/{child}", "coordinator@demo-pfdo.ru", "coordinator-child"),
     ("/coordinator/periods", "coordinator@demo-pfdo.ru", "coordinator-periods"),
+    ("/account/delete", "parent@demo-pfdo.ru", "data-deletion-request"),
+    ("/coordinator/data-deletion", "coordinator@demo-pfdo.ru", "data-deletion-queue"),
+    ("/coordinator/data-deletion/{deletion}", "coordinator@demo-pfdo.ru", "data-deletion-card"),
     ("/coordinator/periods/{period}/edit", "coordinator@demo-pfdo.ru", "coordinator-period-form"),
     # the navigator and the registry, for everyone
     ("/programs", None, "navigator"),
@@ -217,7 +221,8 @@ def demo_ids(live_app: Flask) -> dict[str, int | str]:
                 "period": period.id, "published_program": published.id,
                 "approved_provider": published.provider_id, "own_program": own.id,
                 "own_group": own_group.id, "provider_application": applied.id,
-                "submitted_program": submitted.id, "revised_program": revised}
+                "submitted_program": submitted.id, "revised_program": revised,
+                "deletion": db.session.scalar(select(func.min(DeletionRequest.id)))}
 
 
 def screenshot(page: Page, folder: Path, name: str, width: str) -> None:

@@ -32,8 +32,8 @@ from pfdo.privacy.models import DeletionRequest
 from pfdo.programs.models import Group
 from tests import factories
 from tests.billing.conftest import billing, march_report  # noqa: F401
-from tests.enrollments.conftest import world  # noqa: F401
 from tests.conftest import form_post, login
+from tests.enrollments.conftest import world  # noqa: F401
 from tests.factories.accounts import user_row
 
 TODAY = date(2026, 4, 2)
@@ -127,7 +127,7 @@ def _totals(invoice_id: int) -> tuple:
 
 
 def test_the_coordinator_erases_the_family_and_the_months_totals_stay(app, client, billing):  # noqa: F811
-    world = billing.world
+    world = billing.world  # noqa: F811 - the fixture, imported for `billing`
     invoice_id = _close_march(app, billing)
     # the family also has a request waiting, an offer and a place in a full group's queue
     other = factories.program(app, world.provider, title="Шахматы")
@@ -162,7 +162,12 @@ def test_the_coordinator_erases_the_family_and_the_months_totals_stay(app, clien
         assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.action == "privacy.deletion_viewed")) == 1
     page = f"/coordinator/data-deletion/{request_id}"
-    done = form_post(coordinator, f"{page}/carry-out", page=page)
+    unconfirmed = form_post(coordinator, f"{page}/carry-out", page=page)
+    assert unconfirmed.status_code == 422
+    assert "Подтвердите удаление: его нельзя отменить" in text(unconfirmed)
+    with app.app_context():
+        assert db.session.get(DeletionRequest, request_id).status == "pending"
+    done = form_post(coordinator, f"{page}/carry-out", {"confirmed": "y"}, page=page)
     assert done.status_code == 302
     assert "Данные семьи удалены" in text(coordinator.get(page))
 
@@ -212,7 +217,8 @@ def test_the_coordinator_erases_the_family_and_the_months_totals_stay(app, clien
     assert result.exit_code == 0, result.output
     assert login(app.test_client(), world.parent.email).status_code == 422
     # a second click (another coordinator's page) changes nothing
-    again = form_post(coordinator, f"{page}/carry-out", page=page)
+    again = form_post(coordinator, f"{page}/carry-out", {"confirmed": "y"},
+                      page="/coordinator/data-deletion")
     assert again.status_code == 302
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
