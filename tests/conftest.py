@@ -13,6 +13,7 @@ import flask_migrate
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import ProgrammingError
 
 from pfdo import clock, create_app
 from pfdo.accounts import passwords
@@ -73,13 +74,35 @@ def app(tmp_path_factory):
     return app
 
 
+#: every sequence of the schema back to 1, in one statement (what RESTART IDENTITY did)
+_RESTART_SEQUENCES = text(
+    "SELECT count(setval(c.oid, 1, false)) FROM pg_class c "
+    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE c.relkind = 'S' AND n.nspname = 'public'")
+
+
+def _wipe_postgres() -> None:
+    """Empty every table after a test. DELETE with the triggers off (the append-only tables'
+    triggers refuse DELETE; the foreign keys' are triggers too, and every table goes) takes
+    ~8 ms where TRUNCATE of the ~40 tables took ~190 ms a test: new files for each table.
+    Without the superuser's session_replication_role, TRUNCATE as before."""
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+            conn.execute(text("; ".join(f'DELETE FROM "{name}"'  # noqa: S608 - our names
+                                         for name in tables)))
+            conn.execute(_RESTART_SEQUENCES)
+    except ProgrammingError:  # not a superuser
+        quoted = ", ".join(f'"{name}"' for name in tables)
+        with db.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+
+
 def _wipe(app) -> None:
     with app.app_context():
         if ON_PG:
-            tables = [t.name for t in db.metadata.sorted_tables]
-            quoted = ", ".join(f'"{name}"' for name in tables)
-            with db.engine.begin() as conn:
-                conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+            _wipe_postgres()
         else:
             db.engine.dispose()
             sqlite_file, template = app.config["_TEST_SQLITE"]
