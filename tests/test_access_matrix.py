@@ -66,6 +66,7 @@ MATRIX = {
     "certificates.verify_number": PUBLIC,
     "coordinator.dashboard": {"coordinator"},
     "coordinator.applications": {"coordinator"},
+    "coordinator.applications_xlsx": {"coordinator"},
     "coordinator.application": {"coordinator"},
     "coordinator.child": {"coordinator"},
     "coordinator.confirm": {"coordinator"},

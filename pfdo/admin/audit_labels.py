@@ -176,6 +176,7 @@ DETAIL_LABELS = {
     "page": "страница",
     "status": "статус",
     "applications": "найденные заявления (№)",
+    "exported": "скачаны таблицей (XLSX)",
     "application": "заявление (№)",
     "certificate": "сертификат",
     "period": "период",
