@@ -128,6 +128,7 @@ PAGE_TITLES = {
     "certificates.registry_xlsx": "Реестр сертификатов: выгрузка таблицей",
     "admin.audit_log_xlsx": "Журнал действий: выгрузка таблицей",
     "coordinator.applications_xlsx": "Заявления на сертификаты: выгрузка таблицей",
+    "providers.queue_xlsx": "Поставщики: выгрузка таблицей",
     "site.notifications_count": "Число непрочитанных уведомлений",
     "site.read_notice": "Уведомление прочитано",
     "site.read_all_notices": "Все уведомления прочитаны",

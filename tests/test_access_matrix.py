@@ -84,6 +84,7 @@ MATRIX = {
     "providers.resubmit": {"provider_staff"},
     "providers.document": {"provider_staff", "coordinator"},
     "providers.queue": {"coordinator"},
+    "providers.queue_xlsx": {"coordinator"},
     "providers.review": {"coordinator"},
     "providers.approve": {"coordinator"},
     "providers.reject": {"coordinator"},
