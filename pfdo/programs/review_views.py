@@ -9,7 +9,7 @@ from pfdo.accounts.access import roles_required
 from pfdo.accounts.models import Role
 from pfdo.forms import EmptyForm
 from pfdo.municipality.services import days_since, local_today
-from pfdo.programs import moderation, revisions, services
+from pfdo.programs import moderation, queue, revisions, services
 from pfdo.programs.forms import (
     ModerationFilterForm,
     ReturnForm,
@@ -26,7 +26,7 @@ from pfdo.web import arg_int, decide, render_page_or_block
 def moderation_queue():
     filters = ModerationFilterForm(request.args)
     flt = filters.moderation_filter()
-    pagination = moderation.moderation_queue(flt, page=arg_int("page", 1))
+    pagination = queue.moderation_queue(flt, page=arg_int("page", 1))
     return render_page_or_block("programs/moderation.html", "results", filters=filters,
                                 flt=flt, pagination=pagination, today=local_today(),
                                 days_waiting=days_since)
