@@ -129,6 +129,7 @@ PAGE_TITLES = {
     "admin.audit_log_xlsx": "Журнал действий: выгрузка таблицей",
     "coordinator.applications_xlsx": "Заявления на сертификаты: выгрузка таблицей",
     "providers.queue_xlsx": "Поставщики: выгрузка таблицей",
+    "programs.moderation_xlsx": "Программы: выгрузка таблицей",
     "site.notifications_count": "Число непрочитанных уведомлений",
     "site.read_notice": "Уведомление прочитано",
     "site.read_all_notices": "Все уведомления прочитаны",

@@ -98,6 +98,7 @@ MATRIX = {
     "programs.edit_group": {"provider_staff"},
     "programs.toggle_group": {"provider_staff"},
     "programs.moderation": {"coordinator"},
+    "programs.moderation_xlsx": {"coordinator"},
     "programs.review": {"coordinator"},
     "programs.publish": {"coordinator"},
     "programs.return_program": {"coordinator"},
