@@ -6,6 +6,7 @@ as real dates in the municipality's time zone; the header row frozen and filtere
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,10 @@ DATETIME_FORMAT = "DD.MM.YYYY HH:MM"
 MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: what a text cell may hold (Excel's own limit)
 CELL_MAX = 32_767
+#: a text that starts with + or - but holds only digits, spaces, brackets and dashes is a
+#: number as people write it (a phone «+7 914 123-45-67»), not a formula: with no letter it
+#: can call no function and name no cell, so it is kept as written
+NUMBER_AS_WRITTEN = re.compile(r"[+-][0-9 ()\-]*")
 
 
 @dataclass(frozen=True)
@@ -52,7 +57,7 @@ def _value(kind: str, value, zone: ZoneInfo):
         return value
     text = str(value)
     # a leading =, +, - or @ would make a spreadsheet read the cell as a formula
-    if text[:1] in ("=", "+", "-", "@"):
+    if text[:1] in ("=", "+", "-", "@") and not NUMBER_AS_WRITTEN.fullmatch(text):
         text = "'" + text
     return text[:CELL_MAX]
 

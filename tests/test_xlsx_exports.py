@@ -62,6 +62,14 @@ def test_a_cell_that_looks_like_a_formula_stays_text():
     assert value.startswith("'=")
 
 
+def test_a_phone_number_is_not_taken_for_a_formula():
+    values = ["+7 42663 2-10-00", "-5", "+1-1", "-2+SUM(A1)", "+7 914 CMD"]
+    out = xlsx.write("t", [xlsx.Column("x")], [(v,) for v in values], timezone="UTC")
+    shown = [row[0] for row in openpyxl.load_workbook(out).active.iter_rows(
+        min_row=2, values_only=True)]
+    assert shown == ["+7 42663 2-10-00", "-5", "+1-1", "'-2+SUM(A1)", "'+7 914 CMD"]
+
+
 def test_moments_are_in_the_municipalitys_time_zone():
     out = xlsx.write("t", [xlsx.Column("when", xlsx.DATETIME)],
                      [(datetime(2026, 3, 1, 15, 30, tzinfo=UTC),)], timezone="Asia/Vladivostok")

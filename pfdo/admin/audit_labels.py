@@ -185,6 +185,7 @@ DETAIL_LABELS = {
     "page": "страница",
     "status": "статус",
     "applications": "найденные заявления (№)",
+    "exported": "скачаны таблицей (XLSX)",
     "application": "заявление (№)",
     "certificate": "сертификат",
     "period": "период",

@@ -25,12 +25,13 @@ from pfdo.certificates.models import (
 )
 from pfdo.certificates.numbering import next_number
 from pfdo.certificates.numbers import format_number
-from pfdo.children.models import Child
+from pfdo.children.models import Child, age_on
 from pfdo.db import db, unit_of_work
 from pfdo.errors import DomainError, NotFound
 from pfdo.identifiers import digits_or_none, fold
 from pfdo.ledger import services as ledger
 from pfdo.ledger.models import AccountKind
+from pfdo.masking import initials_name
 from pfdo.municipality import services as municipality
 from pfdo.notifications.services import notify
 
@@ -105,6 +106,33 @@ def search_applications(flt: ApplicationFilter, *, page: int = 1, per_page: int 
     stmt = (select(CertificateApplication).join(Child)
             .options(selectinload(CertificateApplication.child),
                      selectinload(CertificateApplication.certificate)))
+    return db.paginate(_filtered(stmt, flt), page=page, per_page=per_page, error_out=False)
+
+
+def application_rows(flt: ApplicationFilter, *, today: date):
+    """The filtered queue as export rows, in the queue's order, read in chunks: submitted,
+    child (surname and initials, as the queue shows them), age on `today`, status, days
+    waiting (only while waiting), decided or withdrawn, the certificate's number, the reason
+    of a refusal."""
+    stmt = (select(CertificateApplication.submitted_at, Child.last_name, Child.first_name,
+                   Child.middle_name, Child.birth_date, CertificateApplication.status,
+                   CertificateApplication.decided_at, Certificate.number,
+                   CertificateApplication.refusal_reason)
+            .select_from(CertificateApplication)
+            .join(Child, Child.id == CertificateApplication.child_id)
+            .outerjoin(Certificate, Certificate.id == CertificateApplication.certificate_id))
+    for (submitted, last, first, middle, born, status, decided, number,
+         reason) in db.session.execute(_filtered(stmt, flt).execution_options(yield_per=1000)):
+        waiting = status == ApplicationStatus.SUBMITTED
+        yield (submitted, initials_name(last, first, middle), age_on(born, today),
+               ApplicationStatus(status).label,
+               municipality.days_since(submitted, today) if waiting else None,
+               None if waiting else decided, number, reason)
+
+
+def _filtered(stmt, flt: ApplicationFilter):
+    """The queue's filters and order, on a statement that selects from the applications
+    joined with their children: the page and the export read the same rows."""
     if flt.status:
         stmt = stmt.where(CertificateApplication.status == flt.status)
     text = fold(flt.query).strip()
@@ -125,8 +153,7 @@ def search_applications(flt: ApplicationFilter, *, page: int = 1, per_page: int 
     order = (CertificateApplication.submitted_at.asc()
              if flt.status == ApplicationStatus.SUBMITTED
              else CertificateApplication.submitted_at.desc())
-    return db.paginate(stmt.order_by(order, CertificateApplication.id), page=page,
-                       per_page=per_page, error_out=False)
+    return stmt.order_by(order, CertificateApplication.id)
 
 
 def get_application(application_id: int) -> CertificateApplication:

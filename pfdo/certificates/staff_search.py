@@ -4,9 +4,15 @@ what, and which applications it showed, is recorded before the results are shown
 
 from __future__ import annotations
 
+from datetime import date
+
 from pfdo.accounts.models import User
 from pfdo.audit import access_log
-from pfdo.certificates.applications import ApplicationFilter, search_applications
+from pfdo.certificates.applications import (
+    ApplicationFilter,
+    application_rows,
+    search_applications,
+)
 from pfdo.children.validation import mask_snils
 from pfdo.identifiers import digits_or_none
 
@@ -34,3 +40,14 @@ def search_applications_for(staff: User, flt: ApplicationFilter, *, page: int = 
             "page": page,
         })
     return pagination
+
+
+def application_rows_for(staff: User, flt: ApplicationFilter, *, today: date):
+    """application_rows for a staff member's download; one with a query is logged first, as
+    the page's search is (the query and that it was downloaded: the rows are too many to
+    name). Logged here, not in the rows' generator, so the record is written before a row
+    is read."""
+    if flt.query.strip():
+        access_log.record_access(staff, "child.searched", None, {
+            "query": masked_query(flt.query), "exported": True})
+    return application_rows(flt, today=today)

@@ -27,6 +27,14 @@ SEX_LABELS = Sex.labels()
 DOCUMENT_LABELS = DocumentType.labels()
 
 
+def age_on(birth_date: date, day: date) -> int:
+    """Whole years on `day` of someone born on `birth_date`."""
+    years = day.year - birth_date.year
+    if (day.month, day.day) < (birth_date.month, birth_date.day):
+        years -= 1
+    return years
+
+
 class Child(db.Model):
     __table_args__ = (
         one_of("sex", Sex, "sex_known"),
@@ -64,10 +72,7 @@ class Child(db.Model):
         return f"{self.last_name} {initials}"
 
     def age_on(self, day: date) -> int:
-        years = day.year - self.birth_date.year
-        if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
-            years -= 1
-        return years
+        return age_on(self.birth_date, day)
 
     def birthday(self, age: int) -> date:
         """The day the child turns `age` (born on 29 February: 1 March in other years)."""

@@ -8,6 +8,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional, StopValidation, ValidationError
 
+from pfdo.certificates.applications import ApplicationFilter
 from pfdo.certificates.models import APPLICATION_STATUS_LABELS, ApplicationStatus
 from pfdo.forms import BaseForm, DateField, FilterForm, IntegerField, parse_error, required
 from pfdo.money import format_rub, parse_rub
@@ -36,6 +37,14 @@ class ApplicationFilterForm(FilterForm):
             return ""
         return value if value in {str(s) for s in ApplicationStatus} else \
             ApplicationStatus.SUBMITTED
+
+    def application_filter(self) -> ApplicationFilter:
+        """The filter the form asks for, after validate(): a date it could not read is left
+        out (and shown beside its field)."""
+        return ApplicationFilter(
+            status=self.status_value, query=self.q.data or "",
+            date_from=None if self.date_from.errors else self.date_from.data,
+            date_to=None if self.date_to.errors else self.date_to.data)
 
 
 class RefusalForm(BaseForm):

@@ -1,11 +1,12 @@
-"""The coordinator's pages: the dashboard, the certificate application queue and decisions,
-the financing periods."""
+"""The coordinator's pages: the dashboard, the certificate application queue (and its XLSX)
+and decisions, the financing periods."""
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, render_template, request, url_for
 from flask_login import current_user
 
+from pfdo import xlsx
 from pfdo.accounts.access import roles_required
 from pfdo.accounts.models import Role
 from pfdo.certificates import applications as certificate_applications
@@ -30,6 +31,7 @@ from pfdo.web import (
     form_status,
     redirect_to,
     render_page_or_block,
+    send_xlsx,
 )
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
@@ -51,22 +53,42 @@ def dashboard():
 
 # --- Certificate applications --------------------------------------------------------------
 
+def _application_filters():
+    filters = ApplicationFilterForm(request.args)
+    filters.validate()  # bad dates are shown beside their fields and ignored
+    return filters, filters.application_filter()
+
+
 @bp.route("/applications")
 @roles_required(Role.COORDINATOR)
 def applications():
-    filters = ApplicationFilterForm(request.args)
-    filters.validate()  # bad dates are shown beside their fields and ignored
-    flt = certificate_applications.ApplicationFilter(
-        status=filters.status_value,
-        query=filters.q.data or "",
-        date_from=None if filters.date_from.errors else filters.date_from.data,
-        date_to=None if filters.date_to.errors else filters.date_to.data,
-    )
+    filters, flt = _application_filters()
     pagination = staff_search.search_applications_for(
         _actor(), flt, page=arg_int("page", 1))
     return render_page_or_block("coordinator/applications.html", "results", filters=filters,
                                 pagination=pagination, today=local_today(),
                                 days_waiting=municipality.days_since)
+
+
+APPLICATION_COLUMNS = [
+    xlsx.Column("Дата подачи", xlsx.DATETIME, 17), xlsx.Column("Ребёнок", width=24),
+    xlsx.Column("Возраст, лет", xlsx.INT, 12), xlsx.Column("Статус", width=20),
+    xlsx.Column("Ждёт, дней", xlsx.INT, 11),
+    xlsx.Column("Рассмотрено или отозвано", xlsx.DATETIME, 17),
+    xlsx.Column("Сертификат", width=12), xlsx.Column("Причина отказа", width=44),
+]
+
+
+@bp.route("/applications.xlsx")
+@roles_required(Role.COORDINATOR)
+def applications_xlsx():
+    """The queue as filtered on the page, every row of it."""
+    _, flt = _application_filters()
+    today = local_today()
+    return send_xlsx(f"Заявления на сертификаты {today:%d.%m.%Y}.xlsx", "Заявления",
+                     APPLICATION_COLUMNS,
+                     staff_search.application_rows_for(_actor(), flt, today=today),
+                     timezone=municipality.timezone())
 
 
 def _detail(application, *, refusal_form=None, status: int = 200):

@@ -21,7 +21,7 @@ from pfdo.forms import BaseForm, DateField, FilterForm, IntegerField, parse_erro
 from pfdo.identifiers import is_ascii_digits
 from pfdo.money import format_rub, parse_rub
 from pfdo.periods.models import DIRECTION_LABELS, Direction
-from pfdo.programs import groups, moderation, services
+from pfdo.programs import groups, queue, services
 from pfdo.programs.models import (
     ADDRESS_MAX,
     DESCRIPTION_MAX,
@@ -306,19 +306,19 @@ class ModerationFilterForm(FilterForm):
     status = SelectField("Статус", default=str(ProgramStatus.SUBMITTED), validate_choice=False,
                          choices=[*(SelectChoice(str(s), label.capitalize())
                                     for s, label in PROGRAM_STATUS_LABELS.items()),
-                                  SelectChoice(moderation.ALL, "Все")])
+                                  SelectChoice(queue.ALL, "Все")])
     direction = SelectField("Направленность", default="", validate_choice=False,
                             choices=[SelectChoice("", "Все"),
                                      *(SelectChoice(str(d), label.capitalize())
                                        for d, label in DIRECTION_LABELS.items())])
     q = StringField("Поиск", description="Слова из названия программы или поставщика")
 
-    def moderation_filter(self) -> moderation.ModerationFilter:
+    def moderation_filter(self) -> queue.ModerationFilter:
         status = self.status.data or str(ProgramStatus.SUBMITTED)
-        if status != moderation.ALL and status not in {str(s) for s in ProgramStatus}:
+        if status != queue.ALL and status not in {str(s) for s in ProgramStatus}:
             status = str(ProgramStatus.SUBMITTED)
         direction = self.direction.data or ""
         if direction not in {str(d) for d in Direction}:
             direction = ""
-        return moderation.ModerationFilter(status=status, direction=direction,
+        return queue.ModerationFilter(status=status, direction=direction,
                                          query=(self.q.data or "")[:100])

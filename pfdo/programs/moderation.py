@@ -1,5 +1,5 @@
-"""Moderation: the one state machine of programs and of their revisions, the coordinator's
-decisions, and the queue.
+"""Moderation: the one state machine of programs and of their revisions, and the
+coordinator's decisions (the coordinator's list of programs is programs.queue).
 
 A program goes draft → submitted → published, or → returned with remarks → submitted again.
 Once published it stays published: the provider's changes wait in a revision (submitted at
@@ -14,9 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, selectinload
 
 from pfdo import clock, links
 from pfdo.accounts.models import User
@@ -40,7 +39,7 @@ from pfdo.programs.revision_models import (
     RevisionStatus,
 )
 from pfdo.programs.services import submission_problem, too_long
-from pfdo.providers.models import Provider, ProviderStaff
+from pfdo.providers.models import ProviderStaff
 
 
 @dataclass(frozen=True)
@@ -316,45 +315,3 @@ def _tell_staff(program: Program, text: str, *, subject: str, template: str,
     for user in staff:
         notify(user, text, url=url, subject=subject, template=template, program=program,
                link=link, **context)
-
-
-# --- The coordinator's queue ----------------------------------------------------------------
-
-#: the filter's value for "every status"
-ALL = "all"
-
-
-@dataclass(frozen=True)
-class ModerationFilter:
-    status: str = ProgramStatus.SUBMITTED
-    direction: str = ""
-    query: str = ""
-
-
-def moderation_queue(flt: ModerationFilter, *, page: int = 1, per_page: int = 30):
-    """Programs for the coordinator: on moderation by default — new programs and published
-    ones whose changes wait, oldest submission first; «returned» likewise; by direction and by
-    words of the title or the provider's name. Each program comes with its open revision."""
-    revision = ProgramRevision
-    stmt = (select(Program).join(Provider, Program.provider_id == Provider.id)
-            .outerjoin(Program.open_revision)
-            .options(contains_eager(Program.open_revision), selectinload(Program.provider),
-                     selectinload(Program.groups)))
-    if flt.status in (ProgramStatus.SUBMITTED, ProgramStatus.RETURNED):
-        stmt = stmt.where(or_(Program.status == flt.status, revision.status == flt.status))
-    elif flt.status and flt.status != ALL:
-        stmt = stmt.where(Program.status == flt.status)
-    if flt.direction:
-        stmt = stmt.where(Program.direction == flt.direction)
-    text = flt.query.strip().lower()
-    if text:
-        stmt = stmt.where(or_(
-            func.lower(Program.title).contains(text, autoescape=True),
-            func.lower(Provider.short_name).contains(text, autoescape=True),
-            func.lower(Provider.full_name).contains(text, autoescape=True)))
-    if flt.status == ProgramStatus.SUBMITTED:
-        sent = func.coalesce(revision.submitted_at, Program.submitted_at)
-        stmt = stmt.order_by(sent.asc(), Program.id)
-    else:
-        stmt = stmt.order_by(Program.updated_at.desc(), Program.id.desc())
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)

@@ -1,15 +1,16 @@
-"""The coordinator's program pages: the moderation queue, a program (or its pending changes,
-field by field) to decide on, and the decisions."""
+"""The coordinator's program pages: the moderation queue (and its XLSX), a program (or its
+pending changes, field by field) to decide on, and the decisions."""
 
 from __future__ import annotations
 
 from flask import request, url_for
 
+from pfdo import xlsx
 from pfdo.accounts.access import roles_required
 from pfdo.accounts.models import Role
 from pfdo.forms import EmptyForm
-from pfdo.municipality.services import days_since, local_today
-from pfdo.programs import moderation, revisions, services
+from pfdo.municipality.services import days_since, local_today, timezone
+from pfdo.programs import moderation, queue, revisions, services
 from pfdo.programs.forms import (
     ModerationFilterForm,
     ReturnForm,
@@ -17,7 +18,7 @@ from pfdo.programs.forms import (
     RevisionReturnForm,
 )
 from pfdo.programs.views import bp, current_actor, program_page
-from pfdo.web import arg_int, decide, render_page_or_block
+from pfdo.web import arg_int, decide, render_page_or_block, send_xlsx
 
 # --- Moderation ---------------------------------------------------------------------------
 
@@ -26,10 +27,32 @@ from pfdo.web import arg_int, decide, render_page_or_block
 def moderation_queue():
     filters = ModerationFilterForm(request.args)
     flt = filters.moderation_filter()
-    pagination = moderation.moderation_queue(flt, page=arg_int("page", 1))
+    pagination = queue.moderation_queue(flt, page=arg_int("page", 1))
     return render_page_or_block("programs/moderation.html", "results", filters=filters,
                                 flt=flt, pagination=pagination, today=local_today(),
                                 days_waiting=days_since)
+
+
+PROGRAM_COLUMNS = [
+    xlsx.Column("Отправлена", xlsx.DATETIME, 17), xlsx.Column("Программа", width=36),
+    xlsx.Column("Поставщик", width=28), xlsx.Column("Направленность", width=24),
+    xlsx.Column("Финансирование", width=22), xlsx.Column("Статус", width=22),
+    xlsx.Column("Изменения", width=24), xlsx.Column("Ждёт, дней", xlsx.INT, 11),
+    xlsx.Column("Возраст от", xlsx.INT, 10), xlsx.Column("Возраст до", xlsx.INT, 10),
+    xlsx.Column("Групп", xlsx.INT, 8), xlsx.Column("Цена в месяц от", xlsx.MONEY, 15),
+    xlsx.Column("Цена в месяц до", xlsx.MONEY, 15),
+    xlsx.Column("Опубликована", xlsx.DATETIME, 17),
+]
+
+
+@bp.route("/coordinator/programs.xlsx", endpoint="moderation_xlsx")
+@roles_required(Role.COORDINATOR)
+def moderation_queue_xlsx():
+    """The programs as filtered on the coordinator's list, every row of it."""
+    today = local_today()
+    flt = ModerationFilterForm(request.args).moderation_filter()
+    return send_xlsx(f"Программы {today:%d.%m.%Y}.xlsx", "Программы", PROGRAM_COLUMNS,
+                     queue.program_rows(flt, today=today), timezone=timezone())
 
 
 def _review(program, *, return_form=None, status: int = 200):

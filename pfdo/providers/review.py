@@ -4,6 +4,7 @@ and the public registry."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
@@ -14,9 +15,12 @@ from pfdo.audit import services as audit
 from pfdo.db import db, get_or_not_found, unit_of_work
 from pfdo.errors import DomainError
 from pfdo.identifiers import digits_or_none, fold
+from pfdo.municipality import services as municipality
+from pfdo.phones import format_phone
 from pfdo.providers.access import own_provider_or_404
 from pfdo.providers.models import (
     LEGAL_FORM_LABELS,
+    LegalForm,
     Provider,
     ProviderDocument,
     ProviderEvent,
@@ -116,14 +120,37 @@ def _search(stmt, text: str):
 
 def search_queue(flt: QueueFilter, *, page: int = 1, per_page: int = 30):
     """The coordinator's list: by status (oldest submission first), name or ИНН, form."""
-    stmt = select(Provider)
+    return db.paginate(_queue(select(Provider), flt), page=page, per_page=per_page,
+                       error_out=False)
+
+
+def queue_rows(flt: QueueFilter, *, today: date):
+    """The coordinator's filtered list as export rows, in its order, read in chunks:
+    submitted, short and full name, form, district, ИНН, ОГРН, address, contact person,
+    phone, e-mail (as the provider's page shows them to the coordinator, and the public one
+    once approved), status, days waiting (only while waiting), in the registry since."""
+    area_codes = municipality.local_area_codes()
+    stmt = select(Provider.submitted_at, Provider.short_name, Provider.full_name,
+                  Provider.legal_form, Provider.district, Provider.inn, Provider.ogrn,
+                  Provider.address, Provider.contact_name, Provider.phone, Provider.email,
+                  Provider.status, Provider.approved_at)
+    for (submitted, short, full, form, district, inn, ogrn, address, contact, phone, email,
+         status, approved) in db.session.execute(
+            _queue(stmt, flt).execution_options(yield_per=1000)):
+        waiting = status == ProviderStatus.SUBMITTED
+        yield (submitted, short, full, LegalForm(form).label, district, inn, ogrn, address,
+               contact, format_phone(phone, area_codes), email, ProviderStatus(status).label,
+               municipality.days_since(submitted, today) if waiting else None, approved)
+
+
+def _queue(stmt, flt: QueueFilter):
+    """The coordinator's filters and order, on a statement that selects from the providers:
+    the page and the export read the same rows."""
     if flt.status:
         stmt = stmt.where(Provider.status == flt.status)
     if flt.legal_form:
         stmt = stmt.where(Provider.legal_form == flt.legal_form)
-    stmt = _search(stmt, flt.query)
-    return db.paginate(stmt.order_by(Provider.submitted_at.asc(), Provider.id), page=page,
-                       per_page=per_page, error_out=False)
+    return _search(stmt, flt.query).order_by(Provider.submitted_at.asc(), Provider.id)
 
 
 def waiting_count() -> int:

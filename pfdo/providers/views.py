@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, request, url_for
 from flask_login import current_user
 
-from pfdo import storage
+from pfdo import storage, xlsx
 from pfdo.accounts import sessions
 from pfdo.accounts.access import public, roles_required
 from pfdo.accounts.landing import landing_endpoint
@@ -15,7 +15,7 @@ from pfdo.accounts.services import CONSENT_VERSION
 from pfdo.errors import DomainError, NotFound
 from pfdo.extensions import limiter
 from pfdo.forms import EmptyForm
-from pfdo.municipality.services import days_since, local_today
+from pfdo.municipality.services import days_since, local_today, timezone
 from pfdo.providers import review as reviewing
 from pfdo.providers import services
 from pfdo.providers.access import own_provider_or_404
@@ -35,6 +35,7 @@ from pfdo.web import (
     form_status,
     redirect_to,
     render_page_or_block,
+    send_xlsx,
 )
 
 bp = Blueprint("providers", __name__)
@@ -177,6 +178,27 @@ def queue():
     return render_page_or_block("providers/queue.html", "results", filters=filters,
                                 pagination=pagination, today=local_today(),
                                 days_waiting=days_since)
+
+
+QUEUE_COLUMNS = [
+    xlsx.Column("Дата подачи", xlsx.DATETIME, 17), xlsx.Column("Поставщик", width=28),
+    xlsx.Column("Полное наименование", width=44), xlsx.Column("Форма", width=9),
+    xlsx.Column("Район", width=20), xlsx.Column("ИНН", width=13),
+    xlsx.Column("ОГРН", width=16), xlsx.Column("Адрес", width=36),
+    xlsx.Column("Контактное лицо", width=28), xlsx.Column("Телефон", width=18),
+    xlsx.Column("Почта", width=26), xlsx.Column("Статус", width=22),
+    xlsx.Column("Ждёт, дней", xlsx.INT, 11), xlsx.Column("В реестре с", xlsx.DATE, 12),
+]
+
+
+@bp.route("/coordinator/providers.xlsx")
+@roles_required(Role.COORDINATOR)
+def queue_xlsx():
+    """The providers as filtered on the coordinator's list, every row of it."""
+    today = local_today()
+    return send_xlsx(f"Поставщики {today:%d.%m.%Y}.xlsx", "Поставщики", QUEUE_COLUMNS,
+                     reviewing.queue_rows(QueueFilterForm(request.args).queue_filter(),
+                                          today=today), timezone=timezone())
 
 
 def _review(provider, *, rejection_form=None, status: int = 200):
