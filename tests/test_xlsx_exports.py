@@ -8,6 +8,7 @@ import tracemalloc
 from datetime import UTC, date, datetime
 
 import openpyxl
+import pytest
 
 from pfdo import xlsx
 from tests import factories
@@ -93,3 +94,26 @@ def test_a_hundred_thousand_rows_stay_under_a_memory_ceiling():
     out.seek(0)
     sheet = openpyxl.load_workbook(out, read_only=True).active
     assert sum(1 for _ in sheet.iter_rows(values_only=True)) == 100_001
+
+
+#: each coordinator's list and its download: refused alike to the other roles and to a guest
+COORDINATOR_EXPORTS = [("/coordinator/applications", "/coordinator/applications.xlsx"),
+                       ("/coordinator/providers", "/coordinator/providers.xlsx"),
+                       ("/coordinator/programs", "/coordinator/programs.xlsx")]
+
+
+@pytest.mark.parametrize("role", ["parent", "provider_staff", "hotline", "admin"])
+@pytest.mark.parametrize(("page", "export"), COORDINATOR_EXPORTS)
+def test_other_roles_are_refused_the_download_as_the_page(client, make, login_as, role, page,
+                                                          export):
+    make.municipality()
+    login_as(role)
+    assert client.get(page).status_code == 403
+    assert client.get(export).status_code == 403
+
+
+@pytest.mark.parametrize(("page", "export"), COORDINATOR_EXPORTS)
+def test_a_guest_is_sent_to_sign_in_from_a_download(client, make, page, export):
+    make.municipality()
+    response = client.get(export)
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
