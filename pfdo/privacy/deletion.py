@@ -10,7 +10,6 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from werkzeug.exceptions import NotFound
 
 from pfdo import clock, links
 from pfdo.accounts import consent as consents
@@ -19,7 +18,7 @@ from pfdo.audit import access_log
 from pfdo.audit import services as audit
 from pfdo.certificates.models import Certificate, CertificateStatus
 from pfdo.children.models import Child
-from pfdo.db import db, unit_of_work
+from pfdo.db import db, get_or_not_found, unit_of_work
 from pfdo.enrollments.models import (
     Contract,
     ContractStatus,
@@ -122,10 +121,7 @@ def requests_page(*, status: str, page: int):
 
 
 def get(request_id: int) -> DeletionRequest:
-    request = db.session.get(DeletionRequest, request_id) if request_id < 2**31 else None
-    if request is None:
-        raise NotFound()
-    return request
+    return get_or_not_found(DeletionRequest, request_id)
 
 
 @dataclass(frozen=True)
