@@ -18,6 +18,8 @@ from pfdo.db import db
 from pfdo.enrollments.family import ChildEnrolments, overview
 from pfdo.errors import DomainError, NotFound
 from pfdo.masking import FIELD_LABELS, Field, present, revealable, show
+from pfdo.privacy import deletion
+from pfdo.privacy.models import DeletionRequest
 
 HOTLINE = "hotline"
 RECENT_OPERATIONS = 10
@@ -54,6 +56,8 @@ class Card:
     balance: Balance
     enrolments: ChildEnrolments
     operations: list[HistoryRow]
+    #: the family's deletion request waiting for the coordinator (a caller asks about it)
+    deletion: DeletionRequest | None = None
 
 
 def _raw(child: Child, field: Field):
@@ -99,7 +103,8 @@ def open_card(operator: User, certificate_id: int, *, today: date) -> Card:
                       ChildEnrolments(child))
     return Card(certificate=certificate, child=child, person=person_as(HOTLINE, child),
                 balance=balance(certificate, today=today), enrolments=enrolments,
-                operations=history(certificate)[:RECENT_OPERATIONS])
+                operations=history(certificate)[:RECENT_OPERATIONS],
+                deletion=deletion.pending_for(child.parent) if child.parent else None)
 
 
 def reveal(operator: User, certificate_id: int, field: str, reason: str) -> tuple[str, str]:

@@ -116,6 +116,20 @@ def test_card_masks_personal_fields_and_hides_the_address(app, client, login_as,
     assert len(viewed) == 1 and viewed[0].object_id == str(certificate.id)
 
 
+def test_the_card_says_the_family_asked_for_deletion(app, client, login_as, family):
+    from pfdo.privacy import deletion
+    from tests.factories.accounts import user_row
+    parent, certificate = family
+    login_as("hotline")
+    page = f"/hotline/certificates/{certificate.id}"
+    assert "запросила удаление данных" not in client.get(page).get_data(as_text=True)
+    with app.app_context():
+        request = deletion.request_deletion(user_row(parent), comment=None)
+        due = f"{request.due_on:%d.%m.%Y}"
+    html = client.get(page).get_data(as_text=True)
+    assert "Семья запросила удаление данных" in html and f"не позднее {due}" in html
+
+
 def test_reveal_needs_a_reason_and_is_logged(app, client, login_as, family):
     _, certificate = family
     operator = login_as("hotline")
