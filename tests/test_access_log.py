@@ -4,7 +4,6 @@ list and user page, the coordinator's application searches (СНИЛС masked)."
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 from sqlalchemy import select
@@ -136,59 +135,3 @@ def test_the_admin_reads_the_access_log_in_russian_and_filtered(app, client, mak
     assert "найденные заявления (№):</span> " + str(filed.id) in html
     assert ">Вход</td>" not in html  # logins are not part of this filter
     assert ">Вход</td>" in office.get("/admin/audit").get_data(as_text=True)
-
-
-def test_the_admin_finds_who_looked_at_one_family_and_which_field_they_opened(
-        app, client, make):
-    """A complaint «who opened my child's СНИЛС?»: the log by the certificate's number (its
-    child and parent included) and by the field revealed, on the page and in the download."""
-    from pfdo.audit import access_log
-    from pfdo.certificates.models import Certificate
-    from pfdo.children.models import Child
-    from tests.factories.accounts import user_row
-
-    make.municipality()
-    coordinator = make.user("coordinator")
-    operator = make.user("hotline")
-    ours = factories.certificate(app, make.user("parent"), coordinator=coordinator,
-                                 last_name="Смирнова")
-    theirs = factories.certificate(app, make.user("parent"), coordinator=coordinator,
-                                   last_name="Чужова")
-    with app.app_context():
-        looker = user_row(operator)
-        mine, other = db.session.get(Certificate, ours.id), db.session.get(Certificate,
-                                                                         theirs.id)
-        access_log.record_access(looker, "hotline.field_revealed", mine,
-                                 {"field": "snils", "reason": "caller_identified"})
-        access_log.record_access(looker, "hotline.field_revealed", mine,
-                                 {"field": "phone", "reason": "caller_identified"})
-        access_log.record_access(looker, "hotline.field_revealed", other,
-                                 {"field": "snils", "reason": "caller_identified"})
-        access_log.record_access(user_row(coordinator), "child.viewed",
-                                 db.session.get(Child, mine.child_id))
-        number = mine.number
-    assert login(client, make.user("admin").email).status_code == 302
-
-    def ids(**params) -> list[str]:
-        html = client.get("/admin/audit", query_string={"action": "personal_data", **params}
-                          ).get_data(as_text=True)
-        return re.findall(r"(Сертификат|Ребёнок) №&nbsp;(\d+)", html)
-
-    spaced = f"{number[:2]} {number[2:4]} {number[4:9]} {number[9]}"
-    assert sorted(ids(subject=spaced)) == sorted(
-        [("Сертификат", str(ours.id)), ("Сертификат", str(ours.id)),
-         ("Ребёнок", str(ours.child_id))])
-    assert ids(subject=spaced, field="snils") == [("Сертификат", str(ours.id))]
-    assert len(ids(field="snils")) == 2
-    assert ids(subject="0000000000") == [] and ids(subject="٧" * 10) == []
-    for hostile in ("%00", "1" * 45, "\r\n", str(2**64)):
-        assert client.get("/admin/audit", query_string={"subject": hostile}).status_code < 500
-    sheet = client.get("/admin/audit.xlsx", query_string={"action": "personal_data",
-                                                          "subject": number,
-                                                          "field": "snils"})
-    import io
-
-    import openpyxl
-    rows = list(openpyxl.load_workbook(io.BytesIO(sheet.get_data())).active
-                .iter_rows(values_only=True))[1:]
-    assert [row[5] for row in rows] == [f"Certificate {ours.id}"]

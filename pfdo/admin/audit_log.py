@@ -1,21 +1,17 @@
 """The administrator's reading of the audit log: newest first, by action, by the actor's
-e-mail, by the municipality's days, and — for a complaint about who looked at a family's data —
-by the certificate whose child and parent were looked at, and by the field revealed."""
+e-mail and by the municipality's days."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import select
 
 from pfdo.accounts.models import User
 from pfdo.audit.models import AuditEvent
 from pfdo.audit.services import PERSONAL_DATA, PERSONAL_DATA_ACTIONS
-from pfdo.certificates.models import Certificate
-from pfdo.children.models import Child
 from pfdo.db import db
-from pfdo.identifiers import digits_or_none
 from pfdo.municipality import services as municipality
 
 
@@ -25,26 +21,6 @@ class AuditFilter:
     actor: str = ""  # e-mail or a part of it
     date_from: date | None = None
     date_to: date | None = None
-    #: a certificate number: the events about it, its child or the child's parent
-    subject: str = ""
-    #: a personal field (pfdo.masking.Field): the reveals of that field
-    field: str = ""
-
-
-def _about(number: str):
-    """The condition «the event is about this certificate, its child or its parent»."""
-    digits = digits_or_none(number)
-    found = db.session.execute(
-        select(Certificate.id, Certificate.child_id, Child.parent_id)
-        .join(Child, Child.id == Certificate.child_id)
-        .where(Certificate.number == digits)).first() \
-        if digits and len(digits) == 10 else None
-    if found is None:
-        return false()
-    certificate_id, child_id, parent_id = found
-    return or_(*(and_(AuditEvent.object_type == kind, AuditEvent.object_id == str(value))
-                 for kind, value in (("Certificate", certificate_id), ("Child", child_id),
-                                     ("User", parent_id))))
 
 
 def search(flt: AuditFilter, *, page: int = 1, per_page: int = 50):
@@ -73,10 +49,6 @@ def _filtered(query, flt: AuditFilter, *, joined: bool = False):
         query = query.where(AuditEvent.action.in_(PERSONAL_DATA_ACTIONS))
     elif flt.action:
         query = query.where(AuditEvent.action == flt.action)
-    if flt.subject:
-        query = query.where(_about(flt.subject))
-    if flt.field:
-        query = query.where(AuditEvent.details["field"].as_string() == flt.field)
     if flt.actor:
         if not joined:
             query = query.join(User, AuditEvent.actor_id == User.id)

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from wtforms import EmailField, SelectField, StringField, TelField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length
 
 from pfdo.accounts.forms import NameFields, email_check, phone_check
 from pfdo.accounts.models import ROLE_LABELS, Role
 from pfdo.admin.audit_labels import ACTION_LABELS
 from pfdo.audit.services import PERSONAL_DATA
 from pfdo.forms import BaseForm, DateField, FilterForm, required
-from pfdo.masking import FIELD_LABELS
 
 STAFF_ROLE_CHOICES = [SelectChoice(str(r), ROLE_LABELS[r]) for r in Role.staff()]
 
@@ -55,10 +53,5 @@ class AuditFilterForm(FilterForm):
           for code, label in sorted(ACTION_LABELS.items(), key=lambda item: item[1])),
     ])
     actor = StringField("Пользователь (почта)")
-    subject = StringField("Чьи данные: номер сертификата", validators=[Length(max=40)],
-                          render_kw={"inputmode": "numeric", "autocomplete": "off"})
-    field = SelectField("Открытое поле", validate_choice=False, choices=[
-        SelectChoice("", "Любое"),
-        *(SelectChoice(str(code), label) for code, label in FIELD_LABELS.items())])
     date_from = DateField("С даты", validators=[])
     date_to = DateField("По дату", validators=[])

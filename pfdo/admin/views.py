@@ -26,7 +26,6 @@ from pfdo.admin.forms import (
 )
 from pfdo.errors import DomainError
 from pfdo.forms import EmptyForm
-from pfdo.masking import Field
 from pfdo.municipality import services as municipality
 from pfdo.navigation import section_title
 from pfdo.phones import format_phone
@@ -214,8 +213,6 @@ def _audit_filter():
     return filters, audit_log.AuditFilter(
         action=filters.action.data or "",
         actor=filters.actor.data or "",
-        subject=filters.subject.data or "",
-        field=filters.field.data if filters.field.data in {str(f) for f in Field} else "",
         date_from=None if filters.date_from.errors else filters.date_from.data,
         date_to=None if filters.date_to.errors else filters.date_to.data,
     )
