@@ -239,10 +239,15 @@ def register_template_context(app: Flask) -> None:
     app.jinja_env.filters["certificate_number"] = format_number
     # «В личный кабинет»: each role's own workspace (accounts.landing)
     app.jinja_env.globals["landing_url"] = lambda: url_for(landing_endpoint(current_user))
-    # a person's field as the signed-in role may see it (pfdo.masking): whole, masked or None
-    app.jinja_env.globals["personal"] = lambda field, value: masking.present(
-        current_user.role if current_user and current_user.is_authenticated else None,
-        masking.Field(field), value)
+    # a person's field as the signed-in role may see it (pfdo.masking): whole, masked or None;
+    # a list asks for less with at_most="mask"; personal_whole tells when a link may carry it
+    def viewer_role():
+        return current_user.role if current_user and current_user.is_authenticated else None
+
+    app.jinja_env.globals["personal"] = lambda field, value, at_most="show": masking.present(
+        viewer_role(), masking.Field(field), value, at_most=masking.Rule(at_most))
+    app.jinja_env.globals["personal_whole"] = lambda field: masking.shown_whole(
+        viewer_role(), masking.Field(field))
 
     @app.context_processor
     def inject():

@@ -1,7 +1,13 @@
 """Who sees which personal field, in one table (152-ФЗ, docs/domain.md §13): for each role and
 each field of a person, show it, mask it (enough for the caller to be recognised, not enough
-to be used) or hide it. Every page that shows a person asks `present()`; the hotline's reveal
-asks `revealable()`. Tested as a matrix in tests/test_masking.py.
+to be used) or hide it. Every page that shows a person asks `present()` (templates: the
+`personal(field, value)` global, for the signed-in role); the hotline's reveal asks
+`revealable()`. Tested as a matrix in tests/test_masking.py.
+
+The table is a ceiling: a list of many people may ask for less (`at_most=Rule.MASK`: surnames
+and initials in a list, the whole name on the person's own page), never for more. A name may be
+given as a person (anything with `last_name`, `first_name`, `middle_name`: a child, an
+account), which masks a double surname correctly, or as the full name in one string.
 
 Roles are their stored values ("hotline", …) so that this module, used by every layer's
 templates, needs nothing above it; `None` is a guest."""
@@ -75,11 +81,20 @@ def revealable(role: str | None, field: Field) -> bool:
     return role == "hotline" and rule(role, field) == M
 
 
-def present(role: str | None, field: Field, value) -> str | None:
-    """`value` as `role` may see it: whole, masked, or None when hidden (or empty)."""
+#: the fields a reveal may name (the access log's filter by field)
+REVEALABLE = tuple(field for field in Field if revealable("hotline", field))
+_STRICTNESS = {S: 0, M: 1, H: 2}
+_NAMES = frozenset({Field.CHILD_NAME, Field.PARENT_NAME})
+
+
+def present(role: str | None, field: Field, value, *, at_most: Rule = S) -> str | None:
+    """`value` as `role` may see it: whole, masked, or None when hidden (or empty). With
+    `at_most`, no more than that (a list asks for MASK), whatever the role could see."""
+    if field in _NAMES and hasattr(value, "last_name"):
+        value = _name_parts(value) if value.last_name else None
     if value is None or value == "":
         return None
-    verdict = rule(role, field)
+    verdict = max(rule(role, field), Rule(at_most), key=_STRICTNESS.__getitem__)
     if verdict == H:
         return None
     if verdict == S:
@@ -87,9 +102,21 @@ def present(role: str | None, field: Field, value) -> str | None:
     return mask(field, value)
 
 
+def shown_whole(role: str | None, field: Field) -> bool:
+    """True when `role` sees `field` as it is (a page may then link it: mailto:, tel:)."""
+    return rule(role, field) == S
+
+
+def _name_parts(person) -> tuple[str, ...]:
+    return tuple(part for part in (person.last_name, person.first_name,
+                                   getattr(person, "middle_name", None)) if part)
+
+
 def show(field: Field, value) -> str:
     if isinstance(value, date):
         return value.strftime("%d.%m.%Y")
+    if isinstance(value, tuple):
+        return " ".join(value)
     if field == Field.SNILS:
         return format_snils(value)
     return str(value)
@@ -100,6 +127,8 @@ def mask(field: Field, value) -> str:
     «sm***@mail.ru», «**.**.2015», a document's last two digits."""
     if isinstance(value, date):
         return f"**.**.{value.year}"
+    if isinstance(value, tuple):  # a name in parts: (last, first, middle)
+        return initials_name(*value)
     text = str(value)
     if field in (Field.CHILD_NAME, Field.PARENT_NAME):
         return short_name(text)

@@ -203,15 +203,16 @@ PFDO = Path(__file__).resolve().parents[1] / "pfdo"
 
 
 def recorded_events() -> list[tuple[str, str, set[str]]]:
-    """(file, action, detail keys) of every `record(...)` call in pfdo/ whose action is written
-    out (a literal, or either branch of a conditional), and every audit action of the program
-    state machine's table."""
+    """(file, action, detail keys) of every `record(...)` and `record_access(...)` call in pfdo/
+    whose action is written out (a literal, or either branch of a conditional), and every audit
+    action of the program state machine's table."""
     found = []
     for path in PFDO.rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if not (isinstance(node, ast.Call) and len(node.args) >= 2 and getattr(
-                    node.func, "attr", getattr(node.func, "id", None)) == "record"):
+                    node.func, "attr", getattr(node.func, "id", None)) in ("record",
+                                                                           "record_access")):
                 continue
             action = node.args[1]
             actions = [action.body, action.orelse] if isinstance(action, ast.IfExp) else [action]
@@ -303,5 +304,7 @@ def test_the_admin_downloads_the_filtered_log_as_xlsx(app, client, login_as):
     assert response.status_code == 200
     rows = list(openpyxl.load_workbook(io.BytesIO(response.get_data())).active.iter_rows(
         values_only=True))
-    assert rows[0] == ("Время", "Кто", "Роль", "Адрес", "Действие", "Объект", "Подробности")
+    assert rows[0] == ("Время", "Кто", "Роль", "Адрес", "Действие", "Чьи данные", "Объект",
+                       "Подробности")
     assert rows[1:] and all(row[4].startswith("Просмотр") for row in rows[1:])
+    assert all("(учётная запись)" in row[5] for row in rows[1:])  # whose contacts were shown

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from pfdo.masking import Field, Rule, mask, present, revealable, rule
+from pfdo.masking import Field, Rule, mask, present, revealable, rule, shown_whole
 
 S, M, H = "show", "mask", "hide"
 FIELDS = ["child_name", "parent_name", "birth_date", "snils", "document", "phone", "email",
@@ -64,3 +64,39 @@ def test_a_mask_keeps_too_little_to_use():
     assert "223344" not in mask(Field.SNILS, "11223344595")
     assert mask(Field.SNILS, "123") == "—" and mask(Field.PHONE, "8914") == "***"
     assert present("hotline", Field.EMAIL, "") is None
+
+
+class _Person:
+    def __init__(self, last_name, first_name, middle_name=None):
+        self.last_name, self.first_name, self.middle_name = last_name, first_name, middle_name
+
+
+@pytest.mark.parametrize("role", list(EXPECTED))
+@pytest.mark.parametrize("index, field", list(enumerate(FIELDS)))
+def test_a_list_may_ask_for_less_than_the_table_never_for_more(role, index, field):
+    expected = EXPECTED[role][index]
+    at_most_mask = present(role, Field(field), VALUES[field], at_most=Rule.MASK)
+    assert at_most_mask == (None if expected == H else MASKED[field])
+    assert present(role, Field(field), VALUES[field], at_most=Rule.HIDE) is None
+    # asking for SHOW changes nothing: the table is the ceiling
+    assert present(role, Field(field), VALUES[field], at_most=Rule.SHOW) == present(
+        role, Field(field), VALUES[field])
+
+
+@pytest.mark.parametrize(("role", "shown"), [
+    ("coordinator", "Ли Мин Алёна Сергеевна"), ("parent", "Ли Мин Алёна Сергеевна"),
+    ("provider_staff", "Ли Мин А. С."), ("hotline", "Ли Мин А. С."), (None, None)])
+def test_a_name_given_as_a_person_keeps_a_double_surname_whole(role, shown):
+    child = _Person("Ли Мин", "Алёна", "Сергеевна")
+    assert present(role, Field.CHILD_NAME, child) == shown
+    assert present("coordinator", Field.PARENT_NAME, _Person("Смирнова", "Ольга")) == \
+        "Смирнова Ольга"
+    assert present("provider_staff", Field.CHILD_NAME, _Person("Смирнова", "Алёна")) == \
+        "Смирнова А."
+    assert present("coordinator", Field.CHILD_NAME, _Person("", "")) is None
+
+
+@pytest.mark.parametrize("role", list(EXPECTED))
+@pytest.mark.parametrize("index, field", list(enumerate(FIELDS)))
+def test_a_link_may_carry_a_field_only_where_it_is_shown_whole(role, index, field):
+    assert shown_whole(role, Field(field)) == (EXPECTED[role][index] == S)

@@ -87,7 +87,7 @@ LENGTH_TRIGGERS = set() if ON_PG else {f"{table}_{column}_length_on_{verb}"
 
 
 def test_migrations_upgrade_match_the_models_downgrade_and_upgrade_again(app, scratch_app):
-    append_only = ("audit_event", "ledger_transfer")
+    append_only = ("audit_event", "audit_subject", "ledger_transfer")
     expected_triggers = ({f"{table}_append_only" for table in append_only} if ON_PG
                          else {f"{table}_no_{verb}" for table in append_only
                                for verb in ("update", "delete")}) | LENGTH_TRIGGERS

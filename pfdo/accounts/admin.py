@@ -37,14 +37,15 @@ def users_for_admin(admin: User, *, role: str = "", query: str = "", page: int =
             details["role"] = role
         if query.strip():
             details["query"] = _masked_query(query)
-        access_log.record_access(admin, "user.list_viewed", None, details)
+        access_log.record_access(admin, "user.list_viewed", None, details,
+                                 users=details["users"])
     return pagination
 
 
 def view_user(admin: User, user_id: int) -> User:
     """A user's page for the admin (contacts, logins); logged in the access log first."""
     user = get_or_not_found(User, user_id)
-    access_log.record_access(admin, "user.viewed", user)
+    access_log.record_access(admin, "user.viewed", user, users=[user.id])
     return user
 
 

@@ -41,6 +41,7 @@ ACTION_LABELS = {
     "privacy.data_exported": "Родитель скачал данные семьи",
     "hotline.certificate_viewed": "Просмотр карточки сертификата на горячей линии",
     "hotline.field_revealed": "Открыто скрытое поле на горячей линии",
+    "audit.searched": "Поиск в журнале действий по человеку",
     "hotline.call_logged": "Звонок записан в журнал",
     "municipality.updated": "Изменение настроек муниципалитета",
     "child.added": "Добавлен ребёнок",
@@ -125,9 +126,6 @@ ACTION_LABELS = {
 }
 
 
-#: the personal-data access log (pfdo.audit.access_log): staff views of personal data
-#: the audit view's filter value for all of them
-
 #: Russian names of the logged objects and of the keys of `details`
 OBJECT_LABELS = {
     "User": "Учётная запись",
@@ -183,6 +181,7 @@ DETAIL_LABELS = {
     "users": "показанные учётные записи (№)",
     "query": "запрос",
     "page": "страница",
+    "export": "выгрузка в XLSX",
     "status": "статус",
     "applications": "найденные заявления (№)",
     "exported": "скачаны таблицей (XLSX)",

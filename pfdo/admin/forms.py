@@ -10,6 +10,8 @@ from pfdo.accounts.models import ROLE_LABELS, Role
 from pfdo.admin.audit_labels import ACTION_LABELS
 from pfdo.audit.services import PERSONAL_DATA
 from pfdo.forms import BaseForm, DateField, FilterForm, required
+from pfdo.masking import FIELD_LABELS as PERSONAL_FIELD_LABELS
+from pfdo.masking import REVEALABLE
 
 STAFF_ROLE_CHOICES = [SelectChoice(str(r), ROLE_LABELS[r]) for r in Role.staff()]
 
@@ -53,5 +55,13 @@ class AuditFilterForm(FilterForm):
           for code, label in sorted(ACTION_LABELS.items(), key=lambda item: item[1])),
     ])
     actor = StringField("Пользователь (почта)")
+    #: read by admin.audit_log.read_person; a value it cannot read is shown beside the field
+    person = StringField("Чьи данные", description="Номер сертификата, почта родителя или "
+                         "фамилия ребёнка либо родителя (можно с именем): записи о ребёнке "
+                         "и о его родителе")
+    field = SelectField("Открытое поле", validate_choice=False, choices=[
+        SelectChoice("", "Любое"),
+        *(SelectChoice(str(f), PERSONAL_FIELD_LABELS[f]) for f in REVEALABLE),
+    ])
     date_from = DateField("С даты", validators=[])
     date_to = DateField("По дату", validators=[])

@@ -15,7 +15,7 @@ from pfdo.accounts import services as accounts
 from pfdo.accounts import sessions
 from pfdo.accounts.access import roles_required
 from pfdo.accounts.models import Role
-from pfdo.admin import audit_labels, audit_log
+from pfdo.admin import audit_labels, audit_log, audit_person
 from pfdo.admin.forms import (
     AuditFilterForm,
     ContactsForm,
@@ -208,11 +208,18 @@ def detach_staff(user_id: int):
 # --- The audit log -----------------------------------------------------------------------------
 
 def _audit_filter():
+    """The log's filters, read once for the page and its export: a value that cannot be read
+    (a date, a person) is shown beside its field and ignored."""
     filters = AuditFilterForm(request.args)
-    filters.validate()  # bad dates are shown beside their fields and ignored
+    filters.validate()
+    person, problem = audit_person.find_person(filters.person.data)
+    if problem:
+        filters.person.errors = [*filters.person.errors, problem]
     return filters, audit_log.AuditFilter(
         action=filters.action.data or "",
         actor=filters.actor.data or "",
+        person=None if filters.person.errors else person,
+        field=filters.field.data or "",
         date_from=None if filters.date_from.errors else filters.date_from.data,
         date_to=None if filters.date_to.errors else filters.date_to.data,
     )
@@ -221,9 +228,13 @@ def _audit_filter():
 AUDIT_COLUMNS = [
     xlsx.Column("Время", xlsx.DATETIME, 17), xlsx.Column("Кто", width=30),
     xlsx.Column("Роль", width=14), xlsx.Column("Адрес", width=15),
-    xlsx.Column("Действие", width=40), xlsx.Column("Объект", width=22),
-    xlsx.Column("Подробности", width=60),
+    xlsx.Column("Действие", width=40), xlsx.Column("Чьи данные", width=40),
+    xlsx.Column("Объект", width=22), xlsx.Column("Подробности", width=60),
 ]
+
+
+def _describe():
+    return partial(audit_labels.describe_details, endpoint_title=section_title)
 
 
 @bp.route("/audit.xlsx")
@@ -231,9 +242,9 @@ AUDIT_COLUMNS = [
 def audit_log_xlsx():
     """The audit log as filtered on the page, every row of it."""
     _, flt = _audit_filter()
-    rows = audit_log.rows(flt, label=lambda a: audit_labels.ACTION_LABELS.get(a, a),
-                          describe=partial(audit_labels.describe_details,
-                                           endpoint_title=section_title))
+    rows = audit_log.rows(flt, actor=_actor(),
+                          label=lambda a: audit_labels.ACTION_LABELS.get(a, a),
+                          describe=_describe())
     return send_xlsx(f"Журнал действий {municipality.local_today():%d.%m.%Y}.xlsx",
                      "Журнал действий", AUDIT_COLUMNS, rows,
                      timezone=municipality.timezone())
@@ -243,10 +254,9 @@ def audit_log_xlsx():
 @roles_required(Role.ADMIN)
 def audit_log_page():
     filters, flt = _audit_filter()
-    pagination = audit_log.search(flt, page=arg_int("page", 1))
+    pagination, whom = audit_log.search(flt, actor=_actor(), page=arg_int("page", 1))
     return render_page_or_block("admin/audit_log.html", "results", filters=filters,
-                                pagination=pagination, labels=audit_labels.ACTION_LABELS,
+                                pagination=pagination, whom=whom,
+                                labels=audit_labels.ACTION_LABELS,
                                 object_labels=audit_labels.OBJECT_LABELS,
-                                timezone=municipality.timezone(),
-                                describe=partial(audit_labels.describe_details,
-                                                 endpoint_title=section_title))
+                                timezone=municipality.timezone(), describe=_describe())

@@ -3,14 +3,20 @@
 Its records are audit events (one log, one view, append-only by trigger; the actions are
 audit.services.PERSONAL_DATA_ACTIONS, one filter of the admin's view), written in their
 own unit of work before the data is shown: a page that could not be logged is not shown.
-Identifiers typed into a search are kept masked, as the admins who read the log need them
-to recognise a search, not to repeat it."""
+Each record names whose data it showed (audit.models.AuditSubject: the children and the
+accounts on the page), which the admin's log filters by. Identifiers typed into a search are
+kept masked, as the admins who read the log need them to recognise a search, not to repeat
+it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from sqlalchemy import insert
+
 from pfdo.audit import services as audit
+from pfdo.audit.models import AuditSubject
 from pfdo.db import db, unit_of_work
 from pfdo.identifiers import fold
 from pfdo.masking import mask_phone  # noqa: F401 - one place, re-exported
@@ -24,15 +30,23 @@ ASCII_DIGITS = frozenset("0123456789")
 QUERY_LIMIT = 100
 
 
-def record_access(actor: User, action: str, obj=None, details: dict | None = None) -> None:
-    """Write one access record and commit it, keeping the objects already loaded for the
-    page as they are (a commit would expire them, and the page would load each again)."""
+def record_access(actor: User, action: str, obj=None, details: dict | None = None, *,
+                  children: Iterable[int] = (), users: Iterable[int] = ()) -> None:
+    """Write one access record with whose data it showed (the ids of the `children` and of the
+    `users` — accounts — on the page) and commit it, keeping the objects already loaded for
+    the page as they are (a commit would expire them, and the page would load each again)."""
     session = db.session()
     expire_on_commit = session.expire_on_commit
     session.expire_on_commit = False
     try:
         with unit_of_work():
-            audit.record(actor, action, obj, details or {})
+            event = audit.record(actor, action, obj, details or {})
+            subjects = [{"event_id": event.id, "child_id": child_id, "user_id": None}
+                        for child_id in dict.fromkeys(children)]
+            subjects += [{"event_id": event.id, "child_id": None, "user_id": user_id}
+                         for user_id in dict.fromkeys(users)]
+            if subjects:
+                db.session.execute(insert(AuditSubject), subjects)
     finally:
         session.expire_on_commit = expire_on_commit
 

@@ -1,11 +1,12 @@
-"""The append-only audit log (UPDATE and DELETE are refused by database triggers)."""
+"""The append-only audit log (UPDATE and DELETE are refused by database triggers), and whose
+personal data each access record showed."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pfdo import clock
@@ -33,3 +34,18 @@ class AuditEvent(db.Model):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
 
     actor: Mapped[User | None] = relationship("User")
+
+
+class AuditSubject(db.Model):
+    """Whose personal data an access record (pfdo.audit.access_log) showed: one row per child
+    or account on the page, so that every access to one family's data is found by an index,
+    a search result list included. Append-only like the log."""
+
+    __table_args__ = (CheckConstraint("(child_id IS NULL) <> (user_id IS NULL)", "one_person"),)
+
+    id: Mapped[IntPk]
+    event_id: Mapped[int] = mapped_column(ForeignKey("audit_event.id"), index=True)
+    #: the child whose data was shown: a card, a search result, a revealed field
+    child_id: Mapped[int | None] = mapped_column(ForeignKey("child.id"), index=True)
+    #: the account whose data was shown: the admin's user list and user page
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)

@@ -11,10 +11,12 @@ from pfdo.db import db
 if TYPE_CHECKING:  # the account is above; only its name is needed here
     from pfdo.accounts.models import User
 
-#: Russian names of the actions, for the admin's log view
+#: the actions of the personal-data access log (pfdo.audit.access_log), one filter of the
+#: admin's view (its value PERSONAL_DATA)
 PERSONAL_DATA_ACTIONS = ("child.viewed", "child.searched", "user.viewed", "user.list_viewed",
                          "hotline.searched", "hotline.certificate_viewed",
-                         "hotline.field_revealed", "privacy.deletion_viewed")
+                         "hotline.field_revealed", "audit.searched",
+                         "privacy.deletion_viewed")
 PERSONAL_DATA = "personal_data"
 
 #: where the current action comes from (the client's address), set by the web layer for each

@@ -14,6 +14,7 @@ from pfdo import clock, links, russian
 from pfdo.accounts.consent import require_consent
 from pfdo.accounts.models import User
 from pfdo.accounts.services import CONSENT_VERSION
+from pfdo.audit import access_log
 from pfdo.audit import services as audit
 from pfdo.certificates import duplicates
 from pfdo.certificates.models import (
@@ -172,8 +173,8 @@ def view_application(application: CertificateApplication, *, actor: User,
     details = {"application": application.id}
     if duplicates_shown:
         details["duplicates"] = sorted({m.child.id for m in duplicates_shown})
-    with unit_of_work():
-        audit.record(actor, "child.viewed", application.child, details)
+    access_log.record_access(actor, "child.viewed", application.child, details,
+                             children=[application.child_id, *details.get("duplicates", ())])
     return application
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from pfdo import links
 from pfdo.accounts import consent
 from pfdo.accounts.models import User
+from pfdo.audit import access_log
 from pfdo.audit import services as audit
 from pfdo.certificates.models import Certificate, CertificateKind, CertificateStatus
 from pfdo.children.identity import name_key
@@ -89,9 +90,10 @@ def view(certificate_id: int, *, actor: User) -> Certificate:
     """The certificate's card for the coordinator: written to the personal-data access log
     before it is shown."""
     certificate = get(certificate_id)
-    with unit_of_work():
-        audit.record(actor, "child.viewed", certificate.child,
-                     {"from": "certificates.registry_card", "certificate": certificate.number})
+    access_log.record_access(actor, "child.viewed", certificate.child,
+                             {"from": "certificates.registry_card",
+                              "certificate": certificate.number},
+                             children=[certificate.child_id])
     return certificate
 
 

@@ -38,7 +38,7 @@ def search_applications_for(staff: User, flt: ApplicationFilter, *, page: int = 
             "query": masked_query(flt.query),
             "applications": [application.id for application in pagination.items],
             "page": page,
-        })
+        }, children=[application.child_id for application in pagination.items])
     return pagination
 
 

@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from pfdo.accounts.models import User
-from pfdo.audit import services as audit
+from pfdo.audit import access_log
 from pfdo.certificates import applications, financing
 from pfdo.certificates.models import (
     ApplicationStatus,
@@ -18,7 +18,7 @@ from pfdo.certificates.models import (
     CertificateStatus,
 )
 from pfdo.children.models import Child
-from pfdo.db import db, unit_of_work
+from pfdo.db import db
 from pfdo.errors import NotFound
 from pfdo.ledger import services as ledger
 from pfdo.municipality import services as municipality
@@ -113,6 +113,6 @@ def view_child(child_id: int, *, actor: User):
     child = db.session.get(Child, child_id)
     if child is None:
         raise NotFound()
-    with unit_of_work():
-        audit.record(actor, "child.viewed", child, {"from": "coordinator.child"})
+    access_log.record_access(actor, "child.viewed", child, {"from": "coordinator.child"},
+                             children=[child.id])
     return child

@@ -98,7 +98,7 @@ def open_card(operator: User, certificate_id: int, *, today: date) -> Card:
     certificate = get_certificate(certificate_id)
     child = certificate.child
     access_log.record_access(operator, "hotline.certificate_viewed", certificate,
-                             {"child": child.id})
+                             {"child": child.id}, children=[child.id])
     enrolments = next((item for item in overview(child.parent) if item.child.id == child.id),
                       ChildEnrolments(child))
     return Card(certificate=certificate, child=child, person=person_as(HOTLINE, child),
@@ -125,5 +125,5 @@ def reveal(operator: User, certificate_id: int, field: str, reason: str) -> tupl
         raise DomainError("Это поле не заполнено", field="field")
     access_log.record_access(operator, "hotline.field_revealed", certificate,
                              {"child": certificate.child_id, "field": wanted.value,
-                              "reason": reason})
+                              "reason": reason}, children=[certificate.child_id])
     return FIELD_LABELS[wanted], show(wanted, raw)

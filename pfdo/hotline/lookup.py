@@ -147,5 +147,5 @@ def look_up(operator: User, text: str | None) -> tuple[Query, list[Found]]:
     if query.kind is not None and not query.problem:
         access_log.record_access(operator, "hotline.searched", None, {
             "search_by": query.kind, "query": logged_query(query),
-            "found": [f.certificate.id for f in found]})
+            "found": [f.certificate.id for f in found]}, children=[f.child.id for f in found])
     return query, found

@@ -163,7 +163,8 @@ def family(request: DeletionRequest, *, actor: User) -> Family:
               WaitlistEntry.status == WaitlistStatus.WAITING))
     if request.status == DeletionStatus.PENDING:
         access_log.record_access(actor, "privacy.deletion_viewed", request.parent,
-                                 {"request": request.id, "children": len(children)})
+                                 {"request": request.id, "children": len(children)},
+                                 children=ids, users=[request.parent_id])
     return result
 
 
