@@ -20,6 +20,9 @@ AUDIT = {"audit_event_append_only"} if ON_PG else {"audit_event_no_update",
                                                    "audit_event_no_delete"}
 LEDGER = {"ledger_transfer_append_only"} if ON_PG else {"ledger_transfer_no_update",
                                                         "ledger_transfer_no_delete"}
+#: the access log's subjects (0016) are append-only too
+SUBJECTS = {"audit_subject_append_only"} if ON_PG else {"audit_subject_no_update",
+                                                       "audit_subject_no_delete"}
 
 
 def test_downgrading_0002_leaves_the_audit_log_append_only(scratch_app):  # noqa: F811
@@ -34,4 +37,4 @@ def test_downgrading_0002_leaves_the_audit_log_append_only(scratch_app):  # noqa
                 assert conn.execute(text(function)).scalar() == 1
         flask_migrate.upgrade()
         with db.engine.connect() as conn:
-            assert triggers(conn) == AUDIT | LEDGER | LENGTH_TRIGGERS
+            assert triggers(conn) == AUDIT | LEDGER | SUBJECTS | LENGTH_TRIGGERS
