@@ -59,7 +59,7 @@ def find_person(text: str | None) -> tuple[Person | None, str | None]:
             return None, problem
         children = select(Certificate.child_id).where(Certificate.number == digits)
         return _family(digits, children, select(Child.parent_id).where(Child.id.in_(children)))
-    if any(char.isdigit() for char in text):
+    if any(char in "0123456789" for char in fold(text)):  # a digit of any script
         return None, HINT
     surname, *given = (name_key(word) for word in text.split())
     named_children = select(Child.id).where(*_named(Child, surname, given[:1]))
