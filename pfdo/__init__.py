@@ -221,6 +221,17 @@ def _wait_message(window_seconds: int) -> str:
     return f"Вы сделали слишком много попыток подряд. {wait}."
 
 
+class _TemplateMacros:
+    """A macro template's macros as a Jinja global, so that a block rendered alone (HTMX)
+    has them as well as the whole page."""
+
+    def __init__(self, app: Flask, name: str):
+        self._app, self._name = app, name
+
+    def __getattr__(self, macro: str):
+        return getattr(self._app.jinja_env.get_template(self._name).module, macro)
+
+
 def register_template_context(app: Flask) -> None:
     russian.register(app)
     from pfdo import masking
@@ -248,6 +259,11 @@ def register_template_context(app: Flask) -> None:
         viewer_role(), masking.Field(field), value, at_most=masking.Rule(at_most))
     app.jinja_env.globals["personal_whole"] = lambda field: masking.shown_whole(
         viewer_role(), masking.Field(field))
+    # the person macros (templates/_macros/person.html) on every page, HTMX blocks included
+    app.jinja_env.globals["person"] = _TemplateMacros(app, "_macros/person.html")
+    # an e-mail is read by its recipient, not by whoever's request sent it
+    app.jinja_env.globals["personal_for"] = lambda role, field, value, at_most="show": (
+        masking.present(str(role), masking.Field(field), value, at_most=masking.Rule(at_most)))
 
     @app.context_processor
     def inject():

@@ -12,9 +12,7 @@ from pfdo.accounts.models import Role
 from pfdo.certificates import balance, registry
 from pfdo.certificates.forms import RegistryFilterForm, SuspendForm
 from pfdo.certificates.views import bp
-from pfdo.children.models import DOCUMENT_LABELS
 from pfdo.forms import EmptyForm
-from pfdo.masking import format_snils
 from pfdo.municipality.services import local_today, timezone
 from pfdo.web import arg_int, decide, render_page_or_block, send_xlsx
 
@@ -63,8 +61,7 @@ def _card(certificate, *, suspend_form=None, status: int = 200):
         "certificates/registry_card.html", certificate=certificate, child=certificate.child,
         balance=balance.balance(certificate, today=today),
         history=balance.history(certificate)[:20], today=today,
-        suspend_form=suspend_form or SuspendForm(formdata=None), resume_form=EmptyForm(),
-        snils=format_snils(certificate.child.snils), document_labels=DOCUMENT_LABELS), status
+        suspend_form=suspend_form or SuspendForm(formdata=None), resume_form=EmptyForm()), status
 
 
 @bp.route("/coordinator/certificates/<int:certificate_id>")

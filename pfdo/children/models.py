@@ -71,6 +71,12 @@ class Child(db.Model):
         initials = " ".join(f"{p[0]}." for p in (self.first_name, self.middle_name) if p)
         return f"{self.last_name} {initials}"
 
+    @property
+    def document_text(self) -> str:
+        """«Свидетельство о рождении: серия II-АБ № 512345», the masking table's document."""
+        label = DOCUMENT_LABELS.get(self.document_type, "").capitalize()
+        return f"{label}: серия {self.document_series} № {self.document_number}"
+
     def age_on(self, day: date) -> int:
         return age_on(self.birth_date, day)
 

@@ -13,8 +13,7 @@ from pfdo.certificates import applications as certificate_applications
 from pfdo.certificates import duplicates, staff_search
 from pfdo.certificates import services as certificates
 from pfdo.certificates.numbers import format_number
-from pfdo.children.models import DOCUMENT_LABELS, SEX_LABELS
-from pfdo.children.validation import format_snils
+from pfdo.children.models import SEX_LABELS
 from pfdo.coordinator import dashboard as dashboard_figures
 from pfdo.coordinator import services
 from pfdo.coordinator.forms import ApplicationFilterForm, PeriodForm, RefusalForm
@@ -103,8 +102,7 @@ def _detail(application, *, refusal_form=None, status: int = 200):
         "coordinator/application.html", "decision", status, application=application,
         child=application.child, confirm_form=EmptyForm(),
         refusal_form=refusal_form or RefusalForm(formdata=None), today=local_today(),
-        snils=format_snils(application.child.snils), sex_labels=SEX_LABELS,
-        document_labels=DOCUMENT_LABELS, format_number=format_number, duplicates=matches)
+        sex_labels=SEX_LABELS, format_number=format_number, duplicates=matches)
 
 
 @bp.route("/applications/<int:application_id>")
@@ -120,8 +118,7 @@ def child(child_id: int):
     return render_template("coordinator/child.html", child=shown, today=local_today(),
                            applications=certificate_applications.applications_of(shown),
                            certificate=certificates.certificate_of(shown),
-                           snils=format_snils(shown.snils), sex_labels=SEX_LABELS,
-                           document_labels=DOCUMENT_LABELS)
+                           sex_labels=SEX_LABELS)
 
 
 @bp.route("/applications/<int:application_id>/confirm", methods=["POST"])

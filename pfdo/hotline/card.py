@@ -13,7 +13,7 @@ from pfdo.accounts.models import User
 from pfdo.audit import access_log
 from pfdo.certificates.balance import Balance, HistoryRow, balance, history
 from pfdo.certificates.models import Certificate
-from pfdo.children.models import DOCUMENT_LABELS, Child
+from pfdo.children.models import Child
 from pfdo.db import db
 from pfdo.enrollments.family import ChildEnrolments, overview
 from pfdo.errors import DomainError, NotFound
@@ -66,8 +66,7 @@ def _raw(child: Child, field: Field):
         Field.CHILD_NAME: child.full_name,
         Field.BIRTH_DATE: child.birth_date,
         Field.SNILS: child.snils,
-        Field.DOCUMENT: f"{DOCUMENT_LABELS.get(child.document_type, '')} "
-                        f"{child.document_series} {child.document_number}".strip(),
+        Field.DOCUMENT: child.document_text,
         Field.PARENT_NAME: parent.full_name if parent else None,
         Field.PHONE: parent.phone if parent else None,
         Field.EMAIL: parent.email if parent else None,
