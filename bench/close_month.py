@@ -55,13 +55,17 @@ DATABASE = "pfdo_bench_close"
 PROVIDERS = int(os.environ.get("BENCH_PROVIDERS", "100"))
 PER_PROVIDER = int(os.environ.get("BENCH_PER_PROVIDER", "1000"))
 BATCH = int(os.environ.get("BENCH_BATCH", str(invoices.BATCH)))
+#: as `flask close-month` on PostgreSQL: two invoices settled at once
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 PROFILE = os.environ.get("BENCH_PROFILE") == "1"
 TARGET_RATIO, TARGET_SECONDS = 4.0, 20.0
 SECTION = "# Monthly close benchmark"
 METHOD = """`bench/close_month.py` (run by `make bench` after the enrolment's) times the monthly
 close (docs/domain.md §9) on PostgreSQL: `make bench`, or alone
 `.venv/bin/python bench/close_month.py` (BENCH_PROFILE=1 adds a cProfile of the close;
-BENCH_PROVIDERS / BENCH_PER_PROVIDER / BENCH_BATCH change the size and the batch).
+BENCH_PROVIDERS / BENCH_PER_PROVIDER / BENCH_BATCH change the size and the batch,
+BENCH_WORKERS the invoices settled at once — 2 by default, as `flask close-month` on
+PostgreSQL).
 
 **Method.** A fresh database `pfdo_bench_close` is migrated and filled by
 `bench/close_month_data.py` with set-based `INSERT … SELECT … FROM generate_series` statements
@@ -78,7 +82,8 @@ ALL)` that also has `ledger_transfer`'s foreign keys and append-only trigger, so
 row is checked as the close's rows are (the figure the ratio is taken against); the same into
 a copy without them, for comparison with the earlier rounds, which used that one (each
 committed); then `close.close_month` **in process** (the function `flask close-month` calls:
-approves every invoice as the system and settles it in batches, each its own transaction, the
+approves every invoice as the system and settles it in batches, each its own transaction, two
+invoices at once on two connections, the
 parents of the months not delivered told and e-mailed), with SQLAlchemy's
 `before_cursor_execute` counting the statements. After it: 99 000 months paid and 1 000
 released, exactly one PAYMENT or RELEASE transfer each, every invoice paid,
@@ -174,7 +179,8 @@ def timed_close(app, *, profile: bool = False) -> dict:
             started = time.perf_counter()
             if profiler:
                 profiler.enable()
-            report = close.close_month(data.MONTH, today=data.TODAY, batch=BATCH)
+            report = close.close_month(data.MONTH, today=data.TODAY, batch=BATCH,
+                                       workers=WORKERS)
             if profiler:
                 profiler.disable()
             seconds = time.perf_counter() - started
@@ -229,7 +235,7 @@ def write_results(counts: dict, base: dict[str, float], first: dict, second: dic
         BEGIN,
         f"Run {datetime.now().strftime('%d.%m.%Y %H:%M')}: {n} contract-months of "
         f"{counts['providers']} providers generated in {counts['seconds']:.1f} s; close batch "
-        f"{BATCH}.",
+        f"{BATCH}, {WORKERS} worker{'s' if WORKERS != 1 else ''} (invoices settled at once).",
         "",
         "| what | seconds | rows per second | SQL statements |",
         "|---|---:|---:|---:|",

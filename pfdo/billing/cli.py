@@ -11,6 +11,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from pfdo.billing import close, jobs, months
 from pfdo.billing.reports import month_label
+from pfdo.db import db
 from pfdo.errors import DomainError
 from pfdo.money import format_rub
 from pfdo.municipality import services as municipality
@@ -27,11 +28,17 @@ def _months(count: int) -> str:
 @click.argument("month")
 @click.option("--batch", default=2000, show_default=True,
               help="Contract-months per transaction.")
-def close_month(month, batch):
+@click.option("--workers", type=click.IntRange(1, 16), default=None,
+              help="Invoices settled at once, each on its own connection "
+                   "[default: 2 on PostgreSQL, 1 on SQLite].")
+def close_month(month, batch, workers):
     """Approve and pay every reported invoice of MONTH (YYYY-MM); idempotent, resumable."""
+    if workers is None:
+        workers = 2 if db.engine.dialect.name == "postgresql" else 1
     try:
         first = months.parse(month)
-        report = close.close_month(first, today=municipality.local_today(), batch=batch)
+        report = close.close_month(first, today=municipality.local_today(), batch=batch,
+                                   workers=workers)
     except DomainError as error:
         raise click.ClickException(error.message) from error
     s = report.settled

@@ -7,9 +7,11 @@ contract-month exactly once."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import select
 
 from pfdo import faults
@@ -39,19 +41,61 @@ class CloseReport:
         return bool(self.approved_now or self.settled.paid or self.settled.released)
 
 
-def close_month(month: date, *, today: date, batch: int = decisions.BATCH) -> CloseReport:
-    """Close the month for every provider that reported it. Refuses a month not over yet."""
+def close_month(month: date, *, today: date, batch: int = decisions.BATCH,
+                workers: int = 1) -> CloseReport:
+    """Close the month for every provider that reported it. Refuses a month not over yet.
+
+    With `workers` > 1 (PostgreSQL) the invoices are shared among that many threads, each
+    with its own connection: invoices share no ledger account but the certificates of the
+    months released, whose rows every batch locks in id order, and each invoice is settled
+    under its own row lock — the same guarantees that let two closes run at once."""
     if not months.has_ended(month, today):
         raise DomainError(f"{month_label(month).capitalize()} ещё не закончился: закрывать его "
                           "рано")
+    ids = list(db.session.scalars(select(Invoice.id).where(Invoice.month == month)
+                                  .order_by(Invoice.id)))
+    workers = max(1, min(workers, len(ids)))
+    if workers == 1:
+        parts = [_close_invoices(ids, month, batch)]
+    else:
+        db.session.rollback()  # the list is read: hold no snapshot while the workers run
+        app = current_app._get_current_object()
+        shares = [ids[n::workers] for n in range(workers)]
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="close") as pool:
+            parts = list(pool.map(lambda share: _in_own_context(app, share, month, batch),
+                                  shares))
     report = CloseReport(month=month)
-    ids = db.session.scalars(select(Invoice.id).where(Invoice.month == month)
-                             .order_by(Invoice.id)).all()
+    returned: list[tuple[int, str]] = []
+    for part, part_returned in parts:
+        report.invoices += part.invoices
+        report.approved_now += part.approved_now
+        report.already_paid += part.already_paid
+        report.settled.add(part.settled)
+        returned += part_returned
+    report.returned = [text for _, text in sorted(returned)]
+    report.late = [row.provider_name for row in overview.month_rows(month, today=today)
+                   if row.late and row.invoice_status is None]
+    return report
+
+
+def _in_own_context(app, ids: list[int], month: date, batch: int):
+    with app.app_context():
+        try:
+            return _close_invoices(ids, month, batch)
+        finally:
+            db.session.remove()
+
+
+def _close_invoices(ids: list[int], month: date,
+                    batch: int) -> tuple[CloseReport, list[tuple[int, str]]]:
+    """Approve and settle the invoices `ids`, each batch its own transaction; the invoices
+    returned to their providers are listed apart, with their ids to keep the order."""
+    report, returned = CloseReport(month=month), []
     for invoice_id in ids:
         invoice = db.session.get(Invoice, invoice_id)
         report.invoices += 1
         if invoice.status == InvoiceStatus.RETURNED:
-            report.returned.append(f"{invoice.number} ({invoice.provider.short_name})")
+            returned.append((invoice_id, f"{invoice.number} ({invoice.provider.short_name})"))
             continue
         if invoice.status == InvoiceStatus.PAID:
             report.already_paid += 1
@@ -67,6 +111,4 @@ def close_month(month: date, *, today: date, batch: int = decisions.BATCH) -> Cl
             faults.point("close-month.batch")
             if step.done:
                 break
-    report.late = [row.provider_name for row in overview.month_rows(month, today=today)
-                   if row.late and row.invoice_status is None]
-    return report
+    return report, returned
