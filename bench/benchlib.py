@@ -19,11 +19,12 @@ def db_url(name: str) -> str:
     return ADMIN_URL.rsplit("/", 1)[0] + "/" + name
 
 
-def admin_sql(statement: str) -> None:
-    """Run one statement outside a transaction (CREATE/DROP DATABASE)."""
+def admin_sql(statement: str, *, database: str | None = None) -> None:
+    """Run one statement outside a transaction (CREATE/DROP DATABASE; VACUUM in `database`)."""
     from sqlalchemy import create_engine, text
 
-    engine = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    engine = create_engine(db_url(database) if database else ADMIN_URL,
+                           isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:
             conn.execute(text(statement))

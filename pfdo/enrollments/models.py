@@ -163,6 +163,8 @@ class Contract(db.Model):
               postgresql_where=text("status IN ('offered', 'active')")),
         Index("ix_contract_provider_status", "provider_id", "status"),
         Index("ix_contract_group_status", "group_id", "status"),
+        # the dashboard's enrolments by program and provider: an index-only scan
+        Index("ix_contract_status_program", "status", "program_id", "provider_id"),
     )
 
     id: Mapped[IntPk]

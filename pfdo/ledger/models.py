@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pfdo.db import IntPk, Kopecks, Timestamp, db
@@ -73,6 +73,10 @@ class LedgerAccount(db.Model):
         # Only the fund lends against the period's budget; everything else stays at zero or above.
         CheckConstraint("kind = 'fund' OR overdraft_limit = 0", "overdraft_only_fund"),
         CheckConstraint("credits_posted - debits_posted >= -overdraft_limit", "within_floor"),
+        # the dashboard's money held by kind (escrows, payables): an index-only scan on
+        # PostgreSQL, which carries the balances in the index
+        Index("ix_ledger_account_kind", "kind",
+              postgresql_include=["credits_posted", "debits_posted"]),
     )
 
     id: Mapped[IntPk]
