@@ -4,10 +4,19 @@ integers, no control characters in the address)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
-from flask import flash, make_response, redirect, render_template, request, send_file
+from flask import (
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+)
 from jinja2_fragments.flask import render_block
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
@@ -68,7 +77,16 @@ def send_xlsx(filename: str, title: str, columns, rows, *, timezone: str) -> Res
     response = send_file(data, mimetype=xlsx.MIME, as_attachment=True, download_name=filename,
                          max_age=0)
     response.headers["Cache-Control"] = "no-store"
+    # the page that asked (static/js/app.js) waits for this cookie to say the file is ready
+    token = request.args.get("download_token", "")
+    if DOWNLOAD_TOKEN.fullmatch(token):
+        response.set_cookie("xlsx_ready", token, max_age=120, path="/", samesite="Lax",
+                            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
     return response
+
+
+#: the page's token for one download: letters and digits only (it is echoed into a cookie)
+DOWNLOAD_TOKEN = re.compile(r"[A-Za-z0-9]{8,40}")
 
 
 def redirect_to(url: str) -> Response:

@@ -117,3 +117,17 @@ def test_a_guest_is_sent_to_sign_in_from_a_download(client, make, page, export):
     make.municipality()
     response = client.get(export)
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_the_download_tells_the_page_it_is_ready_by_its_token_only(client, make, login_as):
+    make.municipality()
+    login_as("coordinator")
+    ready = client.get("/coordinator/contracts.xlsx?download_token=a1b2c3d4e5f6a7b8")
+    assert ready.status_code == 200
+    cookie = ready.headers["Set-Cookie"]
+    assert cookie.startswith("xlsx_ready=a1b2c3d4e5f6a7b8;") and "HttpOnly" not in cookie
+    for hostile in ("x", "a1b2c3d4\r\nSet-Cookie: session=1", "a1b2c3d4;path=/evil", "é" * 10):
+        response = client.get("/coordinator/contracts.xlsx", query_string={
+            "download_token": hostile})
+        assert response.status_code in (200, 400)  # control characters: refused at the door
+        assert "xlsx_ready" not in response.headers.get("Set-Cookie", "")

@@ -56,21 +56,45 @@
   });
 })();
 
-// «Скачать XLSX»: a long list takes a while to write; say so while the browser waits.
+// «Скачать XLSX»: a long list takes a while to write. Say so while the server writes it, and
+// say when it is ready: the link carries a fresh token, and the response (pfdo.web.send_xlsx)
+// sets the cookie xlsx_ready to it once the file is written and the download begins.
+const XLSX_WAIT_MS = 120000;
 document.addEventListener("click", (event) => {
   const link = event.target.closest("a.xlsx-link");
   if (!link) {
     return;
   }
   const note = link.parentElement.querySelector(".xlsx-note");
-  if (note && !note.dataset.original) {
-    note.dataset.original = note.textContent;
-    note.textContent = "Готовим файл… большая выгрузка занимает до минуты";
-    link.setAttribute("aria-busy", "true");
-    window.setTimeout(() => {
-      note.textContent = note.dataset.original;
-      delete note.dataset.original;
-      link.removeAttribute("aria-busy");
-    }, 8000);
+  const token = Array.from(crypto.getRandomValues(new Uint8Array(12)),
+    (byte) => byte.toString(16).padStart(2, "0")).join("");
+  const url = new URL(link.href, window.location.href);
+  url.searchParams.set("download_token", token);
+  link.href = url.toString();
+  if (!note) {
+    return;
   }
+  if (!note.dataset.original) {
+    note.dataset.original = note.textContent;
+  }
+  note.textContent = "Готовим файл… большая выгрузка занимает до минуты";
+  link.setAttribute("aria-busy", "true");
+  const started = Date.now();
+  window.clearInterval(Number(link.dataset.timer));  // a second click waits for its own file
+  const timer = window.setInterval(() => {
+    const ready = document.cookie.split("; ").includes(`xlsx_ready=${token}`);
+    if (!ready && Date.now() - started < XLSX_WAIT_MS) {
+      return;
+    }
+    window.clearInterval(timer);
+    delete link.dataset.timer;
+    link.removeAttribute("aria-busy");
+    if (ready) {
+      document.cookie = "xlsx_ready=; max-age=0; path=/; samesite=lax";
+      note.textContent = "Файл готов: он в загрузках браузера.";
+    } else {
+      note.textContent = note.dataset.original;
+    }
+  }, 300);
+  link.dataset.timer = String(timer);
 });

@@ -50,6 +50,9 @@ def test_coordinator_filters_contracts_by_provider_and_downloads_xlsx(
     count_text = page.locator("#results > p.text-body-secondary").first.inner_text()
     with page.expect_download() as info:
         page.get_by_role("link", name="Скачать XLSX").click()
+    # the page says when the server has written the file (a cookie from the response)
+    expect(page.locator(".xlsx-note")).to_have_text("Файл готов: он в загрузках браузера.")
+    assert "download_token=" in info.value.url
     path = tmp_path / "contracts.xlsx"
     info.value.save_as(path)
     sheet = openpyxl.load_workbook(path).active
