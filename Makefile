@@ -53,11 +53,13 @@ lint: .stamp-python
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache  # the import contracts in pyproject.toml
 
-# Benchmarks on fresh PostgreSQL databases (not part of `make test`): the navigator's, then
+# Benchmarks (not part of `make test`): the search's quality on a temporary SQLite catalogue
+# (recall@10 and MRR per family of queries), then on fresh PostgreSQL databases the navigator's, then
 # the enrolment's (accepts under 16 clients, the enrolment pages), the monthly close's
 # (close_month over 100 000 contract-months against INSERT…SELECT), the hotline's search and the
 # coordinator's dashboard at 200 000 certificates and contracts; figures in bench/RESULTS.md
 bench: setup
+	$(BIN)/python bench/search_quality.py
 	$(BIN)/python bench/navigator.py
 	$(BIN)/python bench/enrolment.py
 	$(BIN)/python bench/close_month.py

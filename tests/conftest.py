@@ -19,6 +19,7 @@ from pfdo import clock, create_app
 from pfdo.accounts import passwords
 from pfdo.db import db
 from pfdo.extensions import limiter
+from pfdo.programs import vocabulary
 from tests import factories
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -120,6 +121,7 @@ def clean_db(request):
         return
     app = request.getfixturevalue("app")
     limiter.reset()
+    vocabulary.forget()  # the search's cached vocabulary was of the last test's catalogue
     yield
     clock.set_frozen(None)
     _wipe(app)

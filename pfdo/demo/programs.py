@@ -16,7 +16,7 @@ from pfdo.demo.data import (
     TOPICS,
 )
 from pfdo.periods.models import Direction
-from pfdo.programs import search
+from pfdo.programs import search, vocabulary
 from pfdo.programs.cost import monthly_norm
 from pfdo.programs.models import (
     Funding,
@@ -148,3 +148,4 @@ def index_terms(programs: list[Program | object], provider_names: dict[int, str]
             for term, weight in search.terms_for(p, provider_names[p.provider_id]).items()]
     for start in range(0, len(rows), 5000):
         db.session.execute(insert(ProgramTerm), rows[start:start + 5000])
+    vocabulary.changed()

@@ -148,6 +148,9 @@ class Results:
 
     pagination: object
     cards: list[ProgramCard]
+    #: the query as the search understood it, when it read a word differently (a typo, the
+    #: Latin layout): the page says «Возможно, вы искали …»
+    corrected: str | None = None
 
     @property
     def total(self) -> int:
@@ -166,7 +169,8 @@ def find_programs(flt: ProgramFilter, *, today: date, page: int = 1,
         # the open groups' figures are aggregated only when the order needs them
         stats = _group_stats(today)
         stmt = stmt.outerjoin(stats, stats.c.program_id == Program.id)
-    matched = search.matching(search.parse_query(flt.q)) if flt.q.strip() else None
+    understood = search.understand(flt.q) if flt.q.strip() else search.Understood()
+    matched = search.matching(understood.words) if understood.words else None
     if matched is not None:
         stmt = stmt.join(matched, matched.c.program_id == Program.id)
     if flt.direction:
@@ -198,7 +202,8 @@ def find_programs(flt: ProgramFilter, *, today: date, page: int = 1,
     stmt = stmt.order_by(*order, Program.title, Program.id)
     pagination = db.paginate(stmt, page=max(page, 1), per_page=per_page, error_out=False,
                              count=True)
-    return Results(pagination=pagination, cards=_cards(list(pagination.items), today))
+    return Results(pagination=pagination, cards=_cards(list(pagination.items), today),
+                   corrected=understood.corrected)
 
 
 def districts_in_use() -> list[str]:

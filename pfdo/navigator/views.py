@@ -32,8 +32,10 @@ def index():
     flt = form.to_filter()
     results = services.find_programs(flt, today=local_today(),
                                      page=arg_int("page", 1))
+    suggestions = services.direction_counts() if flt.q.strip() and not results.total else []
     return render_page_or_block("navigator/index.html", "results", filters=form, flt=flt,
-                                results=results, filter_summary=summary_text(form))
+                                results=results, filter_summary=summary_text(form),
+                                suggestions=suggestions)
 
 
 @bp.route("/programs/<int:program_id>")

@@ -293,3 +293,26 @@ def test_names_typed_by_providers_are_escaped_in_the_filter_lists(app, client, f
     assert '&lt;b&gt;&#34;Северный&#34;&lt;/b&gt;</option>' in html
     # the chosen value stays chosen
     assert f'<option selected value="{evil.id}">' in page(client, provider=evil.id)
+
+
+def test_a_corrected_query_says_what_it_searched_and_links_it(app, client, prov, frozen_clock):
+    factories.program(app, prov, title="Шахматы", direction="sports",
+                      description="Дебюты и турниры.")
+    factories.program(app, prov, title="Хореография", direction="arts",
+                      description="Народный танец.")
+    html = page(client, q="шахмты")
+    assert titles(html) == ["Шахматы"]
+    assert "Возможно, вы искали:" in html and ">шахматы</a>" in html
+    assert "q=%D1%88%D0%B0%D1%85%D0%BC%D0%B0%D1%82%D1%8B" in html  # the link to «шахматы»
+    plain = page(client, q="шахматы")
+    assert "Возможно, вы искали" not in plain
+
+
+def test_nothing_found_suggests_the_directions_instead_of_a_bare_no(app, client, prov,
+                                                                    frozen_clock):
+    factories.program(app, prov, title="Шахматы", direction="sports",
+                      description="Дебюты и турниры.")
+    html = page(client, q="абырвалг")
+    assert titles(html) == [] and "По этим условиям программ нет" in html
+    assert "Проверьте, нет ли опечатки" in html
+    assert 'href="/programs?direction=sports"' in html and "(1)" in html
