@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, case, exists, false, func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from pfdo.db import db
@@ -173,6 +173,8 @@ def find_programs(flt: ProgramFilter, *, today: date, page: int = 1,
     matched = search.matching(understood.words) if understood.words else None
     if matched is not None:
         stmt = stmt.join(matched, matched.c.program_id == Program.id)
+    elif understood.nothing:
+        stmt = stmt.where(false())
     if flt.direction:
         stmt = stmt.where(Program.direction == flt.direction)
     if flt.age is not None:

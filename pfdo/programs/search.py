@@ -201,6 +201,9 @@ class Understood:
 
     words: list[QueryWord] = field(default_factory=list)
     corrected: str | None = None
+    #: the query was only of words too short to mean anything: it finds nothing (a query of
+    #: stop words only filters nothing)
+    nothing: bool = False
 
 
 def parse_query(text: str) -> list[QueryWord]:
@@ -242,6 +245,12 @@ def understand(text: str) -> Understood:
                 chunk_words, corrected = converted, True
         typed += [(w, stem(w)) for w in chunk_words]
     typed = _merge_phrases(_join_compounds(typed, indexed))
+    # a token of two letters means nothing alone («ии») unless it has a digit or is listed
+    short = [(w, s) for w, s in typed if len(w) > MIN_STEM or any(c.isdigit() for c in w)
+             or s in lists.expansions]
+    if typed and not short:
+        return Understood(nothing=True)
+    typed = short
     meaningful = [(w, s) for w, s in typed if s not in lists.filler]
     typed = meaningful or typed
     result: list[QueryWord] = []
@@ -251,7 +260,8 @@ def understand(text: str) -> Understood:
         if stem_ in seen:
             continue
         seen.add(stem_)
-        if not known(stem_) and (fix := loaded().correct(stem_, word)) is not None:
+        if (not known(stem_) and stem_ not in lists.known
+                and (fix := loaded().correct(stem_, word)) is not None):
             fixed, replaced = fix
             word = fixed + word[len(replaced):] if word.startswith(replaced) else fixed
             stem_, corrected = fixed, True

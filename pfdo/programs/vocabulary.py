@@ -42,6 +42,8 @@ class Lists:
 
     filler: frozenset[str]
     expansions: dict[str, tuple[str, ...]]
+    #: every stem the lists name: real words, never taken for a typo of another
+    known: frozenset[str]
     #: (stem, youngest, oldest): a program whose ages overlap is found by the stem
     ages: tuple[tuple[str, int, int], ...]
 
@@ -70,8 +72,10 @@ def lists() -> Lists:
                         if value != form and value not in bucket:
                             bucket.append(value)
     ages = {(stemmed(word), int(lo), int(hi)) for word, (lo, hi) in data.get("ages", {}).items()}
-    return Lists(filler=frozenset(stemmed(w) for w in data.get("filler", [])),
-                 expansions={k: tuple(v) for k, v in expansions.items()},
+    filler = frozenset(stemmed(w) for w in data.get("filler", []))
+    known = set(expansions) | {v for values in expansions.values() for v in values}
+    return Lists(filler=filler, expansions={k: tuple(v) for k, v in expansions.items()},
+                 known=frozenset(known | filler | {s for s, _, _ in ages}),
                  ages=tuple(sorted(ages)))
 
 

@@ -135,3 +135,15 @@ def test_short_and_common_words_do_not_match_broadly(app, catalogue):
     assert found(app, "ии") == []
     # the funding's own words are not an activity: «финансы» is the financial literacy course
     assert found(app, "финансы") == ["Финансовая грамотность"]
+
+
+def test_real_words_the_catalogue_lacks_are_not_taken_for_typos(app, catalogue):
+    # «карате» is not «карте»: a listed word finds its relatives, never a look-alike
+    assert found(app, "карате") == ["Дзюдо"]
+    assert corrected(app, "карате") is None
+
+
+def test_a_query_of_two_letter_words_finds_nothing(app, catalogue):
+    with app.app_context():
+        assert search.understand("ии").nothing
+        assert not search.understand("и в на").nothing
