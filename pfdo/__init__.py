@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from pfdo import config as config_module
-from pfdo import formatting, phones, russian, security
+from pfdo import formatting, links, phones, russian, security
 from pfdo.errors import DomainError, Forbidden, NotFound, ServerBusy
 from pfdo.extensions import csrf, db, htmx, limiter, login_manager, migrate
 
@@ -246,6 +246,8 @@ def register_template_context(app: Flask) -> None:
     app.jinja_env.filters["phone"] = lambda value: phones.format_phone(
         value, municipality.local_area_codes())
     app.jinja_env.filters["tel_href"] = phones.tel_href
+    app.jinja_env.filters["map_href"] = lambda address: links.map_url(
+        address, getattr(municipality.get(), "region_name", "") or "")
     app.jinja_env.filters["snils"] = format_snils
     app.jinja_env.filters["certificate_number"] = format_number
     # «В личный кабинет»: each role's own workspace (accounts.landing)

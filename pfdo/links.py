@@ -7,7 +7,7 @@ jobs and tests need no request, real or fake."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from flask import current_app
 from werkzeug.routing import MapAdapter
@@ -33,3 +33,14 @@ def absolute_url(endpoint: str, **values) -> str:
     """The page's full address, «https://pfdo.example.ru/password/reset/…»: for e-mails and
     QR codes, read outside the site."""
     return _build(endpoint, values, external=True)
+
+
+#: a map service's search page; a plain link out, so our pages load nothing from it
+MAP_SEARCH = "https://yandex.ru/maps/?text="
+
+
+def map_url(address: str, region: str = "") -> str:
+    """A link to the address on a map, the region first so that «с. Ленинское, ул. Школьная,
+    1» is found in the right place."""
+    text = ", ".join(part for part in (region, address) if part)
+    return MAP_SEARCH + quote(text, safe="")

@@ -4,6 +4,7 @@ page and the home page as the navigator's front door."""
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 from datetime import UTC, date, datetime
 
 import pytest
@@ -51,6 +52,21 @@ def test_the_program_page_shows_the_program_and_its_groups(app, client, robotics
     assert "2\xa0500,00\xa0₽" in html
     assert "идёт набор" in html and "набор закрыт" in html
     assert f'href="/programs/{robotics.id}/document"' in html
+
+
+def test_the_address_links_out_to_a_map_and_nothing_loads_from_it(app, client, robotics,
+                                                                   frozen_clock):
+    factories.municipality(app)
+    html = client.get(f"/programs/{robotics.id}").get_data(as_text=True)
+    links = re.findall(r'<a class="[^"]*map-link" href="([^"]+)"', html)
+    assert len(links) == 2 and len(set(links)) == 1
+    assert links[0].startswith("https://yandex.ru/maps/?text=")
+    assert quote("ул. Школьная", safe="") in links[0]
+    assert "Занятия всех групп — по адресу:" in html
+    # a link, never a resource of the page (no script, frame or image from the map service)
+    assert not re.search(r'<(script|iframe|img)[^>]+yandex', html)
+    provider_page = client.get(f"/providers/{robotics.provider_id}").get_data(as_text=True)
+    assert 'class="text-nowrap map-link" href="https://yandex.ru/maps/?text=' in provider_page
 
 
 def test_the_rating_is_shown_when_there_are_reviews(app, client, prov, frozen_clock):
