@@ -4,8 +4,8 @@ page and the home page as the navigator's front door."""
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
 from datetime import UTC, date, datetime
+from urllib.parse import quote
 
 import pytest
 
