@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD
 
@@ -49,6 +51,25 @@ def test_token_from_another_session_is_refused(app, client, make):
     assert response.status_code == 400
 
 
-def test_every_page_carries_the_token_for_htmx_on_body(client):
-    html = client.get("/").get_data(as_text=True)
-    assert '<body hx-headers=\'{"X-CSRFToken": "' in html
+def test_a_signed_in_users_every_page_carries_the_token_for_htmx_on_body(client, login_as):
+    login_as("parent")
+    for path in ("/", "/programs", "/cabinet"):
+        html = client.get(path).get_data(as_text=True)
+        assert '<body hx-headers=\'{"X-CSRFToken": "' in html, path
+
+
+@pytest.mark.parametrize("path", ["/", "/programs", "/programs?q=шахматы&age=9", "/rules",
+                                  "/privacy", "/contacts", "/providers"])
+def test_a_guest_reading_the_catalogue_gets_no_session_cookie(client, make, path):
+    make.municipality()
+    response = client.get(path)
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers, response.headers.get("Set-Cookie")
+    assert "X-CSRFToken" not in response.get_data(as_text=True)
+
+
+def test_a_guests_form_that_posts_keeps_its_token(client, make):
+    make.municipality()
+    response = client.get("/login")
+    assert 'name="csrf_token"' in response.get_data(as_text=True)
+    assert "Set-Cookie" in response.headers
