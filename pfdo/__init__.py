@@ -15,7 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from pfdo import config as config_module
 from pfdo import formatting, links, phones, russian, security
 from pfdo.errors import DomainError, Forbidden, NotFound, ServerBusy
-from pfdo.extensions import csrf, db, htmx, limiter, login_manager, migrate
+from pfdo.extensions import cache, csrf, db, htmx, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ERROR_PAGES = (400, 403, 404, 405, 413, 429, 500, 503)
@@ -68,6 +68,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app)
     login_manager.init_app(app)
     from pfdo.accounts import passwords
 
@@ -91,6 +92,7 @@ def register_extensions(app: Flask) -> None:
     import pfdo.hotline.models
     import pfdo.ledger.models
     import pfdo.municipality.models
+    import pfdo.navigator.cache  # moves the catalogue's version on after its changes
     import pfdo.notifications.models
     import pfdo.periods.models
     import pfdo.privacy.models

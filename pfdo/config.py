@@ -66,6 +66,12 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         # CSRF tokens live as long as the session: long htmx pages must not break after an hour.
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": production,
+        # The guests' catalogue pages (pfdo.navigator.cache): Redis when configured (shared by
+        # every worker), in-process otherwise; keys carry the catalogue's version.
+        "CACHE_TYPE": "RedisCache" if redis_url else "SimpleCache",
+        "CACHE_REDIS_URL": redis_url,
+        "CACHE_DEFAULT_TIMEOUT": 300,
+        "CACHE_KEY_PREFIX": "pfdo:",
         # Rate limits: Redis when configured (shared by every worker), memory otherwise.
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": False,

@@ -1,5 +1,6 @@
 """Flask extensions, created unbound and initialised by the factory."""
 
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -9,10 +10,11 @@ from htmx_flask import Htmx
 
 from pfdo.db import db
 
-__all__ = ["csrf", "db", "htmx", "limiter", "login_manager", "migrate"]
+__all__ = ["cache", "csrf", "db", "htmx", "limiter", "login_manager", "migrate"]
 
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = Htmx()
+cache = Cache()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -18,7 +18,7 @@ from sqlalchemy.exc import ProgrammingError
 from pfdo import clock, create_app
 from pfdo.accounts import passwords
 from pfdo.db import db
-from pfdo.extensions import limiter
+from pfdo.extensions import cache, limiter
 from pfdo.programs import vocabulary
 from tests import factories
 
@@ -60,6 +60,8 @@ def app(tmp_path_factory):
         "SERVER_NAME": None,
         "PUBLIC_BASE_URL": "http://pfdo.test",
         "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
+        # in this process only: the SQLite and PostgreSQL suites run side by side
+        "CACHE_TYPE": "SimpleCache",
         # The race tests hold one connection per thread at once.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_size": 40, "max_overflow": 10}
         if ON_PG else {},
@@ -122,6 +124,8 @@ def clean_db(request):
     app = request.getfixturevalue("app")
     limiter.reset()
     vocabulary.forget()  # the search's cached vocabulary was of the last test's catalogue
+    with app.app_context():
+        cache.clear()  # so were the guests' cached pages
     yield
     clock.set_frozen(None)
     _wipe(app)

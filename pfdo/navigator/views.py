@@ -9,7 +9,8 @@ from pfdo import storage
 from pfdo.accounts.access import public
 from pfdo.accounts.models import Role
 from pfdo.municipality.services import local_today
-from pfdo.navigator import child_pricing, services
+from pfdo.navigator import cache, child_pricing, services
+from pfdo.navigator.cache import guest_cacheable
 from pfdo.navigator.forms import ChildChoiceForm, ProgramFilterForm, RegistryFilterForm
 from pfdo.navigator.summary import summary_text
 from pfdo.providers.models import OWNERSHIP_LABELS
@@ -19,14 +20,16 @@ bp = Blueprint("navigator", __name__)
 
 
 def _filter_form() -> ProgramFilterForm:
-    form = ProgramFilterForm(request.args, districts=services.districts_in_use(),
-                             providers=services.providers_in_use())
+    form = ProgramFilterForm(request.args,
+                             districts=cache.by_version("districts", services.districts_in_use),
+                             providers=cache.by_version("providers", services.providers_in_use))
     form.validate()  # unreadable values are shown beside their fields and ignored
     return form
 
 
 @bp.route("/programs")
 @public
+@guest_cacheable
 def index():
     form = _filter_form()
     flt = form.to_filter()
@@ -40,6 +43,7 @@ def index():
 
 @bp.route("/programs/<int:program_id>")
 @public
+@guest_cacheable
 def program(program_id: int):
     today = local_today()
     program = services.get_public_program_or_404(program_id)
@@ -78,6 +82,7 @@ def program_document(program_id: int):
 
 @bp.route("/providers/<int:provider_id>")
 @public
+@guest_cacheable
 def provider(provider_id: int):
     provider = services.get_public_provider_or_404(provider_id)
     return render_template("navigator/provider.html", provider=provider,
@@ -87,6 +92,7 @@ def provider(provider_id: int):
 
 @bp.route("/providers")
 @public
+@guest_cacheable
 def registry():
     """The public registry of providers (реестр поставщиков)."""
     filters = RegistryFilterForm(request.args)

@@ -10,6 +10,7 @@ from pfdo.accounts.services import CONSENT_VERSION
 from pfdo.db import db
 from pfdo.municipality import services as municipality
 from pfdo.navigator import services as navigator
+from pfdo.navigator.cache import guest_cacheable
 from pfdo.periods import services as periods
 from pfdo.site import health
 
@@ -23,6 +24,7 @@ DIRECTION_ICONS = {"technical": "cpu", "science": "flower1", "sports": "trophy",
 
 @bp.route("/")
 @public
+@guest_cacheable
 def home():
     """The navigator's front door: search box, directions with their program counts."""
     return render_template("site/home.html", directions=navigator.direction_counts(),

@@ -1,0 +1,28 @@
+"""navigator: the catalogue's version, moved on after every change a guest's page shows
+
+Revision ID: 0018
+Revises: 0017
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0018'
+down_revision = '0017'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    table = op.create_table(
+        'catalogue_version',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('version', sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_catalogue_version')),
+    )
+    op.bulk_insert(table, [{'id': 1, 'version': 0}])
+
+
+def downgrade():
+    op.drop_table('catalogue_version')

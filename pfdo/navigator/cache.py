@@ -1,0 +1,135 @@
+"""The guests' catalogue pages, cacheable (issue 14): a counter in `catalogue_version` moves
+on after every committed change to a table the public catalogue shows — programs, groups and
+their classes, providers, reviews, search terms, the municipality, the periods — whatever
+service made it (a session event watches the flushes and the ORM's bulk statements, so no
+service has to remember). A guest's GET of a catalogue page (no sign-in, an empty session)
+then carries `ETag` (the version, the municipality's date and the URL) and `Cache-Control:
+public, no-cache`: a revalidation answers 304 without rendering, and the rendered page is kept
+in the cache (Flask-Caching: Redis when REDIS_URL is set, in-process otherwise) under the same
+key, so a popular search costs one read of the version. The filter forms' option lists are
+kept by the version too."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from functools import wraps
+
+from flask import g, has_request_context, make_response, request, session
+from flask_login import current_user
+from sqlalchemy import event, insert, select, update
+from sqlalchemy.orm import Session
+
+from pfdo.clock import local_date, now
+from pfdo.db import db
+from pfdo.extensions import cache
+from pfdo.navigator.models import CatalogueVersion
+
+log = logging.getLogger(__name__)
+
+#: the tables whose rows a guest's catalogue page shows
+CATALOGUE_TABLES = frozenset({
+    "program", "program_group", "group_session", "program_term", "provider", "review",
+    "municipality", "financing_period",
+})
+CACHE_CONTROL = "public, no-cache"
+_FLAG = "catalogue_changed"
+
+
+def _touches(mapper_or_table) -> bool:
+    table = getattr(mapper_or_table, "local_table", mapper_or_table)
+    return getattr(table, "name", None) in CATALOGUE_TABLES
+
+
+@event.listens_for(Session, "after_flush")
+def _watch_flush(session, _context) -> None:
+    if any(getattr(type(obj), "__tablename__", None) in CATALOGUE_TABLES
+           for obj in (*session.new, *session.dirty, *session.deleted)):
+        session.info[_FLAG] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _watch_bulk(state) -> None:
+    if (state.is_update or state.is_delete or state.is_insert) and state.bind_mapper is not None \
+            and _touches(state.bind_mapper):
+        state.session.info[_FLAG] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _bump_after_commit(session) -> None:
+    if not session.info.pop(_FLAG, False):
+        return
+    try:
+        bind = session.get_bind()
+        with bind.engine.begin() as connection:
+            moved = connection.execute(update(CatalogueVersion)
+                                       .where(CatalogueVersion.id == 1)
+                                       .values(version=CatalogueVersion.version + 1))
+            if not moved.rowcount:  # the row is gone (an emptied database): start it again
+                connection.execute(insert(CatalogueVersion).values(id=1, version=1))
+    except Exception:  # noqa: BLE001 - a page cached a little longer must never fail a commit
+        log.exception("the catalogue's version was not moved on")
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session) -> None:
+    session.info.pop(_FLAG, None)
+
+
+def version() -> int:
+    """The catalogue's version, read once per request."""
+    if has_request_context() and "catalogue_version" in g:
+        return g.catalogue_version
+    value = int(db.session.scalar(select(CatalogueVersion.version)
+                                  .where(CatalogueVersion.id == 1)) or 0)
+    if has_request_context():
+        g.catalogue_version = value
+    return value
+
+
+def by_version(name: str, compute: Callable[[], object]):
+    """`compute()` kept in the cache for the catalogue's current version."""
+    key = f"options:{name}:{version()}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value)
+    return value
+
+
+def _for_a_guest() -> bool:
+    return (request.method == "GET" and not current_user.is_authenticated and not session
+            and not request.args.get("child"))
+
+
+def guest_cacheable(view: Callable) -> Callable:
+    """Serve a guest's GET of `view` from the cache, or 304, by the catalogue's version."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not _for_a_guest():
+            return view(*args, **kwargs)
+        from pfdo.municipality import services as municipality
+
+        today = local_date(now(), municipality.timezone())
+        parts = (str(version()), today.isoformat(), request.full_path,
+                 "hx" if request.headers.get("HX-Request") else "page")
+        key = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+        if request.if_none_match.contains(key):
+            response = make_response("", 304)
+        elif (hit := cache.get(f"page:{key}")) is not None:
+            body, mimetype = hit
+            response = make_response(body, 200)
+            response.mimetype = mimetype
+        else:
+            response = make_response(view(*args, **kwargs))
+            if response.status_code != 200 or session.modified or response.direct_passthrough:
+                return response
+            cache.set(f"page:{key}", (response.get_data(), response.mimetype))
+        response.set_etag(key)
+        response.headers["Cache-Control"] = CACHE_CONTROL
+        response.vary.add("HX-Request")
+        return response
+
+    return wrapper
