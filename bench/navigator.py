@@ -15,6 +15,7 @@ measure even when /programs does not show search results yet (the figures are th
 from __future__ import annotations
 
 import os
+import random
 import re
 import shutil
 import signal
@@ -34,8 +35,12 @@ from benchlib import RESULTS, ROOT, admin_sql, db_url
 BIN = ROOT / ".venv" / "bin"
 DATABASE = "pfdo_bench"
 DURATION = os.environ.get("BENCH_DURATION", "10s")
+#: distinct URLs of the miss-only run (more than it can ask in DURATION) and of the realistic one
+MISS_URLS, REALISTIC_URLS = 6000, 1200
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
 ALLOW_PLACEHOLDER = os.environ.get("BENCH_ALLOW_PLACEHOLDER") == "1"
-RESULT_MARK = "Найдено"
+#: the results heading in any of its forms: «Найдено 5 программ», «Найдена 1», «Найдены 3»
+RESULT_MARK = re.compile(r"Найден[оаы] ")
 BEGIN, END = "<!-- figures: begin -->", "<!-- figures: end -->"
 
 #: realistic navigator searches: words, several filters, sorting, a second page
@@ -56,9 +61,78 @@ SEARCHES = [
 ]
 
 
-def search_paths() -> list[str]:
+def search_paths(searches: list[dict] | None = None) -> list[str]:
     return ["/programs" + ("?" + urlencode(params, quote_via=quote) if params else "")
-            for params in SEARCHES]
+            for params in (SEARCHES if searches is None else searches)]
+
+
+#: what parents type (bench/search_quality.py has them by family), for the distinct URLs
+WORDS = ["робототехника", "шахматы", "плавание", "футбол", "рисование", "английский язык",
+         "танцы", "вокал", "программирование", "3д моделирование", "дзюдо", "волейбол",
+         "гитара", "театр", "экология", "химия", "астрономия", "туризм", "лего",
+         "подготовка к школе", "кружок рисования", "секция плавания", "шахмты", "hj,jn",
+         "пловец", "единоборства", "айти", "для малышей", "мульт студия", "журналистика"]
+DIRECTIONS = ["", "technical", "science", "sports", "arts", "tourism", "social"]
+SORTS = ["", "price", "rating", "seats"]
+
+
+def distinct_searches(count: int, seed: int) -> list[dict]:
+    """`count` different searches: a word or none × the child's age × a direction × a sort,
+    sometimes a district, the free seats or a day; shuffled, none twice."""
+    rng = random.Random(seed)
+    seen: set[tuple] = set()
+    out: list[dict] = []
+    while len(out) < count:
+        params = {"q": rng.choice(WORDS + [""]), "age": str(rng.randint(5, 17)),
+                  "direction": rng.choice(DIRECTIONS), "sort": rng.choice(SORTS)}
+        if rng.random() < 0.3:
+            params["free_seats"] = "y"
+        if rng.random() < 0.3:
+            params["weekday"] = str(rng.randint(0, 6))
+        if rng.random() < 0.2:
+            params["page"] = "2"
+        params = {k: v for k, v in params.items() if v}
+        key = tuple(sorted(params.items()))
+        if key not in seen:
+            seen.add(key)
+            out.append(params)
+    return out
+
+
+def zipf_sequence(paths: list[str], length: int, seed: int) -> list[str]:
+    """`length` requests drawn from `paths` with a Zipf-like popularity (the k-th most popular
+    asked ∝ 1 / k): a few searches are very common, most are rare."""
+    rng = random.Random(seed)
+    weights = [1 / k for k in range(1, len(paths) + 1)]
+    return rng.choices(paths, weights=weights, k=length)
+
+
+def _ticks(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def cpu_seconds(server_pid: int) -> tuple[float, float]:
+    """CPU seconds used so far by gunicorn's workers and by PostgreSQL's processes."""
+    workers = postgres = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name = stat.split("(", 1)[1].rsplit(")", 1)[0]
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == server_pid:
+            workers += _ticks(int(entry.name))
+        elif name.startswith("postgres"):
+            postgres += _ticks(int(entry.name))
+    hz = os.sysconf("SC_CLK_TCK")
+    return workers / hz, postgres / hz
 
 
 
@@ -101,20 +175,27 @@ def check_searches(base: str) -> list[str]:
         status, body = fetch(base + path)
         if status != 200:
             problems.append(f"{path}: HTTP {status}")
-        elif RESULT_MARK not in body:
-            problems.append(f"{path}: no «{RESULT_MARK}» in the page (not the navigator?)")
+        elif not RESULT_MARK.search(body):
+            problems.append(f"{path}: no «Найдено …» in the page (not the navigator?)")
     return problems
 
 
+# Each of wrk's threads takes every other path, starting from its own: in the miss-only run no
+# URL is asked twice, and the popular ones of the realistic sequence are spread over both.
 LUA = """
 local paths = {%s}
+local threads = 0
+setup = function(thread)
+  thread:set("id", threads)
+  threads = threads + 1
+end
 local counter = 0
 init = function(args)
-  counter = math.random(#paths)
+  counter = id - 2
 end
 request = function()
-  counter = counter %% #paths + 1
-  return wrk.format("GET", paths[counter])
+  counter = counter + 2
+  return wrk.format("GET", paths[(counter - 1) %% #paths + 1])
 end
 done = function(summary, latency, requests)
   local e = summary.errors
@@ -125,8 +206,8 @@ end
 """
 
 
-def wrk(base: str, paths: list[str], workdir: Path) -> dict:
-    script = workdir / f"bench-{len(paths)}.lua"
+def wrk(base: str, paths: list[str], workdir: Path, name: str) -> dict:
+    script = workdir / f"bench-{name}.lua"
     script.write_text(LUA % ", ".join(f'"{p}"' for p in paths), encoding="utf-8")
     args = ["wrk", "-t2", "-c16", f"-d{DURATION}", "--timeout", "10s", "-s", str(script),
             base]
@@ -145,6 +226,15 @@ def wrk(base: str, paths: list[str], workdir: Path) -> dict:
             "requests": requests}
 
 
+def redis_reachable(url: str) -> bool:
+    host, _, port = url.split("//", 1)[1].split("/", 1)[0].partition(":")
+    try:
+        with socket.create_connection((host, int(port or 6379)), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
 def healthz_touches_database() -> bool:
     """Whether /healthz runs a query (a hello-world route must not)."""
     sys.path.insert(0, str(ROOT))
@@ -161,29 +251,45 @@ def healthz_touches_database() -> bool:
     return bool(queries)
 
 
-def write_results(figures: dict, sizes: str, placeholder: bool, touches_db: bool) -> None:
-    hello, found = figures["hello"], figures["search"]
-    ratio = found["rps"] / hello["rps"] if hello["rps"] else 0.0
+def write_results(figures: dict, sizes: str, placeholder: bool, touches_db: bool,
+                  cache_kind: str) -> None:
+    hello = figures["hello"]
+
+    def ratio(name: str) -> float:
+        return figures[name]["rps"] / hello["rps"] if hello["rps"] else 0.0
+
     note = ("\n**Placeholder:** `/programs` did not show the navigator's results when these "
             "figures were taken (BENCH_ALLOW_PLACEHOLDER=1); they do not measure the search.\n"
             if placeholder else "")
     db_note = ("" if not touches_db else
                "\n**Note:** `/healthz` ran a database query during this run.\n")
+    labels = {
+        "hello": "`/healthz` (hello world)",
+        "search": f"navigator searches, {len(SEARCHES)} URLs in turn (served from the cache "
+                  "after the first)",
+        "miss": f"miss-only: {figures['miss']['distinct']} distinct search URLs, none asked twice",
+        "realistic": f"realistic: {figures['realistic']['distinct']} distinct search URLs drawn "
+                     "with a Zipf-like popularity",
+    }
+    targets = {"miss": 0.08, "realistic": 0.40}
     lines = [
         BEGIN,
-        f"Run {datetime.now().strftime('%d.%m.%Y %H:%M')}, data: {sizes}.",
+        f"Run {datetime.now().strftime('%d.%m.%Y %H:%M')}, data: {sizes}; guests (no cookie), "
+        f"gunicorn 2 workers, wrk 2 threads × 16 connections, {cache_kind} page cache.",
         note + db_note,
-        "| route | requests/s | p50, ms | p95, ms |",
-        "|---|---:|---:|---:|",
-        f"| `/healthz` (hello world) | {hello['rps']:.0f} | {hello['p50']:.1f} | "
-        f"{hello['p95']:.1f} |",
-        f"| navigator searches ({len(SEARCHES)} URLs) | {found['rps']:.0f} | "
-        f"{found['p50']:.1f} | {found['p95']:.1f} |",
-        "",
-        f"Throughput ratio search / hello world: **{ratio:.3f}** "
-        f"({ratio * 100:.1f} %).",
-        END,
+        "| route | requests/s | ratio to hello world | p50, ms | p95, ms | app CPU per request, "
+        "ms | PostgreSQL CPU per request, ms |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
+    for name, label in labels.items():
+        f = figures[name]
+        lines.append(f"| {label} | {f['rps']:.0f} | {ratio(name):.3f} | {f['p50']:.1f} | "
+                     f"{f['p95']:.1f} | {f['app_cpu']:.2f} | {f['db_cpu']:.2f} |")
+    verdicts = "; ".join(
+        f"{name} ≥ {target} × hello world: "
+        f"{'reached' if ratio(name) >= target else 'NOT reached'} ({ratio(name):.3f})"
+        for name, target in targets.items())
+    lines += ["", f"Targets — {verdicts}.", END]
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else f"{BEGIN}\n{END}\n"
     before, _, rest = text.partition(BEGIN)
     _, _, after = rest.partition(END)
@@ -202,6 +308,8 @@ def main() -> int:
     env.update({"DATABASE_URL": db_url(DATABASE), "FLASK_APP": "app.py",
                 "RATELIMIT_ENABLED": "0", "OUTBOX_DELIVER_INLINE": "0",
                 "UPLOAD_DIR": str(workdir / "uploads"), "LOG_LEVEL": "WARNING"})
+    # the page cache shared by both workers, as in production, when a Redis is at hand
+    env.setdefault("REDIS_URL", REDIS_URL if redis_reachable(REDIS_URL) else "")
     server = None
     try:
         admin_sql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
@@ -224,9 +332,22 @@ def main() -> int:
                 raise RuntimeError("navigator check failed (BENCH_ALLOW_PLACEHOLDER=1 to "
                                    "measure anyway)")
         touches_db = healthz_touches_database()
-        figures = {"hello": wrk(base, ["/healthz"], workdir),
-                   "search": wrk(base, search_paths(), workdir)}
-        write_results(figures, sizes, placeholder, touches_db)
+        misses = search_paths(distinct_searches(MISS_URLS, seed=1))
+        popular = search_paths(distinct_searches(REALISTIC_URLS, seed=2))
+        runs = {"hello": ["/healthz"], "search": search_paths(),
+                "miss": misses, "realistic": zipf_sequence(popular, 40_000, seed=3)}
+        figures = {}
+        for name, paths in runs.items():
+            before = cpu_seconds(server.pid)
+            figures[name] = wrk(base, paths, workdir, name)
+            after = cpu_seconds(server.pid)
+            done = max(figures[name]["requests"], 1)
+            figures[name]["app_cpu"] = (after[0] - before[0]) / done * 1000
+            figures[name]["db_cpu"] = (after[1] - before[1]) / done * 1000
+        figures["miss"]["distinct"] = len(misses)
+        figures["realistic"]["distinct"] = len(set(runs["realistic"]))
+        write_results(figures, sizes, placeholder, touches_db,
+                      "Redis" if env.get("REDIS_URL") else "in-process")
         return 0
     except (RuntimeError, subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
         print(f"BENCHMARK FAILED: {error}", file=sys.stderr)

@@ -3,6 +3,8 @@
 Revision ID: 0018
 Revises: 0017
 """
+import time
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -21,7 +23,9 @@ def upgrade():
         sa.Column('version', sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_catalogue_version')),
     )
-    op.bulk_insert(table, [{'id': 1, 'version': 0}])
+    # a new database starts from the moment it was made, so that a shared cache (Redis) never
+    # mistakes another database's pages for its own
+    op.bulk_insert(table, [{'id': 1, 'version': int(time.time() * 1000)}])
 
 
 def downgrade():

@@ -66,8 +66,10 @@ def _bump_after_commit(session) -> None:
             moved = connection.execute(update(CatalogueVersion)
                                        .where(CatalogueVersion.id == 1)
                                        .values(version=CatalogueVersion.version + 1))
-            if not moved.rowcount:  # the row is gone (an emptied database): start it again
-                connection.execute(insert(CatalogueVersion).values(id=1, version=1))
+            if not moved.rowcount:  # the row is gone (an emptied database): start it again,
+                # from this moment, as the migration does
+                connection.execute(insert(CatalogueVersion).values(
+                    id=1, version=int(now().timestamp() * 1000)))
     except Exception:  # noqa: BLE001 - a page cached a little longer must never fail a commit
         log.exception("the catalogue's version was not moved on")
 
