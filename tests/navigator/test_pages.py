@@ -385,3 +385,19 @@ def test_the_home_page_is_the_navigators_front_door(app, client, prov):
     # the first item of the menu
     assert re.search(r'href="/programs"><i class="bi bi-search" aria-hidden="true"></i> '
                      r'Кружки и секции</a>', html)
+
+
+def test_every_public_page_has_a_meta_description(app, client, robotics, frozen_clock):
+    factories.municipality(app)
+    pages = ["/", "/programs", "/programs?q=робот", f"/programs/{robotics.id}",
+             f"/providers/{robotics.provider_id}", "/providers", "/rules", "/contacts",
+             "/privacy", "/login", "/register", "/verify", "/certificates/forgot-number",
+             "/password/forgot", "/consent"]
+    descriptions = {}
+    for url in pages:
+        html = client.get(url).get_data(as_text=True)
+        found = re.findall(r'<meta name="description" content="([^"]*)">', html)
+        assert len(found) == 1 and 40 <= len(found[0]) <= 181, (url, found)
+        descriptions[url] = found[0]
+    assert descriptions[f"/programs/{robotics.id}"].startswith("Робототехника: 7–12 лет")
+    assert descriptions[f"/programs/{robotics.id}"] != descriptions["/"]
