@@ -15,10 +15,12 @@ from collections.abc import Callable
 from datetime import date
 
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import ValidationError
 from wtforms import fields as wtfields
 from wtforms.i18n import get_translations
 from wtforms.validators import StopValidation
+from wtforms.widgets import HiddenInput
 
 from pfdo.identifiers import IdentifierError, fold, has_control_characters, whole_number
 
@@ -68,6 +70,14 @@ class BaseForm(FlaskForm):
     """A form with CSRF; every state-changing form derives from it."""
 
     Meta = RussianMeta
+
+    def hidden_tag(self, *fields):
+        """The hidden fields, the CSRF token without an id: a page with two forms must not
+        carry two elements with the id «csrf_token»."""
+        chosen = [getattr(self, f, None) if isinstance(f, str) else f for f in fields or self]
+        return Markup("\n").join(  # each field renders itself, escaped
+            f(id=False) if f.type == "CSRFTokenField" else f() for f in chosen
+            if f is not None and isinstance(f.widget, HiddenInput))
 
 
 class EmptyForm(BaseForm):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.conftest import csrf_token
@@ -73,3 +75,16 @@ def test_a_guests_form_that_posts_keeps_its_token(client, make):
     response = client.get("/login")
     assert 'name="csrf_token"' in response.get_data(as_text=True)
     assert "Set-Cookie" in response.headers
+
+
+@pytest.mark.parametrize("role, path", [(None, "/login"), (None, "/register"),
+                                        ("parent", "/cabinet"), ("parent", "/account"),
+                                        ("coordinator", "/coordinator")])
+def test_no_page_repeats_an_id_though_it_has_several_forms(client, make, login_as, role, path):
+    make.municipality()
+    if role:
+        login_as(role)
+    html = client.get(path).get_data(as_text=True)
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert 'id="csrf_token"' not in html
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
