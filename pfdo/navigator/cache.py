@@ -12,7 +12,6 @@ kept by the version too."""
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections.abc import Callable
 from functools import wraps
 
@@ -25,8 +24,6 @@ from pfdo.clock import local_date, now
 from pfdo.db import db
 from pfdo.extensions import cache
 from pfdo.navigator.models import CatalogueVersion
-
-log = logging.getLogger(__name__)
 
 #: the tables whose rows a guest's catalogue page shows
 CATALOGUE_TABLES = frozenset({
@@ -56,22 +53,21 @@ def _watch_bulk(state) -> None:
         state.session.info[_FLAG] = True
 
 
-@event.listens_for(Session, "after_commit")
-def _bump_after_commit(session) -> None:
+@event.listens_for(Session, "before_commit")
+def _bump_before_commit(session) -> None:
+    """Move the version on in the committing transaction itself, as its last statement (the
+    flush first): a waiting commit then holds nothing this one needs, and SQLite needs no
+    second connection (which would wait for this one's lock)."""
+    session.flush()
     if not session.info.pop(_FLAG, False):
         return
-    try:
-        bind = session.get_bind()
-        with bind.engine.begin() as connection:
-            moved = connection.execute(update(CatalogueVersion)
-                                       .where(CatalogueVersion.id == 1)
-                                       .values(version=CatalogueVersion.version + 1))
-            if not moved.rowcount:  # the row is gone (an emptied database): start it again,
-                # from this moment, as the migration does
-                connection.execute(insert(CatalogueVersion).values(
-                    id=1, version=int(now().timestamp() * 1000)))
-    except Exception:  # noqa: BLE001 - a page cached a little longer must never fail a commit
-        log.exception("the catalogue's version was not moved on")
+    moved = session.execute(update(CatalogueVersion).where(CatalogueVersion.id == 1)
+                            .values(version=CatalogueVersion.version + 1)
+                            .execution_options(synchronize_session=False))
+    if not moved.rowcount:  # the row is gone (an emptied database): start it again, from
+        # this moment, as the migration does
+        session.execute(insert(CatalogueVersion).values(
+            id=1, version=int(now().timestamp() * 1000)))
 
 
 @event.listens_for(Session, "after_rollback")
