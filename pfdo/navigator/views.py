@@ -9,8 +9,9 @@ from pfdo import storage
 from pfdo.accounts.access import public
 from pfdo.accounts.models import Role
 from pfdo.municipality.services import local_today
-from pfdo.navigator import cache, child_pricing, services
-from pfdo.navigator.cache import guest_cacheable
+from pfdo.navigator import cache_views as cache
+from pfdo.navigator import child_pricing, services
+from pfdo.navigator.cache_views import guest_cacheable
 from pfdo.navigator.forms import ChildChoiceForm, ProgramFilterForm, RegistryFilterForm
 from pfdo.navigator.summary import summary_text
 from pfdo.providers.models import OWNERSHIP_LABELS

@@ -64,9 +64,10 @@ MAX_DROPPED = 3
 #: a word found in more than this share of programs does not count beside other words
 COMMON_SHARE = 0.5
 
+DIGITS = frozenset("0123456789")
 _WORD = re.compile(r"[0-9a-zа-яё]+", re.IGNORECASE)
 _COMPOUND = re.compile(r"[0-9a-zа-яё]+(?:-[0-9a-zа-яё]+)+", re.IGNORECASE)
-_DIGIT_D = re.compile(r"(\d)д")
+_DIGIT_D = re.compile(r"([0-9])д")
 
 #: words too common to mean anything in a search
 STOP_WORDS = frozenset("""
@@ -246,7 +247,7 @@ def understand(text: str) -> Understood:
         typed += [(w, stem(w)) for w in chunk_words]
     typed = _merge_phrases(_join_compounds(typed, indexed))
     # a token of two letters means nothing alone («ии») unless it has a digit or is listed
-    short = [(w, s) for w, s in typed if len(w) > MIN_STEM or any(c.isdigit() for c in w)
+    short = [(w, s) for w, s in typed if len(w) > MIN_STEM or any(c in DIGITS for c in w)
              or s in lists.expansions]
     if typed and not short:
         return Understood(nothing=True)
@@ -280,7 +281,7 @@ def _rule(stem_: str, lists: vocabulary.Lists) -> QueryWord:
     exact: list[str] = []
     prefixes: list[str] = []
     for alt in alternatives:
-        if len(alt) < MIN_PREFIX or any(c.isdigit() for c in alt):
+        if len(alt) < MIN_PREFIX or any(c in DIGITS for c in alt):
             exact.append(alt)
             continue
         prefixes.append(alt)

@@ -10,7 +10,7 @@ from pfdo.accounts.services import CONSENT_VERSION
 from pfdo.db import db
 from pfdo.municipality import services as municipality
 from pfdo.navigator import services as navigator
-from pfdo.navigator.cache import guest_cacheable
+from pfdo.navigator.cache_views import guest_cacheable
 from pfdo.periods import services as periods
 from pfdo.site import health
 

@@ -16,7 +16,7 @@ from tests.queries import count_queries
 
 def _version(app) -> int:
     with app.app_context():
-        return cache.version()
+        return cache.read_version()
 
 
 def test_a_guests_page_carries_an_etag_and_revalidates_to_304(app, client, make):

@@ -41,7 +41,7 @@ def test_the_registry_needs_a_fixed_number_of_queries(app, client):
     few = queries_for_page()
     for n in range(6, 12):
         factories.program(app, factories.provider(app, short_name=f"Поставщик {n}"))
-    assert queries_for_page() == few <= 5
+    assert queries_for_page() == few <= 6  # with the catalogue version of a guest's page
 
 
 def test_search_by_name_or_inn_and_filter_by_ownership(app, client):
