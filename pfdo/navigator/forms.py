@@ -13,6 +13,7 @@ from wtforms.widgets import html_params
 from pfdo.forms import FilterForm
 from pfdo.identifiers import IdentifierError, whole_number
 from pfdo.money import parse_rub
+from pfdo.navigator import organisations
 from pfdo.navigator.services import ProgramFilter, Sort
 from pfdo.periods.models import DIRECTION_LABELS
 from pfdo.programs.models import WEEKDAY_LABELS, Funding
@@ -115,15 +116,30 @@ class ProgramFilterForm(FilterForm):
     max_price = StringField("Цена в месяц до,\u00a0₽", validators=[_price],
                             render_kw={"inputmode": "decimal"})
     free_seats = BooleanField("Только со свободными местами")
-    provider = _Select("Организация", validators=[_known_choice])
+    org = StringField("Организация", validators=[Length(max=200)],
+                      description="Начните вводить название — появятся подсказки",
+                      render_kw={"list": "org-options", "autocomplete": "off"})
     sort = _Select("Сортировка", validators=[_known_choice], choices=SORT_CHOICES)
 
     def __init__(self, formdata, *, districts: list[str], providers: list, **kwargs):
         super().__init__(formdata, **kwargs)
         self.district.choices = [SelectChoice("", "Все"),
                                  *(SelectChoice(d, d) for d in districts)]
-        self.provider.choices = [SelectChoice("", "Все"),
-                                 *(SelectChoice(str(p_id), name) for p_id, name in providers)]
+        self._providers = providers
+        legacy = (formdata.get("provider") or "") if formdata is not None else ""
+        if legacy and not (self.org.data or "").strip():  # an older link: ?provider=12
+            self.org.data = organisations.name_of(legacy.strip(), providers) or legacy
+        #: the providers the «Организация» text finds (filled by validation)
+        self.provider_ids: tuple[int, ...] = ()
+
+    def validate_org(self, field):
+        text = (field.data or "").strip()
+        if not text:
+            return
+        self.provider_ids = tuple(organisations.matching(text, self._providers))
+        if not self.provider_ids:
+            raise ValidationError("В реестре нет организации с таким названием — фильтр "
+                                  "не применён")
 
     def _ok(self, field) -> str:
         return "" if field.errors else (field.data or "").strip()
@@ -133,14 +149,14 @@ class ProgramFilterForm(FilterForm):
         age = self._ok(self.age)
         price = self._ok(self.max_price)
         weekday = self._ok(self.weekday)
-        provider = self._ok(self.provider)
         return ProgramFilter(
             q=self._ok(self.q), direction=self._ok(self.direction),
             age=whole_number(age, minimum=MIN_AGE, maximum=MAX_AGE) if age else None,
             district=self._ok(self.district),
             funding=self._ok(self.funding), weekday=int(weekday) if weekday else None,
             max_price=parse_rub(price) if price else None,
-            free_seats=bool(self.free_seats.data), provider_id=int(provider) if provider else None,
+            free_seats=bool(self.free_seats.data),
+            provider_ids=self.provider_ids if self._ok(self.org) else None,
             sort=self._ok(self.sort))
 
 

@@ -65,7 +65,8 @@ class ProgramFilter:
     #: kopecks a month, the most a family wants to pay (the group's price)
     max_price: int | None = None
     free_seats: bool = False
-    provider_id: int | None = None
+    #: the providers the «Организация» text found
+    provider_ids: tuple[int, ...] | None = None
     sort: str = ""
 
     @property
@@ -183,8 +184,8 @@ def find_programs(flt: ProgramFilter, *, today: date, page: int = 1,
         stmt = stmt.where(Program.district == flt.district)
     if flt.funding:
         stmt = stmt.where(Program.funding == flt.funding)
-    if flt.provider_id is not None:
-        stmt = stmt.where(Program.provider_id == flt.provider_id)
+    if flt.provider_ids is not None:
+        stmt = stmt.where(Program.provider_id.in_(flt.provider_ids))
     if flt.weekday is not None or flt.max_price is not None or flt.free_seats:
         stmt = stmt.where(_group_filter(flt, today))
 

@@ -34,8 +34,8 @@ def active_filters(form: ProgramFilterForm) -> list[str]:
         parts.append(f"до {format_rub(parse_rub(ok(form.max_price)))}")
     if form.free_seats.data:
         parts.append("есть свободные места")
-    if ok(form.provider):
-        parts.append(_label(form.provider))
+    if ok(form.org):
+        parts.append(f"«{ok(form.org)}»")
     return [part for part in parts if part]
 
 

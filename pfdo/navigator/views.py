@@ -11,6 +11,7 @@ from pfdo.accounts.models import Role
 from pfdo.municipality.services import local_today
 from pfdo.navigator import cache_views as cache
 from pfdo.navigator import child_pricing, services
+from pfdo.navigator import organisations as organisations_match
 from pfdo.navigator.cache_views import guest_cacheable
 from pfdo.navigator.forms import ChildChoiceForm, ProgramFilterForm, RegistryFilterForm
 from pfdo.navigator.summary import summary_text
@@ -40,6 +41,17 @@ def index():
     return render_page_or_block("navigator/index.html", "results", filters=form, flt=flt,
                                 results=results, filter_summary=summary_text(form),
                                 suggestions=suggestions)
+
+
+@bp.route("/programs/organisations")
+@public
+@guest_cacheable
+def organisations():
+    """The «Организация» type-ahead: <option>s for the filter's datalist (htmx), the names
+    of registry providers with a published program that match what is typed."""
+    names = organisations_match.suggest(request.args.get("org", "")[:200],
+                                  cache.by_version("providers", services.providers_in_use))
+    return render_template("navigator/_organisations.html", names=names)
 
 
 @bp.route("/programs/<int:program_id>")

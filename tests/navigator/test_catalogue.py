@@ -70,11 +70,13 @@ def test_direction_district_funding_and_provider(app, client, prov, frozen_clock
     assert titles(page(client, district="Бабстовское поселение")) == ["Плавание"]
     assert titles(page(client, funding="municipal")) == ["Хор"]
     assert titles(page(client, funding="certified")) == ["Плавание", "Робототехника"]
-    assert titles(page(client, provider=other.id)) == ["Плавание"]
+    assert titles(page(client, org="спорт")) == ["Плавание"]
+    assert titles(page(client, org="СПОРТШКОЛА")) == ["Плавание"]
+    assert titles(page(client, provider=other.id)) == ["Плавание"]  # an older shared link
     html = page(client)
-    # the selects offer what is in use
+    # the district select offers what is in use; the providers are a type-ahead, not a list
     assert '<option value="Бабстовское поселение">' in html
-    assert f'<option value="{other.id}">Спортшкола</option>' in html
+    assert '>Спортшкола</option>' not in html and 'list="org-options"' in html
 
 
 def test_day_price_and_seats_must_hold_for_the_same_open_group(app, client, prov,
@@ -189,7 +191,7 @@ def test_a_shared_url_renders_the_same_results(app, client, prov, frozen_clock):
     factories.program(app, prov, title="Шахматы", direction="sports")
     params = {"q": "робот", "direction": "technical", "age": "9",
               "district": "Ленинский район", "funding": "certified", "weekday": "1",
-              "max_price": "2500", "free_seats": "y", "provider": str(prov.id),
+              "max_price": "2500", "free_seats": "y", "org": "Радуга",
               "sort": "price"}
     html = page(client, **params)
     assert titles(html) == ["Робототехника"]
@@ -204,11 +206,13 @@ def test_a_shared_url_renders_the_same_results(app, client, prov, frozen_clock):
 def test_unreadable_values_are_ignored_and_shown(app, client, prov, frozen_clock):
     factories.program(app, prov, title="Робототехника")
     html = page(client, age="abc", page="-1", max_price="дорого", weekday="9",
-                direction="cooking", provider="999999")
+                direction="cooking", org="Нет такой организации")
     assert titles(html) == ["Робототехника"]
     assert "Возраст — целое число от 5 до 17" in html
     assert "Сумма в рублях, например 3000" in html
     assert "Такого значения нет в списке" in html
+    assert "В реестре нет организации с таким названием — фильтр не применён" in html
+    assert 'value="Нет такой организации"' in html  # kept in the box
     assert 'aria-invalid="true"' in html
     assert page(client, age="3").count("Возраст — целое число от 5 до 17") >= 1
     assert titles(page(client, page="999")) == []
@@ -290,10 +294,14 @@ def test_names_typed_by_providers_are_escaped_in_the_filter_lists(app, client, f
     factories.program(app, evil, district='Район <b>"Северный"</b>')
     html = page(client)
     assert "<script>alert" not in html and "<b>" not in html
-    assert '&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; Ко</option>' in html
     assert '&lt;b&gt;&#34;Северный&#34;&lt;/b&gt;</option>' in html
-    # the chosen value stays chosen
-    assert f'<option selected value="{evil.id}">' in page(client, provider=evil.id)
+    # the chosen provider stays in the box, and the type-ahead escapes the names it offers
+    chosen = page(client, provider=evil.id)
+    assert "<script>alert" not in chosen
+    assert 'value="&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; Ко"' in chosen
+    offered = client.get("/programs/organisations", query_string={"org": "alert"})
+    assert offered.get_data(as_text=True) == (
+        '<option value="&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; Ко"></option>')
 
 
 def test_a_corrected_query_says_what_it_searched_and_links_it(app, client, prov, frozen_clock):
@@ -317,3 +325,21 @@ def test_nothing_found_suggests_the_directions_instead_of_a_bare_no(app, client,
     assert titles(html) == [] and "По этим условиям программ нет" in html
     assert "Проверьте, нет ли опечатки" in html
     assert 'href="/programs?direction=sports"' in html and "(1)" in html
+
+
+def test_the_organisation_type_ahead_offers_names_that_begin_with_the_text_first(
+        app, client, frozen_clock):
+    for name in ("Спортшкола «Олимп»", "ДЮСШ спорт", "Центр «Радуга»", "Клуб «Ёлочка»"):
+        factories.program(app, factories.provider(app, short_name=name), title=f"Кружок {name}")
+    factories.provider(app, short_name="Спорт без программ")  # nothing published: not offered
+
+    def offered(text):
+        body = client.get("/programs/organisations", query_string={"org": text})
+        assert body.status_code == 200
+        return re.findall(r'<option value="([^"]+)">', body.get_data(as_text=True))
+
+    assert offered("спорт") == ["ДЮСШ спорт", "Спортшкола «Олимп»"]
+    assert offered("ОЛИМП") == ["Спортшкола «Олимп»"]
+    assert offered("елочка") == ["Клуб «Ёлочка»"]  # «ё» as «е»
+    assert offered("") == [] and offered("  «»  ") == [] and offered("я" * 5000) == []
+    assert titles(page(client, org="елочка")) == ["Кружок Клуб «Ёлочка»"]

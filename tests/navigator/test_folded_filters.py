@@ -29,6 +29,8 @@ def catalogue(app, frozen_clock):
       "free_seats": "y"},
      "Фильтры: 11 лет, техническая, понедельник, до 3\u00a0000,00\u00a0₽, есть свободные места"),
     ({"age": "99", "funding": "certified"}, "Фильтры: по сертификату"),  # unread: left out
+    ({"org": "раду"}, "Фильтры: «раду»"),
+    ({"org": "Нет такой"}, "Фильтры не выбраны"),  # finds no provider: left out
 ])
 def test_the_summary_names_the_active_filters(client, catalogue, params, expected):
     html = client.get("/programs", query_string=params).get_data(as_text=True)
@@ -41,7 +43,7 @@ def test_the_search_box_is_above_the_fold_and_the_other_filters_under_it(client,
     fold = form[form.index("<details"):]
     assert 'name="q"' in form[:form.index("<details")]
     for name in ("age", "direction", "district", "funding", "weekday", "max_price",
-                 "provider", "sort", "free_seats"):
+                 "org", "sort", "free_seats"):
         assert f'name="{name}"' in fold, name
     assert re.match(r'<details class="filters-fold[^"]*"\s*>', fold)  # folded
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
+from html import unescape as html_unescape
 from urllib.parse import quote
 
 import pytest
@@ -363,9 +364,10 @@ def test_the_provider_page(app, client, frozen_clock):
     assert "В реестре поставщиков с 15.03.2026" in html
     assert "Лицензия" in html and "не требуется" in html
     assert "Рисуем акварелью" in html and "Черновик" not in html
-    assert f'href="/programs?provider={prov.id}"' in html
-    listed = client.get(f"/programs?provider={prov.id}").get_data(as_text=True)
+    link = re.search(r'href="(/programs\?org=[^"]+)">Искать среди программ организации', html)
+    listed = client.get(html_unescape(link.group(1))).get_data(as_text=True)
     assert "Найдена 1 программа" in listed
+    assert 'value="ИП Кузнецова А. В."' in listed  # the box shows whose programs these are
 
 
 # --- The home page and the menu ---------------------------------------------------------------
