@@ -251,10 +251,10 @@ def evaluate(app) -> dict[str, dict]:
             for query, topics in queries:
                 page = services.find_programs(services.ProgramFilter(q=query),
                                               today=catalogue.TODAY, per_page=10)
-                found = [topic_of(card.program.title) for card in page.cards]
+                found = [topic_of(card.title) for card in page.cards]
                 if topics and topics[0] in AGE_ANSWERS:
                     right = AGE_ANSWERS[topics[0]]
-                    found = [topics[0] if right(card.program) else None for card in page.cards]
+                    found = [topics[0] if right(card) else None for card in page.cards]
                 if not topics:
                     ok = page.total == 0
                     hits += ok

@@ -137,6 +137,7 @@ MATRIX = {
     "hotline.call_log_xlsx": {"hotline", "coordinator"},
     # --- navigator rows ---
     "navigator.index": PUBLIC,
+    "navigator.organisations": PUBLIC,
     "navigator.program": PUBLIC,
     "navigator.program_document": PUBLIC,
     "navigator.provider": PUBLIC,

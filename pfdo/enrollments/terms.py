@@ -70,28 +70,53 @@ def next_period(period: FinancingPeriod) -> FinancingPeriod | None:
         FinancingPeriod.starts_on > period.ends_on).order_by(FinancingPeriod.starts_on)).first()
 
 
+@dataclass(frozen=True)
+class Purse:
+    """What a child's certificate can spend on a certified program today, whatever the
+    program: the period, the kind (financing, conversion, no places, no period) and the
+    balance a split starts from."""
+
+    period: FinancingPeriod | None
+    kind: str
+    available: int = 0
+    #: the current period's nominal for the child today
+    nominal: int = 0
+    places_left: int = 0
+    credited_months: int = 0
+
+    @property
+    def pays(self) -> bool:
+        return self.kind in (Kind.FINANCING, Kind.CONVERSION)
+
+
+def purse(child: Child, certificate: Certificate, *, today: date) -> Purse:
+    period = periods.current_period(today)
+    if period is None:
+        return Purse(None, Kind.NO_PERIOD)
+    age_now = child.age_on(today)
+    nominal = period.nominal_for_age(age_now)
+    places_left = max(period.quota_left, 0)
+    if certificate.is_financing:
+        # what can still be spent: the certificate account's balance (one query)
+        available = ledger.balances_by_code([certificate.account_code]).get(
+            certificate.account_code, 0)
+        return Purse(period, Kind.FINANCING, available, nominal, places_left)
+    if places_left > 0:
+        available, credited_months = periods.prorated_nominal(period, age_now, today)
+        return Purse(period, Kind.CONVERSION, available, nominal, places_left, credited_months)
+    return Purse(period, Kind.NO_PLACES, nominal=nominal)
+
+
 def context(program: Program, child: Child, certificate: Certificate, *,
             today: date) -> Context:
     """What the split of `program`'s groups for `child` depends on, today."""
     if program.funding == Funding.MUNICIPAL:
         return Context(program, child, certificate, periods.current_period(today), Kind.FREE)
-    period = periods.current_period(today)
-    if period is None:
-        return Context(program, child, certificate, None, Kind.NO_PERIOD)
-    age_now = child.age_on(today)
-    nominal = period.nominal_for_age(age_now)
-    places_left = max(period.quota_left, 0)
-    credited_months = 0
-    if certificate.is_financing:
-        kind = Kind.FINANCING
-        # what can still be spent: the certificate account's balance (one query)
-        available = ledger.balances_by_code([certificate.account_code]).get(
-            certificate.account_code, 0)
-    elif places_left > 0:
-        kind = Kind.CONVERSION
-        available, credited_months = periods.prorated_nominal(period, age_now, today)
-    else:
-        return Context(program, child, certificate, period, Kind.NO_PLACES, nominal=nominal)
+    spend = purse(child, certificate, today=today)
+    if not spend.pays:
+        return Context(program, child, certificate, spend.period, spend.kind,
+                       nominal=spend.nominal)
+    period = spend.period
     following = next_period(period)
     # the top-up at the next period's start follows the child's age on that day
     upcoming = summary.NextPeriod(
@@ -99,9 +124,10 @@ def context(program: Program, child: Child, certificate: Certificate, *,
         nominal=following.nominal_for_age(child.age_on(following.starts_on)),
         months=following.months) \
         if following else None
-    return Context(program, child, certificate, period, kind, available=available,
-                   normative=costs.normative_cost(program, period) or 0, nominal=nominal,
-                   places_left=places_left, credited_months=credited_months, upcoming=upcoming)
+    return Context(program, child, certificate, period, spend.kind, available=spend.available,
+                   normative=costs.normative_cost(program, period) or 0, nominal=spend.nominal,
+                   places_left=spend.places_left, credited_months=spend.credited_months,
+                   upcoming=upcoming)
 
 
 def months_for(group: Group, *, today: date, first_month: date | None = None) -> list[date]:

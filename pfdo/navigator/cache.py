@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from pfdo.clock import now
 from pfdo.db import db
+from pfdo.municipality import services as municipality
+from pfdo.navigator import cards
 from pfdo.navigator.models import CatalogueVersion
 
 #: the tables whose rows a guest's catalogue page shows
@@ -60,6 +62,9 @@ def _bump_before_commit(session) -> None:
         # this moment, as the migration does
         session.execute(insert(CatalogueVersion).values(
             id=1, version=int(now().timestamp() * 1000)))
+    # the cards of what changed, under the version's row lock (pfdo.navigator.cards)
+    if cards.has_pending(session):
+        cards.write_pending(session, municipality.local_today())
 
 
 @event.listens_for(Session, "after_rollback")
@@ -68,5 +73,12 @@ def _forget(session) -> None:
 
 
 def read_version() -> int:
-    return int(db.session.scalar(select(CatalogueVersion.version)
-                                 .where(CatalogueVersion.id == 1)) or 0)
+    """The version (and, noted in the session for `cards.ensure_fresh`, the date the cards
+    were written for), in one statement."""
+    row = db.session.execute(select(CatalogueVersion.version, CatalogueVersion.cards_on)
+                             .where(CatalogueVersion.id == 1)).first()
+    if row is None:
+        return 0
+    if row.cards_on is not None:
+        db.session.info[cards.FRESH_ON] = row.cards_on
+    return int(row.version)

@@ -1,5 +1,7 @@
 """What a child's certificate would pay for a program's groups, shown on the program page to a
-signed-in parent (docs/domain.md §8 point 3): the breakdown by month and its summary in words."""
+signed-in parent (docs/domain.md §8 point 3): the breakdown by month and its summary in words;
+and in the catalogue, for the child a parent picks, the filters that fit the child and what the
+certificate would pay a month on each card."""
 
 from __future__ import annotations
 
@@ -13,9 +15,12 @@ from pfdo.certificates.models import Certificate, CertificateStatus
 from pfdo.children.models import Child
 from pfdo.db import db
 from pfdo.enrollments import pricing, summary, terms
+from pfdo.navigator import organisations
+from pfdo.navigator.catalogue import ProgramCard
 from pfdo.navigator.services import open_groups
 from pfdo.periods.models import FinancingPeriod
-from pfdo.programs.models import Group, Program
+from pfdo.programs import cost as costs
+from pfdo.programs.models import Funding, Group, Program
 
 
 def children_with_certificates(parent: User) -> list[tuple[Child, Certificate]]:
@@ -84,3 +89,61 @@ def price_for_child(program: Program, child: Child, certificate: Certificate, *,
     return ChildPricing(child, certificate, ctx.period, ctx.kind, available=ctx.available,
                         normative=ctx.normative, places_left=ctx.places_left,
                         credited_months=ctx.credited_months, groups=groups)
+
+
+# --- «Подобрать для ребёнка» in the catalogue -------------------------------------------------
+
+def filters_for(child: Child, certificate: Certificate, *, today: date,
+                districts: list[str]) -> dict[str, str]:
+    """The catalogue's filters for a child, as URL parameters with nothing personal in them:
+    the age today, what the certificate can pay for (a financing certificate: programs paid
+    by certificate; a record certificate with no financing places left: the free ones; else
+    either), and the district the child's address is in, when it names one of the
+    catalogue's districts (the longest that it names)."""
+    params = {"age": str(child.age_on(today))}
+    spend = terms.purse(child, certificate, today=today)
+    if spend.kind == terms.Kind.FINANCING:
+        params["funding"] = Funding.CERTIFIED.value
+    elif not spend.pays:
+        params["funding"] = Funding.MUNICIPAL.value
+    address = organisations.folded(child.address or "")
+    named = [d for d in districts if organisations.folded(d)
+             and organisations.folded(d) in address]
+    if named:
+        params["district"] = max(named, key=len)
+    return params
+
+
+@dataclass(frozen=True)
+class CardShare:
+    """What the chosen child's certificate would pay for a program's card, a month, in its
+    cheapest open group."""
+
+    #: "free" | "pays" | "no_group" | "no_places" | "no_period" | "empty"
+    kind: str
+    #: kopecks a month the certificate pays, and what the family adds
+    pays: int = 0
+    family: int = 0
+
+
+def card_shares(cards: list[ProgramCard], child: Child, certificate: Certificate, *,
+                today: date) -> dict[int, CardShare]:
+    """Per card, what the certificate would pay a month: at most the cheapest open group's
+    price, the program's normative cost and what the certificate can still spend (the
+    program page splits it month by month). The certificate's state is read once."""
+    spend = terms.purse(child, certificate, today=today)
+    shares = {}
+    for card in cards:
+        if card.is_free:
+            shares[card.id] = CardShare("free")
+        elif not spend.pays:
+            shares[card.id] = CardShare(spend.kind)
+        elif card.min_price is None:
+            shares[card.id] = CardShare("no_group")
+        else:
+            norm = costs.monthly_norm(spend.period.hour_cost(card.direction),
+                                      card.hours_per_week) or 0
+            pays = max(min(card.min_price, norm, spend.available), 0)
+            shares[card.id] = CardShare("pays" if pays else "empty", pays=pays,
+                                        family=card.min_price - pays)
+    return shares

@@ -7,206 +7,43 @@ grouped queries over the page's programs)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, exists, false, func, select
+from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from pfdo.db import db
 from pfdo.enrollments import reviews as program_reviews
 from pfdo.errors import NotFound
+from pfdo.navigator import catalogue
+from pfdo.navigator.catalogue import (  # noqa: F401 (the catalogue's names, as views use them)
+    PER_PAGE,
+    ProgramCard,
+    ProgramFilter,
+    Results,
+    Sort,
+    find_programs,
+)
+from pfdo.navigator.models import CatalogueCard
 from pfdo.periods.models import Direction
-from pfdo.programs import search
 from pfdo.programs.models import (
-    WEEKDAY_SHORT,
     Group,
-    GroupSession,
     Program,
     ProgramStatus,
 )
 from pfdo.providers import review as provider_review
 from pfdo.providers.models import Provider, ProviderStatus
 
-PER_PAGE = 20
 SIMILAR_LIMIT = 4
 #: reviews shown on a program page at first and added by «Показать ещё»
 REVIEWS_STEP = 5
-
-
-class Sort:
-    RELEVANCE = "relevance"
-    PRICE = "price"
-    RATING = "rating"
-    SEATS = "seats"
 
 
 def _visible(stmt):
     """Published programs of providers in the registry (the statement must join Provider)."""
     return stmt.where(Program.status == ProgramStatus.PUBLISHED,
                       Provider.status == ProviderStatus.APPROVED)
-
-
-def _open_group(today: date):
-    """A group still taking children: open for enrolment and not yet over."""
-    return and_(Group.is_open.is_(True), Group.ends_on >= today)
-
-
-# --- The catalogue ---------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class ProgramFilter:
-    q: str = ""
-    direction: str = ""
-    age: int | None = None
-    district: str = ""
-    funding: str = ""
-    weekday: int | None = None
-    #: kopecks a month, the most a family wants to pay (the group's price)
-    max_price: int | None = None
-    free_seats: bool = False
-    #: the providers the «Организация» text found
-    provider_ids: tuple[int, ...] | None = None
-    sort: str = ""
-
-    @property
-    def effective_sort(self) -> str:
-        if self.sort in (Sort.PRICE, Sort.RATING, Sort.SEATS):
-            return self.sort
-        return Sort.RELEVANCE
-
-
-@dataclass(frozen=True)
-class ProgramCard:
-    """A program as a card in a list: what the family compares at a glance."""
-
-    program: Program
-    #: the lowest price a month among the open groups; None when no group is open
-    min_price: int | None
-    #: free seats over the open groups
-    seats_free: int
-    #: weekdays (0 = Monday) of the open groups' classes
-    weekdays: list[int] = field(default_factory=list)
-
-    @property
-    def has_open_group(self) -> bool:
-        return self.min_price is not None
-
-    @property
-    def days(self) -> str:
-        """«пн, ср»"""
-        return ", ".join(WEEKDAY_SHORT[d] for d in self.weekdays)
-
-
-def _group_stats(today: date):
-    return (select(Group.program_id.label("program_id"),
-                   func.min(Group.price_per_month).label("min_price"),
-                   func.sum(Group.capacity - Group.seats_taken).label("seats_free"))
-            .where(_open_group(today)).group_by(Group.program_id).subquery("open_stats"))
-
-
-def _cards(programs: list[Program], today: date) -> list[ProgramCard]:
-    """Cards for the programs in two queries, whatever their number."""
-    ids = [p.id for p in programs]
-    if not ids:
-        return []
-    stats = {row.program_id: row for row in db.session.execute(
-        select(Group.program_id, func.min(Group.price_per_month).label("min_price"),
-               func.sum(Group.capacity - Group.seats_taken).label("seats_free"))
-        .where(Group.program_id.in_(ids), _open_group(today)).group_by(Group.program_id))}
-    days: dict[int, set[int]] = {}
-    for program_id, weekday in db.session.execute(
-            select(Group.program_id, GroupSession.weekday).select_from(GroupSession)
-            .join(GroupSession.group)
-            .where(Group.program_id.in_(ids), _open_group(today)).distinct()):
-        days.setdefault(program_id, set()).add(weekday)
-    cards = []
-    for program in programs:
-        row = stats.get(program.id)
-        cards.append(ProgramCard(
-            program=program, min_price=int(row.min_price) if row else None,
-            seats_free=int(row.seats_free or 0) if row else 0,
-            weekdays=sorted(days.get(program.id, ()))))
-    return cards
-
-
-def _group_filter(flt: ProgramFilter, today: date):
-    """One EXISTS: some single open group satisfies the day, the price and the free seats."""
-    conditions = [Group.program_id == Program.id, _open_group(today)]
-    if flt.max_price is not None:
-        conditions.append(Group.price_per_month <= flt.max_price)
-    if flt.free_seats:
-        conditions.append(Group.seats_taken < Group.capacity)
-    if flt.weekday is not None:
-        conditions.append(exists().where(GroupSession.group_id == Group.id,
-                                         GroupSession.weekday == flt.weekday))
-    return exists().where(*conditions)
-
-
-@dataclass
-class Results:
-    """One page of the catalogue: cards plus what the pager needs."""
-
-    pagination: object
-    cards: list[ProgramCard]
-    #: the query as the search understood it, when it read a word differently (a typo, the
-    #: Latin layout): the page says «Возможно, вы искали …»
-    corrected: str | None = None
-
-    @property
-    def total(self) -> int:
-        return self.pagination.total or 0
-
-
-def find_programs(flt: ProgramFilter, *, today: date, page: int = 1,
-                  per_page: int = PER_PAGE) -> Results:
-    """The catalogue filtered and sorted, one page. Words go through the stemmed term index
-    (never LIKE); a query of stop words only matches everything. Refuses nothing: values the
-    form could not read arrive here as "no filter"."""
-    sort = flt.effective_sort
-    stmt = _visible(select(Program).join(Program.provider)
-                    .options(contains_eager(Program.provider)))
-    if sort in (Sort.PRICE, Sort.SEATS):
-        # the open groups' figures are aggregated only when the order needs them
-        stats = _group_stats(today)
-        stmt = stmt.outerjoin(stats, stats.c.program_id == Program.id)
-    understood = search.understand(flt.q) if flt.q.strip() else search.Understood()
-    matched = search.matching(understood.words) if understood.words else None
-    if matched is not None:
-        stmt = stmt.join(matched, matched.c.program_id == Program.id)
-    elif understood.nothing:
-        stmt = stmt.where(false())
-    if flt.direction:
-        stmt = stmt.where(Program.direction == flt.direction)
-    if flt.age is not None:
-        stmt = stmt.where(Program.age_from <= flt.age, Program.age_to >= flt.age)
-    if flt.district:
-        stmt = stmt.where(Program.district == flt.district)
-    if flt.funding:
-        stmt = stmt.where(Program.funding == flt.funding)
-    if flt.provider_ids is not None:
-        stmt = stmt.where(Program.provider_id.in_(flt.provider_ids))
-    if flt.weekday is not None or flt.max_price is not None or flt.free_seats:
-        stmt = stmt.where(_group_filter(flt, today))
-
-    if sort == Sort.PRICE:
-        order = [stats.c.min_price.is_(None), stats.c.min_price.asc()]
-    elif sort == Sort.RATING:
-        # the average in thousandths of a star, in integer arithmetic on both databases
-        ratio = case((Program.rating_count > 0,
-                      (Program.rating_total * 1000) // Program.rating_count), else_=0)
-        order = [(Program.rating_count == 0), ratio.desc(), Program.rating_count.desc()]
-    elif sort == Sort.SEATS:
-        order = [func.coalesce(stats.c.seats_free, 0).desc()]
-    elif matched is not None:
-        order = [matched.c.relevance.desc()]
-    else:
-        order = []
-    stmt = stmt.order_by(*order, Program.title, Program.id)
-    pagination = db.paginate(stmt, page=max(page, 1), per_page=per_page, error_out=False,
-                             count=True)
-    return Results(pagination=pagination, cards=_cards(list(pagination.items), today),
-                   corrected=understood.corrected)
 
 
 def districts_in_use() -> list[str]:
@@ -259,26 +96,21 @@ def get_public_provider_or_404(provider_id: int) -> Provider:
 
 def provider_programs(provider: Provider, *, today: date) -> list[ProgramCard]:
     """The provider's published programs as cards, by title."""
-    programs = list(db.session.scalars(
-        select(Program).where(Program.provider_id == provider.id,
-                              Program.status == ProgramStatus.PUBLISHED)
-        .options(selectinload(Program.provider)).order_by(Program.title, Program.id)))
-    return _cards(programs, today)
+    catalogue.ensure_fresh(today)
+    return catalogue.cards_of(CatalogueCard.provider_id == provider.id)
 
 
 def similar_programs(program: Program, *, today: date,
                      limit: int = SIMILAR_LIMIT) -> list[ProgramCard]:
     """Up to `limit` other visible programs of the same direction whose ages overlap, those in
     the same district first."""
-    same_district = case((Program.district == program.district, 0), else_=1)
-    programs = list(db.session.scalars(_visible(
-        select(Program).join(Program.provider)
-        .where(Program.id != program.id, Program.direction == program.direction,
-               Program.age_from <= program.age_to, Program.age_to >= program.age_from)
-        .options(contains_eager(Program.provider)))
-        .order_by(same_district, Program.rating_count.desc(), Program.title, Program.id)
-        .limit(limit)))
-    return _cards(programs, today)
+    catalogue.ensure_fresh(today)
+    same_district = case((CatalogueCard.district == program.district, 0), else_=1)
+    return catalogue.cards_of(
+        and_(CatalogueCard.program_id != program.id,
+             CatalogueCard.direction == program.direction,
+             CatalogueCard.age_from <= program.age_to, CatalogueCard.age_to >= program.age_from),
+        same_district, CatalogueCard.rating_count.desc(), limit=limit)
 
 
 def open_groups(program: Program, today: date) -> list[Group]:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from dataclasses import dataclass
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from pfdo import storage
 from pfdo.accounts.access import public
@@ -29,18 +32,65 @@ def _filter_form() -> ProgramFilterForm:
     return form
 
 
+#: the child a parent picked in the catalogue (an id in the session: never in the URL)
+PICKED_CHILD = "navigator_child"
+
+
+@dataclass
+class ChildChoice:
+    form: ChildChoiceForm
+    #: (child, certificate) picked, or None
+    chosen: tuple | None = None
+
+
+def _child_choice(today):
+    """For a parent with a certificate: the «Подобрать для ребёнка» form and the child picked
+    earlier; or a redirect to the catalogue filtered for the child just picked (its URL
+    holds the filters only, so it can be shared), or without the choice (an empty pick)."""
+    if not (current_user.is_authenticated and current_user.role == Role.PARENT):
+        return None
+    eligible = child_pricing.children_with_certificates(current_user)
+    if not eligible:
+        return None
+    asked = "child" in request.args
+    form = ChildChoiceForm(request.args if asked else MultiDict(),
+                           children=[child for child, _ in eligible])
+    if asked and form.validate():
+        keep = {"q": request.args["q"]} if request.args.get("q", "").strip() else {}
+        picked = next(((child, certificate) for child, certificate in eligible
+                       if str(child.id) == form.child.data), None)
+        if picked is None:
+            session.pop(PICKED_CHILD, None)
+            return redirect(url_for("navigator.index", **keep))
+        session[PICKED_CHILD] = picked[0].id
+        districts = cache.by_version("districts", services.districts_in_use)
+        return redirect(url_for("navigator.index", **keep, **child_pricing.filters_for(
+            *picked, today=today, districts=districts)))
+    chosen = None if asked else next(((child, certificate) for child, certificate in eligible
+                                      if child.id == session.get(PICKED_CHILD)), None)
+    if chosen is not None:
+        form.child.data = str(chosen[0].id)
+    return ChildChoice(form, chosen)
+
+
 @bp.route("/programs")
 @public
 @guest_cacheable
 def index():
+    today = local_today()
+    choice = _child_choice(today)
+    if isinstance(choice, Response):
+        return choice
     form = _filter_form()
     flt = form.to_filter()
-    results = services.find_programs(flt, today=local_today(),
-                                     page=arg_int("page", 1))
+    results = services.find_programs(flt, today=today, page=arg_int("page", 1))
     suggestions = services.direction_counts() if flt.q.strip() and not results.total else []
+    shares = child_pricing.card_shares(results.cards, *choice.chosen, today=today) \
+        if choice and choice.chosen else {}
     return render_page_or_block("navigator/index.html", "results", filters=form, flt=flt,
                                 results=results, filter_summary=summary_text(form),
-                                suggestions=suggestions)
+                                suggestions=suggestions, choice=choice, shares=shares,
+                                today=today)
 
 
 @bp.route("/programs/organisations")

@@ -66,7 +66,7 @@ def terms(program_id: int) -> set[str]:
 def visible_titles(today=date(2026, 9, 10)) -> list[str]:
     """What a family finds in the navigator's catalogue."""
     results = navigator.find_programs(navigator.ProgramFilter(), today=today)
-    return [card.program.title for card in results.cards]
+    return [card.title for card in results.cards]
 
 
 def actions(program_id: int) -> list[str]:
