@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -57,14 +58,24 @@ def month_range(first: date, last: date) -> str:
     return f"{month_name(first)} {first.year} – {month_name(last)} {last.year}"
 
 
+#: Babel's answers are pure functions of the number, and a page asks for the same few many
+#: times (a catalogue page: the ages, seats and reviews of twenty cards)
+_MEMO = 4096
+
+
+@lru_cache(maxsize=_MEMO)
 def fmt_number(value: int) -> str:
     return format_decimal(value, locale=RU)
 
 
+@lru_cache(maxsize=_MEMO)
+def _plural_form(count: int) -> str:
+    return RU.plural_form(abs(count))
+
+
 def plural(count: int, one: str, few: str, many: str) -> str:
     """Pick the Russian form for `count`: 1 ребёнок, 2 ребёнка, 5 детей (CLDR rules)."""
-    form = RU.plural_form(abs(count))
-    return {"one": one, "few": few}.get(form, many)
+    return {"one": one, "few": few}.get(_plural_form(count), many)
 
 
 def count_with_noun(count: int, one: str, few: str, many: str) -> str:

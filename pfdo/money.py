@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from babel.numbers import format_currency
 
@@ -20,6 +21,11 @@ def format_rub(kopecks: int) -> str:
     """17 456,00 ₽ — Russian grouping and decimal comma, via Babel (CLDR)."""
     if not isinstance(kopecks, int):
         raise TypeError("money is an int number of kopecks")
+    return _format_rub(kopecks)
+
+
+@lru_cache(maxsize=4096)  # a pure function of the amount; lists repeat the same prices
+def _format_rub(kopecks: int) -> str:
     return format_currency(Decimal(kopecks).scaleb(-2), "RUB", locale="ru_RU")
 
 

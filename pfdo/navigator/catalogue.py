@@ -226,12 +226,9 @@ def find_programs(flt: ProgramFilter, *, today: date, page: int = 1,
     sort = flt.effective_sort
     understood = search.understand(flt.q) if flt.q.strip() else search.Understood()
     matched = search.matching(understood.words) if understood.words else None
-    stmt = select(CatalogueCard, func.count().over().label("total"))
-    if matched is not None:
-        stmt = stmt.join(matched, matched.c.program_id == CatalogueCard.program_id)
-    elif understood.nothing:
-        stmt = stmt.where(false())
     conditions = []
+    if matched is None and understood.nothing:
+        conditions.append(false())
     if flt.direction:
         conditions.append(CatalogueCard.direction == flt.direction)
     if flt.age is not None:
@@ -244,6 +241,15 @@ def find_programs(flt: ProgramFilter, *, today: date, page: int = 1,
         conditions.append(CatalogueCard.provider_id.in_(flt.provider_ids))
     if (groups := _groups_condition(flt, today)) is not None:
         conditions.append(groups)
+    if matched is not None:
+        # the words' matches are computed once: the total is a window over the joined rows
+        stmt = (select(CatalogueCard, func.count().over().label("total"))
+                .join(matched, matched.c.program_id == CatalogueCard.program_id))
+    else:
+        # without words the total is a count of its own in the same statement, so the page
+        # itself can stop after its rows (the default order has an index)
+        total = select(func.count()).select_from(CatalogueCard).where(*conditions)
+        stmt = select(CatalogueCard, total.scalar_subquery().label("total"))
     stmt = stmt.where(*conditions)
 
     if sort == Sort.PRICE:

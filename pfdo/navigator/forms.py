@@ -4,6 +4,8 @@ ignored, so a mistyped shared link still opens."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from markupsafe import Markup
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -71,19 +73,28 @@ _known_choice = known_choice()
 
 
 _OPTION = Markup('<option value="{}">{}</option>')
-_SELECTED = Markup('<option selected value="{}">{}</option>')
+
+
+@lru_cache(maxsize=64)
+def _options(pairs: tuple[tuple[str, str], ...]) -> Markup:
+    """The options of a list, none selected, written once per list (the districts' list is
+    the same for every request until the catalogue changes)."""
+    return Markup("").join(_OPTION.format(value, label) for value, label in pairs)
 
 
 def _fast_select(field, **kwargs) -> Markup:
-    """A <select> whose options are written in one pass: a regional catalogue lists hundreds
-    of providers, and WTForms' per-option rendering costs more than the search itself.
-    Markup.format escapes every value and label (provider and district names are typed by
-    providers)."""
+    """A <select> whose options are written in one pass and kept: a regional catalogue lists
+    a hundred districts, and WTForms' per-option rendering costs more than the search itself.
+    Markup.format escapes every value and label (district names are typed by providers); the
+    chosen option is marked in the kept text by its escaped value."""
     kwargs.setdefault("id", field.id)
     chosen = str(field.data) if field.data is not None else ""
-    options = Markup("").join(
-        (_SELECTED if str(value) == chosen else _OPTION).format(value, label)
-        for value, label in field.iter_choices_values())
+    options = _options(tuple((str(value), str(label))
+                             for value, label in field.iter_choices_values()))
+    plain = Markup('<option value="{}">').format(chosen)
+    if chosen and plain in options:
+        options = options.replace(plain, Markup('<option selected value="{}">').format(chosen),
+                                  1)
     # html_params escapes the attribute values itself, as WTForms' own Select widget relies on
     attributes = Markup(html_params(name=field.name, **kwargs))  # noqa: S704
     return Markup("<select {}>{}</select>").format(attributes, options)

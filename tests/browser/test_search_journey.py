@@ -61,3 +61,44 @@ def test_nonsense_offers_the_directions(page: Page, screenshots_dir):
     suggestions.first.click()
     expect(page).to_have_url(re.compile("direction="))
     expect(page.locator("#results .program-card").first).to_be_visible()
+
+
+def test_the_organisation_box_suggests_registry_names_as_one_types(page: Page):
+    page.goto("/programs")
+    box = page.get_by_label("Организация")
+    box.fill("радуг")
+    options = page.locator("#org-options option")
+    expect(options.first).to_be_attached()
+    names = options.evaluate_all("list => list.map(o => o.value)")
+    assert names and all("Радуга" in name for name in names), names
+    box.fill(names[0])
+    box.press("Enter")
+    wait_for_htmx(page)
+    expect(page.locator("#filters-summary")).to_contain_text("Радуга")
+    providers = page.locator("#results .program-card .card-body > p.mb-2 a")
+    expect(providers.first).to_be_visible()
+    assert set(providers.all_inner_texts()) == {names[0]}
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_parent_picks_a_child_and_each_card_says_what_the_certificate_pays(
+        watched_context, signed_in_state, viewport, screenshots_dir):
+    context = watched_context(storage_state=signed_in_state("parent@demo-pfdo.ru"))
+    page = context.new_page()
+    page.set_viewport_size(viewport)
+    page.goto("/programs")
+    page.get_by_label("Ребёнок").select_option(index=1)
+    page.get_by_role("button", name="Подобрать", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/programs\?age=\d+"))
+    assert "child" not in page.url
+    expect(page.get_by_text(re.compile(r"Ребёнок: [^,]+, \d+ (год|года|лет)\."))).to_be_visible()
+    share = page.locator("#results .certificate-share").first
+    expect(share).to_be_visible()
+    expect(share).to_contain_text(re.compile("Сертификат|По сертификату|Мест финансирования"))
+    assert_nothing_scrolls_sideways(page)
+    assert_accessible(page)
+    name = "desktop" if viewport is DESKTOP else "phone"
+    page.screenshot(path=screenshots_dir / f"search-for-child-{name}.png", full_page=False)
+    page.get_by_role("link", name="Не подбирать").click()
+    expect(page).to_have_url(re.compile(r"/programs$"))
+    expect(page.locator("#results .certificate-share")).to_have_count(0)
