@@ -7,7 +7,7 @@ PORT ?= 5000
 export PORT  # the default PUBLIC_BASE_URL in development is http://127.0.0.1:$(PORT)
 export FLASK_APP := app.py
 
-.PHONY: run test lint setup vendor migrate seed clean bench
+.PHONY: run test lint setup vendor assets migrate seed clean bench
 
 # --- set-up (idempotent: each step re-runs only when its inputs change) ---------------
 $(BIN)/python:
@@ -32,7 +32,11 @@ static/vendor/.copied: node_modules/.package-lock.json
 
 vendor: static/vendor/.copied
 
-setup: .stamp-python vendor
+# static/dist/: every static file under a hashed name, with .gz and .br copies (pfdo/assets.py)
+assets: .stamp-python vendor
+	$(BIN)/python -c 'from pfdo import assets; assets.main()'
+
+setup: .stamp-python vendor assets
 
 migrate: setup
 	$(BIN)/flask db upgrade

@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from pfdo import config as config_module
-from pfdo import formatting, links, phones, russian, security
+from pfdo import assets, formatting, links, phones, russian, security
 from pfdo.errors import DomainError, Forbidden, NotFound, ServerBusy
 from pfdo.extensions import cache, csrf, db, htmx, limiter, login_manager, migrate
 
@@ -245,6 +245,7 @@ def register_template_context(app: Flask) -> None:
     from pfdo.navigation import header_menu
 
     formatting.register(app, timezone=municipality.timezone)
+    assets.init_app(app)
     app.jinja_env.filters["phone"] = lambda value: phones.format_phone(
         value, municipality.local_area_codes())
     app.jinja_env.filters["tel_href"] = phones.tel_href

@@ -11,7 +11,7 @@ import pytest
 PFDO = Path(__file__).resolve().parent.parent / "pfdo"
 
 #: the web layer: the only modules that may read the HTTP request
-WEB_MODULES = {"__init__.py", "web.py", "security.py", "navigation.py", "forms.py",
+WEB_MODULES = {"__init__.py", "web.py", "security.py", "navigation.py", "forms.py", "assets.py",
                "accounts/access.py", "accounts/sessions.py"}
 #: what only the web layer may take from Flask
 REQUEST_NAMES = {"request", "url_for", "abort", "g", "session", "redirect", "flash",

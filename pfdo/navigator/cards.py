@@ -98,6 +98,10 @@ def write_pending(session: Session, today: date) -> None:
         return
     if pending.everything:
         rewrite(session, today)
+        # every card is now written for today: the first read need not write them again
+        session.execute(update(CatalogueVersion).where(CatalogueVersion.id == 1)
+                        .values(cards_on=today).execution_options(synchronize_session=False))
+        session.info[FRESH_ON] = today
         return
     ids = set(pending.programs)
     if pending.groups or pending.providers:
