@@ -12,8 +12,8 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from pfdo import config as config_module
 from pfdo import assets, formatting, links, phones, russian, security
+from pfdo import config as config_module
 from pfdo.errors import DomainError, Forbidden, NotFound, ServerBusy
 from pfdo.extensions import cache, csrf, db, htmx, limiter, login_manager, migrate
 

@@ -21,7 +21,8 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 FAMILY_TEMPLATES = {
     "certificates/detail.html", "certificates/extract.html", "certificates/financing.html",
     "enrollments/contract.html", "enrollments/mine.html", "enrollments/request.html",
-    "enrollments/week.html", "navigator/_child_pick.html", "privacy/export.html", "privacy/withdraw.html",
+    "enrollments/week.html", "navigator/_child_pick.html", "privacy/export.html",
+    "privacy/withdraw.html",
     "emails/application_refused.txt", "emails/certificate_issued.txt",
     "emails/consent_withdrawn.txt", "emails/contract_ended.txt",
     "emails/contract_rolled_over.txt", "emails/enrolment_request_answered.txt",
