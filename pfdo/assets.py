@@ -14,6 +14,7 @@ before `make setup`)."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import posixpath
@@ -21,7 +22,7 @@ import re
 import shutil
 from pathlib import Path
 
-from flask import Flask, current_app, url_for
+from flask import Flask, Response, current_app, request, url_for
 
 DIST = "dist"
 MANIFEST = "manifest.json"
@@ -123,9 +124,37 @@ def _immutable(path: str, url: str) -> bool:
     return f"/{DIST}/" in url
 
 
+#: below this an HTML page is sent as it is (compressing costs more than it saves)
+COMPRESS_FROM = 1024
+
+
+def compress_html(response: Response) -> Response:
+    """An HTML page compressed when the app serves it directly (Brotli, else gzip, as the
+    browser accepts; behind nginx, which compresses itself, it passes through as encoded).
+    Its ETag becomes weak, as nginx makes it: the same page, another representation."""
+    if (response.status_code != 200 or response.direct_passthrough
+            or response.mimetype != "text/html" or "Content-Encoding" in response.headers):
+        return response
+    accepted = request.accept_encodings
+    coding = "br" if accepted["br"] else "gzip" if accepted["gzip"] else None
+    response.vary.add("Accept-Encoding")
+    body = response.get_data()
+    if coding is None or len(body) < COMPRESS_FROM:
+        return response
+    import brotli
+
+    response.set_data(brotli.compress(body, quality=4) if coding == "br"
+                      else gzip.compress(body, compresslevel=6))
+    response.headers["Content-Encoding"] = coding
+    etag, weak = response.get_etag()
+    if etag and not weak:
+        response.set_etag(etag, weak=True)
+    return response
+
+
 def init_app(app: Flask) -> None:
     """Serve static/ by WhiteNoise (precompressed copies, far-future caching of the hashed
-    names) and give templates `static_url`."""
+    names), compress HTML pages, and give templates `static_url`."""
     from whitenoise import WhiteNoise
 
     static = Path(app.static_folder)
@@ -133,6 +162,8 @@ def init_app(app: Flask) -> None:
     app.wsgi_app = WhiteNoise(app.wsgi_app, root=str(static), prefix=app.static_url_path,
                               max_age=60, immutable_file_test=_immutable)
     app.jinja_env.globals["static_url"] = static_url
+    if app.config.get("COMPRESS_HTML", True):
+        app.after_request(compress_html)
 
 
 def main() -> None:  # `make assets`

@@ -76,6 +76,8 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": False,
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
+        # HTML compressed by the app (Brotli or gzip); 0 behind an nginx that compresses
+        "COMPRESS_HTML": _bool(env.get("COMPRESS_HTML"), True),
         "LOGIN_LIMIT_PER_IP": env.get("LOGIN_LIMIT_PER_IP", "30 per minute"),
         "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute;100 per hour"),
         # Reset links asked for one account (the key resolves e-mail and phone to the account).

@@ -96,3 +96,27 @@ def test_every_static_file_a_template_links_is_built():
     wanted = {p.relative_to(static).as_posix() for p in static.rglob("*")
               if p.is_file() and assets._wanted(p, static)}
     assert linked <= wanted or not (static / "vendor").exists(), linked - wanted
+
+
+def test_an_html_page_is_compressed_as_the_browser_accepts_and_revalidates(app, client,
+                                                                         frozen_clock):
+    from tests import factories
+    factories.municipality(app)
+    plain = client.get("/programs")
+    assert "Content-Encoding" not in plain.headers  # asked for nothing: sent as it is
+    body = plain.get_data()
+    assert len(body) > assets.COMPRESS_FROM
+    brotli_page = client.get("/programs", headers={"Accept-Encoding": "gzip, br"})
+    assert brotli_page.headers["Content-Encoding"] == "br"
+    assert "Accept-Encoding" in brotli_page.headers["Vary"]
+    import brotli
+    assert brotli.decompress(brotli_page.get_data()) == body
+    assert len(brotli_page.get_data()) < len(body) / 2
+    gzip_page = client.get("/programs", headers={"Accept-Encoding": "gzip"})
+    import gzip
+    assert gzip.decompress(gzip_page.get_data()) == body
+    # the guest's ETag is weak once compressed, and a revalidation still gets its 304
+    etag = brotli_page.headers["ETag"]
+    assert etag.startswith('W/"')
+    again = client.get("/programs", headers={"Accept-Encoding": "br", "If-None-Match": etag})
+    assert again.status_code == 304

@@ -55,7 +55,8 @@ def guest_cacheable(view: Callable) -> Callable:
         parts = (str(version()), today.isoformat(), request.full_path,
                  "hx" if request.headers.get("HX-Request") else "page")
         key = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
-        if request.if_none_match.contains(key):
+        # weakly: nginx's gzip (and the app's own compression) turn the ETag into W/"…"
+        if request.if_none_match.contains_weak(key):
             response = make_response("", 304)
         elif (hit := cache.get(f"page:{key}")) is not None:
             body, mimetype = hit
