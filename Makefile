@@ -65,6 +65,7 @@ lint: .stamp-python
 bench: setup
 	$(BIN)/python bench/search_quality.py
 	$(BIN)/python bench/navigator.py
+	$(BIN)/python bench/page_weight.py
 	$(BIN)/python bench/enrolment.py
 	$(BIN)/python bench/close_month.py
 	$(BIN)/python bench/hotline.py
