@@ -31,6 +31,8 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import BinaryExpression, BindParameter, BooleanClauseList
 
 from pfdo.clock import now
 from pfdo.db import db
@@ -46,6 +48,7 @@ FRESH_ON = "catalogue_cards_on"
 @dataclass
 class Pending:
     programs: set[int] = field(default_factory=set)
+    #: groups whose own row or classes changed (their programs are looked up at the commit)
     groups: set[int] = field(default_factory=set)
     providers: set[int] = field(default_factory=set)
     everything: bool = False
@@ -74,11 +77,42 @@ def _note_flush(session, _context) -> None:
 _BULK_TABLES = frozenset({"program", "program_group", "group_session", "provider"})
 
 
+def _rows_by_id(statement) -> set[int] | None:
+    """The ids an UPDATE or DELETE names by `id = value` in its WHERE (a seat taken, a
+    rating moved), or None when it names no single row."""
+    where = statement.whereclause
+    if where is None:
+        return None
+    clauses = where.clauses if isinstance(where, BooleanClauseList) \
+        and where.operator is operators.and_ else [where]
+    key = statement.table.c.get("id")
+    for clause in clauses:
+        if isinstance(clause, BinaryExpression) and clause.operator is operators.eq \
+                and key is not None and clause.left.compare(key) \
+                and isinstance(clause.right, BindParameter):
+            value = clause.right.effective_value
+            return {value} if isinstance(value, int) else None
+    return None
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _note_bulk(state) -> None:
-    if (state.is_update or state.is_delete or state.is_insert) and state.bind_mapper is not None \
-            and getattr(state.bind_mapper.local_table, "name", None) in _BULK_TABLES:
-        _pending(state.session).everything = True
+    if not (state.is_update or state.is_delete or state.is_insert) \
+            or state.bind_mapper is None:
+        return
+    table = getattr(state.bind_mapper.local_table, "name", None)
+    if table not in _BULK_TABLES:
+        return
+    pending = _pending(state.session)
+    ids = None if state.is_insert else _rows_by_id(state.statement)
+    if ids and table == "program":
+        pending.programs.update(ids)
+    elif ids and table == "program_group":
+        pending.groups.update(ids)
+    elif ids and table == "provider":
+        pending.providers.update(ids)
+    else:  # rows the statement does not name one by one: every card
+        pending.everything = True
 
 
 @event.listens_for(Session, "after_rollback")

@@ -161,3 +161,28 @@ def test_cards_are_written_on_the_first_read_after_the_migration(app, client, se
         db.session.execute(update(cards.CatalogueVersion).values(cards_on=None))
     assert titles(client) == ["Гончарное дело"]
     assert card(app, program.id) is not None
+
+
+def test_a_guarded_update_of_one_row_rewrites_only_its_programs_card(app, setting):
+    _, _, provider = setting
+    first = factories.program(app, provider, title="Первая")
+    second = factories.program(app, provider, title="Вторая")
+    group = factories.group(app, first, capacity=2)
+    from pfdo.programs.groups import take_seat
+    with app.app_context():
+        written = []
+        original = cards.rewrite
+        cards.rewrite = lambda session, today, ids=None: (written.append(ids),
+                                                          original(session, today, ids))
+        try:
+            with unit_of_work():
+                take_seat(db.session.get(Group, group.id))
+            with unit_of_work():  # a rating moved by a guarded UPDATE of the program row
+                db.session.execute(update(Program).where(Program.id == second.id)
+                                   .values(rating_count=Program.rating_count + 1,
+                                           rating_total=Program.rating_total + 5))
+        finally:
+            cards.rewrite = original
+    assert written == [{first.id}, {second.id}]
+    assert card(app, first.id).seats_free == 1
+    assert card(app, second.id).rating_count == 1
