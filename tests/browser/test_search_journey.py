@@ -87,7 +87,7 @@ def test_a_parent_picks_a_child_and_each_card_says_what_the_certificate_pays(
     page = context.new_page()
     page.set_viewport_size(viewport)
     page.goto("/programs")
-    page.get_by_label("Ребёнок").select_option(index=1)
+    page.get_by_label("Подобрать для ребёнка").select_option(index=1)
     page.get_by_role("button", name="Подобрать", exact=True).click()
     expect(page).to_have_url(re.compile(r"/programs\?age=\d+"))
     assert "child" not in page.url
